@@ -1,0 +1,49 @@
+import { existsSync } from "node:fs";
+import type { Db } from "../../store/db.ts";
+import { findModel, listModels, registerModel, type ModelRow } from "../../store/models.ts";
+import { CliError, EXIT, type Reporter } from "../reporter.ts";
+
+export function modelsAddCommand(db: Db, file: string, name: string | undefined, reporter: Reporter): number {
+  if (!existsSync(file)) throw new CliError(`no such model file: ${file}`);
+  const model = registerModel(db, file, name);
+  reporter.event({ type: "model", ...model }, `Registered model "${model.name}" (${formatBytes(model.bytes)}) at ${model.path}`);
+  return EXIT.ok;
+}
+
+export function modelsListCommand(db: Db, reporter: Reporter): number {
+  const models = listModels(db);
+  if (models.length === 0) reporter.event({ type: "empty" }, "No models registered. Add one: oncotimeline models add FILE.gguf");
+  for (const model of models) {
+    const missing = existsSync(model.path) ? "" : "  (file missing)";
+    reporter.event({ type: "model", ...model, missing: missing !== "" }, `${model.name}\t${formatBytes(model.bytes)}\t${model.path}${missing}`);
+  }
+  return EXIT.ok;
+}
+
+/** `--model` takes a registered name or a GGUF path (registered on first use). */
+export function resolveModel(db: Db, nameOrFile: string | undefined): ModelRow {
+  if (nameOrFile === undefined) {
+    const models = listModels(db);
+    if (models.length === 1) return models[0] as ModelRow;
+    throw new CliError(
+      models.length === 0
+        ? "no model: pass --model FILE.gguf (or register one with: oncotimeline models add FILE.gguf)"
+        : `several models registered (${models.map((m) => m.name).join(", ")}): choose one with --model`,
+    );
+  }
+  const named = findModel(db, nameOrFile);
+  if (named) return named;
+  if (existsSync(nameOrFile)) return registerModel(db, nameOrFile);
+  throw new CliError(`--model ${nameOrFile}: no registered model of that name and no such file`);
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ["B", "KB", "MB", "GB", "TB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
+}

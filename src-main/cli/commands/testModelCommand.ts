@@ -1,0 +1,16 @@
+import { makeTestModel } from "../../extract/testModel.ts";
+import { CliError, EXIT, type Reporter } from "../reporter.ts";
+import { formatBytes } from "./modelsCommand.ts";
+
+export async function testModelCommand(flags: { out: string; size: string }, reporter: Reporter): Promise<number> {
+  if (flags.size !== "tiny" && flags.size !== "8b") throw new CliError(`--size must be tiny or 8b, not ${flags.size}`);
+  reporter.progress(`Writing a ${flags.size} test model with random weights and the real Llama 3 tokenizer...`);
+  const started = performance.now();
+  const result = await makeTestModel({ out: flags.out, size: flags.size });
+  const seconds = (performance.now() - started) / 1000;
+  reporter.event(
+    { type: "summary", ...result, seconds },
+    `Wrote ${result.path} (${formatBytes(result.bytes)}, ${result.tensors} tensors) in ${seconds.toFixed(1)} s. Its output is noise: it is for tests and benchmarks.`,
+  );
+  return EXIT.ok;
+}

@@ -1,0 +1,108 @@
+/**
+ * `oncotimeline`: the headless interface (see README). A thin adapter: parse, call the
+ * services, print, exit with 0 (all done), 1 (some items failed, each named) or 2 (usage or
+ * fatal error).
+ */
+import { Command, CommanderError, Option } from "commander";
+import { openStore, type Db } from "../store/db.ts";
+import { defaultDataDir } from "../store/dataDir.ts";
+import { exportCommand } from "./commands/exportCommand.ts";
+import { extractCommand } from "./commands/extractCommand.ts";
+import { importCommand } from "./commands/importCommand.ts";
+import { modelsAddCommand, modelsListCommand } from "./commands/modelsCommand.ts";
+import { testModelCommand } from "./commands/testModelCommand.ts";
+import { CliError, createReporter, EXIT, type Reporter } from "./reporter.ts";
+
+type GlobalFlags = { data?: string; json?: boolean };
+
+export function buildProgram(run: (work: (context: { reporter: Reporter; db: () => Db }) => Promise<number> | number) => Promise<void>): Command {
+  const program = new Command("oncotimeline")
+    .description("Cancer timelines from clinic letters, extracted on this machine.")
+    .option("--data <dir>", "the store folder (default: the app's data folder; env ONCOTIMELINE_DATA)")
+    .option("--json", "print one JSON object per line (events, then a summary)")
+    .showHelpAfterError()
+    .exitOverride();
+
+  program
+    .command("import")
+    .description("import letters (files or folders: .txt .docx .pdf .csv .jsonl) into the store")
+    .argument("<paths...>")
+    .option("--pattern <regex>", "file-name pattern with named groups patient and date (default: PATIENT_YYYY-MM-DD_...)")
+    .option("--text-column <name>", "CSV/JSONL column holding the letter text")
+    .option("--patient-column <name>", "CSV/JSONL column holding the patient id")
+    .option("--date-column <name>", "CSV/JSONL column holding the letter date")
+    .action((paths: string[], flags) => run(({ db, reporter }) => importCommand(db(), paths, flags, reporter)));
+
+  program
+    .command("extract")
+    .description("extract a timeline from every letter not yet extracted with this model")
+    .option("--model <file|name>", "a GGUF file or a registered model name (default: the only registered model)")
+    .option("--retry-failed", "also retry letters whose extraction failed")
+    .addOption(new Option("--gpu <mode>", "auto (CUDA/Vulkan/Metal when present) or off").default("auto"))
+    .option("--threads <n>", "CPU threads for inference")
+    .option("--context <tokens>", "context size in tokens (default 8192)")
+    .option("--max-tokens <n>", "output tokens per letter (default 4096)")
+    .option("--timeout <seconds>", "fail a letter that takes longer (default 600)")
+    .option("--temperature <t>", "sampling temperature (default 0: greedy, repeatable)")
+    .option("--seed <n>", "sampling seed, for temperature > 0")
+    .action((flags) => run(({ db, reporter }) => extractCommand(db(), flags, reporter)));
+
+  program
+    .command("export")
+    .description("export results: csv (one row per value) or csv-wide (one row per letter)")
+    .requiredOption("--format <format>", "csv | csv-wide")
+    .requiredOption("--out <path>", "output file")
+    .option("--patient <id>", "only this patient's letters")
+    .option("--model <name>", "results of this model (default: the model of the newest extraction)")
+    .option("--bom", "start the file with a UTF-8 byte-order mark (for Excel)")
+    .action((flags) => run(({ db, reporter }) => exportCommand(db(), flags, reporter)));
+
+  const models = program.command("models").description("the model registry");
+  models
+    .command("add")
+    .argument("<file>", "a GGUF model file")
+    .option("--name <name>", "registry name (default: the file name)")
+    .action((file: string, flags: { name?: string }) => run(({ db, reporter }) => modelsAddCommand(db(), file, flags.name, reporter)));
+  models.command("list").action(() => run(({ db, reporter }) => modelsListCommand(db(), reporter)));
+
+  program
+    .command("test-model")
+    .description("write a tiny GGUF with random weights and the real Llama 3 tokenizer (for tests and benchmarks)")
+    .requiredOption("--out <file>", "where to write it")
+    .addOption(new Option("--size <size>", "tiny or 8b (Llama-3.1-8B dimensions, ~16 GB)").default("tiny"))
+    .action((flags) => run(({ reporter }) => testModelCommand(flags, reporter)));
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  let store: Db | undefined;
+  const program = buildProgram(async (work) => {
+    const flags = program.opts<GlobalFlags>();
+    const reporter = createReporter(flags.json ?? false);
+    try {
+      exitCode = await work({
+        reporter,
+        db: () => (store ??= openStore(flags.data ?? defaultDataDir())),
+      });
+    } catch (error) {
+      exitCode = EXIT.fatal;
+      const message = error instanceof CliError ? error.message : (error as Error).message || String(error);
+      if (reporter.json) reporter.event({ type: "error", message });
+      process.stderr.write(`oncotimeline: ${message}\n`);
+      if (!(error instanceof CliError) && process.env.ONCOTIMELINE_DEBUG) console.error(error);
+    } finally {
+      store?.close();
+    }
+  });
+  try {
+    await program.parseAsync(argv, { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help" ? EXIT.ok : EXIT.fatal;
+    }
+    throw error;
+  }
+  return exitCode;
+}

@@ -1,0 +1,30 @@
+/**
+ * CLI output. Human mode: progress on stderr, results on stdout. --json: one JSON object per
+ * line on stdout (every event, then a summary), for scripts and Slurm jobs.
+ */
+export type Reporter = {
+  readonly json: boolean;
+  /** A machine-readable event; `human` is its line for people (omitted: not shown to people). */
+  event(event: Record<string, unknown> & { type: string }, human?: string): void;
+  /** Progress for people only (stderr). */
+  progress(line: string): void;
+};
+
+export function createReporter(json: boolean, out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Reporter {
+  return {
+    json,
+    event(event, human) {
+      if (json) out.write(`${JSON.stringify(event)}\n`);
+      else if (human !== undefined) out.write(`${human}\n`);
+    },
+    progress(line) {
+      if (!json) err.write(`${line}\n`);
+    },
+  };
+}
+
+/** Exit statuses of the headless interface. */
+export const EXIT = { ok: 0, someFailed: 1, fatal: 2 } as const;
+
+/** Bad usage or a fatal condition: printed as one line, exit status 2. */
+export class CliError extends Error {}

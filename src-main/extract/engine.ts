@@ -1,0 +1,22 @@
+/** What every extraction engine does: letter text in, the model's raw JSON text out. */
+export type Engine = {
+  /** Shown to users and stored with results, e.g. `llama-cpp (cpu)`. */
+  readonly description: string;
+  complete(letterText: string): Promise<RawCompletion>;
+  close(): Promise<void>;
+};
+
+export type RawCompletion = { text: string; inputTokens: number | null; outputTokens: number | null };
+
+export type EngineFailureKind = "load-failed" | "timeout" | "crashed" | "out-of-memory" | "output-cut-off" | "generation-failed";
+
+/** A failure of one letter; the engine stays usable for the next one. */
+export class EngineError extends Error {
+  constructor(
+    readonly kind: EngineFailureKind,
+    message: string,
+  ) {
+    super(message);
+    this.name = "EngineError";
+  }
+}

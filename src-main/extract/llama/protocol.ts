@@ -1,0 +1,22 @@
+import type { GenerationSchema } from "../../../src-shared/generationSchema.ts";
+
+/** Settings for the inference child; defaults are applied by the parent (llamaEngine.ts). */
+export type WorkerConfig = {
+  modelPath: string;
+  systemPrompt: string;
+  schema: GenerationSchema;
+  gpu: false | "auto";
+  contextSize: number;
+  threads: number | undefined;
+  maxTokens: number;
+  temperature: number;
+  seed: number | undefined;
+};
+
+export type WorkerRequest = { type: "init"; config: WorkerConfig } | { type: "complete"; id: number; text: string };
+
+export type WorkerReply =
+  | { type: "ready"; backend: string; loadMs: number }
+  | { type: "init-failed"; message: string }
+  | { type: "completed"; id: number; text: string; inputTokens: number; outputTokens: number; stopReason: string }
+  | { type: "failed"; id: number; message: string };

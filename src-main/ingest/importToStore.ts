@@ -1,0 +1,66 @@
+import type { Db } from "../store/db.ts";
+import { insertLetter } from "../store/letters.ts";
+import { readLetters } from "./index.ts";
+import type { IngestOptions } from "./types.ts";
+
+export type ImportEvent =
+  | { type: "imported"; letterId: number; source: string; patient: string | null; letterDate: string | null }
+  | { type: "duplicate"; letterId: number; source: string }
+  | { type: "problem"; source: string; message: string }
+  | { type: "skipped"; source: string; reason: string };
+
+export type ImportSummary = { imported: number; duplicates: number; problems: number; skipped: number };
+
+/** Letters commit in batches: a kill loses at most the batch in flight, which a re-run imports. */
+const BATCH = 200;
+
+export async function importPaths(
+  db: Db,
+  paths: string[],
+  options: IngestOptions = {},
+  onEvent: (event: ImportEvent) => void = () => {},
+): Promise<ImportSummary> {
+  const summary: ImportSummary = { imported: 0, duplicates: 0, problems: 0, skipped: 0 };
+  let pendingWrites: (() => ImportEvent)[] = [];
+  const flush = () => {
+    const events = db.transaction(() => pendingWrites.map((write) => write()))();
+    pendingWrites = [];
+    for (const event of events) onEvent(event);
+  };
+  for await (const item of readLetters(paths, options)) {
+    if (item.kind === "skipped") {
+      summary.skipped++;
+      flush();
+      onEvent({ type: "skipped", source: item.sourcePath, reason: item.reason });
+      continue;
+    }
+    if (item.kind === "problem") {
+      summary.problems++;
+      const { sourcePath, sourceRow, message } = item.problem;
+      flush();
+      onEvent({ type: "problem", source: sourceRow === null ? sourcePath : `${sourcePath}:${sourceRow}`, message });
+      continue;
+    }
+    const letter = item.letter;
+    const source = letter.sourceRow === null ? letter.sourcePath : `${letter.sourcePath}:${letter.sourceRow}`;
+    pendingWrites.push(() => {
+      const outcome = insertLetter(db, {
+        text: letter.text,
+        sourcePath: letter.sourcePath,
+        sourceRow: letter.sourceRow,
+        sourceFormat: letter.format,
+        patientExternalId: letter.patientId,
+        letterDate: letter.letterDate,
+      });
+      if (outcome.status === "duplicate") {
+        summary.duplicates++;
+        return { type: "duplicate", letterId: outcome.letterId, source };
+      }
+      summary.imported++;
+      return { type: "imported", letterId: outcome.letterId, source, patient: letter.patientId, letterDate: letter.letterDate };
+    });
+    if (pendingWrites.length >= BATCH) flush();
+  }
+  flush();
+  return summary;
+}

@@ -1,0 +1,46 @@
+import Database from "better-sqlite3";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { MIGRATIONS, type Migration } from "./migrations/index.ts";
+
+export type Db = Database.Database;
+
+export const STORE_FILE = "oncotimeline.sqlite";
+
+/**
+ * Opens (creating if needed) the store in `dir` and brings its schema up to date.
+ * WAL keeps readers unblocked during a batch, and with synchronous=NORMAL a committed
+ * transaction survives a process kill (only power loss can drop the last commits).
+ */
+export function openStore(dir: string, migrations: readonly Migration[] = MIGRATIONS): Db {
+  mkdirSync(dir, { recursive: true });
+  const db = new Database(path.join(dir, STORE_FILE));
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = NORMAL");
+  db.pragma("foreign_keys = ON");
+  db.pragma("busy_timeout = 5000");
+  migrate(db, migrations);
+  return db;
+}
+
+export function migrate(db: Db, migrations: readonly Migration[]): void {
+  const current = db.pragma("user_version", { simple: true }) as number;
+  const newest = migrations.at(-1)?.version ?? 0;
+  if (current > newest) {
+    throw new Error(
+      `This data folder was written by a newer OncoTimeline (schema ${current}, this build knows ${newest}). Update the app.`,
+    );
+  }
+  for (const migration of migrations) {
+    if (migration.version <= current) continue;
+    // pragma user_version inside the transaction: a failed migration leaves no trace.
+    db.transaction(() => {
+      migration.up(db);
+      db.pragma(`user_version = ${migration.version}`);
+    })();
+  }
+}
+
+export function nowIso(): string {
+  return new Date().toISOString();
+}

@@ -1,0 +1,7 @@
+import type { Database } from "better-sqlite3";
+import { up as initial } from "./001_initial.ts";
+
+export type Migration = { version: number; name: string; up: (db: Database) => void };
+
+/** Append only: a shipped migration is never edited, a new number is added instead. */
+export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: "initial", up: initial }];

@@ -1,0 +1,63 @@
+import { createHash } from "node:crypto";
+import { openSync, readSync, closeSync, statSync } from "node:fs";
+import path from "node:path";
+import { nowIso, type Db } from "./db.ts";
+
+export type ModelRow = { id: number; name: string; path: string; bytes: number; fingerprint: string; added_at: string };
+
+const FINGERPRINT_CHUNK = 4 * 1024 * 1024;
+
+/**
+ * Size plus the hash of the first and last 4 MiB: tells model files apart in well under a
+ * second, where hashing a 5 GB GGUF whole would take tens of seconds.
+ */
+export function modelFingerprint(file: string): string {
+  const { size } = statSync(file);
+  const hash = createHash("sha256").update(String(size));
+  const fd = openSync(file, "r");
+  try {
+    const buffer = Buffer.alloc(Math.min(FINGERPRINT_CHUNK, size));
+    readSync(fd, buffer, 0, buffer.length, 0);
+    hash.update(buffer);
+    readSync(fd, buffer, 0, buffer.length, Math.max(0, size - buffer.length));
+    hash.update(buffer);
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest("hex").slice(0, 32);
+}
+
+/** Registers a GGUF file; the same file (by fingerprint) registered again returns its row. */
+export function registerModel(db: Db, file: string, name?: string): ModelRow {
+  const absolute = path.resolve(file);
+  const fingerprint = modelFingerprint(absolute);
+  const known = db.prepare("SELECT * FROM models WHERE fingerprint = ?").get(fingerprint) as ModelRow | undefined;
+  if (known) {
+    if (known.path !== absolute) db.prepare("UPDATE models SET path = ? WHERE id = ?").run(absolute, known.id);
+    return { ...known, path: absolute };
+  }
+  const wanted = name ?? path.basename(absolute).replace(/\.gguf$/i, "");
+  const unique = uniqueName(db, wanted);
+  db.prepare("INSERT INTO models (name, path, bytes, fingerprint, added_at) VALUES (?, ?, ?, ?, ?)").run(
+    unique,
+    absolute,
+    statSync(absolute).size,
+    fingerprint,
+    nowIso(),
+  );
+  return db.prepare("SELECT * FROM models WHERE name = ?").get(unique) as ModelRow;
+}
+
+function uniqueName(db: Db, wanted: string): string {
+  const taken = (name: string) => db.prepare("SELECT 1 FROM models WHERE name = ?").get(name) !== undefined;
+  if (!taken(wanted)) return wanted;
+  for (let i = 2; ; i++) if (!taken(`${wanted}-${i}`)) return `${wanted}-${i}`;
+}
+
+export function findModel(db: Db, name: string): ModelRow | undefined {
+  return db.prepare("SELECT * FROM models WHERE name = ?").get(name) as ModelRow | undefined;
+}
+
+export function listModels(db: Db): ModelRow[] {
+  return db.prepare("SELECT * FROM models ORDER BY id").all() as ModelRow[];
+}

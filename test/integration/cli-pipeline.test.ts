@@ -1,0 +1,105 @@
+import Database from "better-sqlite3";
+import { parse } from "csv-parse/sync";
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { textValues } from "../../src-main/extract/grounding.ts";
+import type { TimelineDocument } from "../../src-shared/timeline.ts";
+import { REPO_ROOT, runCli } from "../helpers/cli.ts";
+import { useTempDirs } from "../helpers/tempDir.ts";
+import { ensureTestModel } from "../helpers/testModel.ts";
+
+const tempDir = useTempDirs();
+const DEMO = path.join(REPO_ROOT, "resources", "demo");
+const demoLetters = readdirSync(path.join(DEMO, "letters")).filter((name) => name.endsWith(".txt"));
+const ENGINE_FLAGS = ["--gpu", "off", "--threads", "1"];
+
+let modelPath: string;
+beforeAll(async () => {
+  modelPath = await ensureTestModel();
+});
+
+describe("import → extract → export on the demo letters (the README's walk-through)", () => {
+  it("extracts every demo letter with valid output, grounds every value, exports one row per letter", async () => {
+    const data = tempDir();
+    const imported = await runCli(["--data", data, "import", DEMO]);
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(imported.stdout).toContain(`Imported ${demoLetters.length} letter(s)`);
+
+    const extracted = await runCli(["--data", data, "--json", "extract", "--model", modelPath, ...ENGINE_FLAGS]);
+    expect(extracted.code, extracted.stderr).toBe(0);
+    const letters = extracted.events.filter((event) => event.type === "letter");
+    expect(letters).toHaveLength(demoLetters.length);
+    expect(letters.filter((event) => event.status !== "ok").map((event) => event.error)).toEqual([]);
+    const summary = extracted.events.at(-1);
+    expect(summary).toMatchObject({ type: "summary", done: demoLetters.length, failed: 0, total: demoLetters.length });
+
+    const out = path.join(data, "out.csv");
+    const exported = await runCli(["--data", data, "export", "--format", "csv-wide", "--out", out]);
+    expect(exported.code, exported.stderr).toBe(0);
+    const rows = parse(readFileSync(out), { columns: true }) as Record<string, string>[];
+    expect(rows).toHaveLength(demoLetters.length);
+    expect(new Set(rows.map((row) => row.status))).toEqual(new Set(["extracted"]));
+    expect(rows.map((row) => path.basename(row.source ?? "")).sort()).toEqual([...demoLetters].sort());
+
+    // Every value in every stored document has exactly one evidence row: a span or the ungrounded flag.
+    const db = new Database(path.join(data, "oncotimeline.sqlite"), { readonly: true });
+    const extractions = db.prepare("SELECT id, document, status FROM extractions").all() as { id: number; document: string; status: string }[];
+    expect(extractions).toHaveLength(demoLetters.length);
+    for (const extraction of extractions) {
+      const values = textValues(JSON.parse(extraction.document) as TimelineDocument);
+      const evidence = db.prepare("SELECT path, grade, start, end FROM evidence WHERE extraction_id = ?").all(extraction.id) as {
+        path: string;
+        grade: string;
+        start: number | null;
+      }[];
+      expect(evidence.map((row) => row.path)).toEqual(values.map((value) => value.path));
+      for (const row of evidence) expect(row.grade === "ungrounded" ? row.start === null : row.start !== null).toBe(true);
+    }
+    db.close();
+
+    const long = path.join(data, "long.csv");
+    expect((await runCli(["--data", data, "export", "--format", "csv", "--out", long])).code).toBe(0);
+    const longRows = parse(readFileSync(long), { columns: true }) as Record<string, string>[];
+    const totalValues = extractions.reduce((sum, e) => sum + textValues(JSON.parse(e.document) as TimelineDocument).length, 0);
+    expect(longRows).toHaveLength(totalValues);
+  });
+});
+
+describe("crash safety", () => {
+  it("kill -9 in the middle of extract, then extract again: the rest finishes, nothing is extracted twice", async () => {
+    const data = tempDir();
+    expect((await runCli(["--data", data, "import", DEMO])).code).toBe(0);
+
+    let killedAfter = 0;
+    const first = await runCli(["--data", data, "--json", "extract", "--model", modelPath, ...ENGINE_FLAGS], {
+      onEvent: (event, child) => {
+        if (event.type === "letter" && ++killedAfter === 3) child.kill("SIGKILL");
+      },
+    });
+    expect(first.code).toBeNull(); // killed by the signal
+    const firstDone = first.events.filter((event) => event.type === "letter").map((event) => event.letterId);
+    expect(firstDone.length).toBeGreaterThanOrEqual(3);
+    expect(firstDone.length).toBeLessThan(demoLetters.length);
+
+    const second = await runCli(["--data", data, "--json", "extract", "--model", modelPath, ...ENGINE_FLAGS]);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.events[0]).toMatchObject({ type: "start", resumed: true });
+    const secondDone = second.events.filter((event) => event.type === "letter").map((event) => event.letterId);
+    expect(secondDone.filter((id) => firstDone.includes(id))).toEqual([]);
+    expect([...firstDone, ...secondDone].sort()).toHaveLength(demoLetters.length);
+
+    const db = new Database(path.join(data, "oncotimeline.sqlite"), { readonly: true });
+    expect(db.pragma("integrity_check", { simple: true })).toBe("ok");
+    expect(db.prepare("SELECT count(*) AS n, count(DISTINCT letter_id) AS d FROM extractions").get()).toEqual({
+      n: demoLetters.length,
+      d: demoLetters.length,
+    });
+    expect(db.prepare("SELECT count(*) AS n FROM jobs").get()).toEqual({ n: 1 });
+    db.close();
+
+    const third = await runCli(["--data", data, "--json", "extract", "--model", modelPath, ...ENGINE_FLAGS]);
+    expect(third.code).toBe(0);
+    expect(third.events.filter((event) => event.type === "letter")).toEqual([]);
+  });
+});
