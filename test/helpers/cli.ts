@@ -4,6 +4,16 @@ import path from "node:path";
 export const REPO_ROOT = path.resolve(import.meta.dirname, "../..");
 const BIN = path.join(REPO_ROOT, "bin", "oncotimeline.js");
 
+/**
+ * CPU, one thread (two are slower on a 2-core machine), and a seeded sampler: greedy decoding on
+ * random weights repeats one token until every string and list hits its bound, which would test
+ * the bounds, not the pipeline. The seed keeps runs repeatable.
+ */
+export const ENGINE_FLAGS = ["--gpu", "off", "--threads", "1", "--temperature", "0.8", "--seed", "7"];
+
+/** Extracting the 16 demo letters takes 1-2 minutes on a 2-core CPU; twice that with the machine busy. */
+export const EXTRACTION_TEST_TIMEOUT_MS = 10 * 60_000;
+
 export type CliResult = { code: number | null; stdout: string; stderr: string; events: Record<string, unknown>[] };
 
 /** Runs the real CLI as a user would (`node bin/oncotimeline.js ...`). */

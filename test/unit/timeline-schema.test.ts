@@ -69,6 +69,23 @@ describe("model output parsing", () => {
     }
   });
 
+  it("removes undecodable bytes (U+FFFD from a partial UTF-8 token) so a string fits the bound the grammar counted", () => {
+    const value = `ECOG 1${"\uFFFD".repeat(3)}`.padEnd(LIMITS.longText + 3, "x");
+    const raw = JSON.stringify({ ...EMPTY, patient_facts: [{ type: "performance_status", value }] });
+    const parsed = parseModelOutput(raw);
+    expect(parsed.ok).toBe(true);
+    if (parsed.ok) {
+      expect(parsed.document.patient_facts[0]?.value).toBe(value.replaceAll("\uFFFD", ""));
+      expect(parsed.warnings).toEqual(["removed undecodable bytes from patient_facts[0].value"]);
+    }
+  });
+
+  it("counts characters as the grammar does: an emoji is one character", () => {
+    const site = "🫁".repeat(LIMITS.shortText);
+    expect(validateTimeline({ ...EMPTY, primary_cancer: { site, cancer_timeline: [] } }).ok).toBe(true);
+    expect(validateTimeline({ ...EMPTY, primary_cancer: { site: `${site}x`, cancer_timeline: [] } }).ok).toBe(false);
+  });
+
   it("reports text that is not JSON, or JSON of the wrong shape", () => {
     const notJson = parseModelOutput('{"primary_cancer": {');
     expect(notJson.ok === false && notJson.error).toMatch(/^output is not JSON/);

@@ -83,7 +83,7 @@ export class LlamaEngine implements Engine {
     return new Promise<RawCompletion>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new EngineError("timeout", `no result within ${Math.round(this.letterTimeoutMs / 1000)} s; the model process was restarted`));
+        reject(new EngineError("timeout", `no result within ${formatSeconds(this.letterTimeoutMs)}; the model process was restarted`));
         this.kill();
       }, this.letterTimeoutMs);
       this.pending.set(id, { resolve, reject, timer });
@@ -130,7 +130,7 @@ export class LlamaEngine implements Engine {
     return new Promise<ChildProcess>((resolve, reject) => {
       const timer = setTimeout(() => {
         child.kill("SIGKILL");
-        reject(new EngineError("load-failed", `the model did not load within ${Math.round(this.loadTimeoutMs / 1000)} s`));
+        reject(new EngineError("load-failed", `the model did not load within ${formatSeconds(this.loadTimeoutMs)}`));
       }, this.loadTimeoutMs);
       child.on("message", (message: WorkerReply) => {
         switch (message.type) {
@@ -180,6 +180,10 @@ export class LlamaEngine implements Engine {
     if (outcome instanceof EngineError) entry.reject(outcome);
     else entry.resolve(outcome);
   }
+}
+
+function formatSeconds(ms: number): string {
+  return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
 }
 
 function exitError(code: number | null, signal: NodeJS.Signals | null, stderr: string): EngineError {

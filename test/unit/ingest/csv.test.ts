@@ -1,13 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { collect, makeTempDir, put } from "./helpers.ts";
+import { beforeEach, describe, expect, it } from "vitest";
+import { collect, put } from "./helpers.ts";
+import { useTempDirs } from "../../helpers/tempDir.ts";
+
+const tempDir = useTempDirs();
 
 describe("csv reader", () => {
   let dir = "";
-  let cleanup = async (): Promise<void> => {};
-  beforeEach(async () => {
-    ({ dir, cleanup } = await makeTempDir());
+  beforeEach(() => {
+    dir = tempDir();
   });
-  afterEach(async () => cleanup());
 
   it("reads one letter per row with patient and date columns, including a quoted multi-line letter", async () => {
     const csv = [

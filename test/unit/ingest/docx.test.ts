@@ -1,23 +1,8 @@
 import JSZip from "jszip";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { collect, makeTempDir, put } from "./helpers.ts";
-
-const CONTENT_TYPES = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>`;
-const RELS = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>`;
-
-function documentXml(paragraphs: string[], padding = ""): string {
-  const body = paragraphs.map((p) => `<w:p><w:r><w:t xml:space="preserve">${p}</w:t></w:r></w:p>`).join("");
-  return `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>${body}${padding}</w:body></w:document>`;
-}
-
-async function makeDocx(document: string, parts: Record<string, string> = { "[Content_Types].xml": CONTENT_TYPES, "_rels/.rels": RELS }): Promise<Buffer> {
-  const zip = new JSZip();
-  for (const [name, content] of Object.entries(parts)) zip.file(name, content);
-  zip.file("word/document.xml", document);
-  return zip.generateAsync({ type: "nodebuffer", compression: "DEFLATE", compressionOptions: { level: 9 } });
-}
+import { beforeEach, describe, expect, it } from "vitest";
+import { documentXml, makeDocx } from "../../helpers/fixtures.ts";
+import { collect, put } from "./helpers.ts";
+import { useTempDirs } from "../../helpers/tempDir.ts";
 
 /** Rewrites the uncompressed size of `name` in both the local header and the central directory: a lying zip. */
 function declareSize(zip: Buffer, name: string, size: number): Buffer {
@@ -30,13 +15,13 @@ function declareSize(zip: Buffer, name: string, size: number): Buffer {
   return out;
 }
 
+const tempDir = useTempDirs();
+
 describe("docx reader", () => {
   let dir = "";
-  let cleanup = async (): Promise<void> => {};
-  beforeEach(async () => {
-    ({ dir, cleanup } = await makeTempDir());
+  beforeEach(() => {
+    dir = tempDir();
   });
-  afterEach(async () => cleanup());
 
   it("reads the text of a real .docx", async () => {
     const path = await put(dir, "P002_2023-11-02.docx", await makeDocx(documentXml(["Diagnosis: carcinoma of the breast £", "Plan: letrozole – review 15/03/24"])));

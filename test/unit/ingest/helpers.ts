@@ -1,13 +1,6 @@
-import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { readLetters, type IngestedLetter, type IngestOptions, type IngestProblem } from "../../../src-main/ingest/index.ts";
-
-/** A fresh temp folder per test; `cleanup` removes it. */
-export async function makeTempDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), "oncotimeline-ingest-"));
-  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
-}
 
 /** Writes a fixture file (creating folders) and returns its path. */
 export async function put(dir: string, relative: string, content: string | Uint8Array): Promise<string> {

@@ -1,13 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { collect, makeTempDir, put } from "./helpers.ts";
+import { beforeEach, describe, expect, it } from "vitest";
+import { collect, put } from "./helpers.ts";
+import { useTempDirs } from "../../helpers/tempDir.ts";
+
+const tempDir = useTempDirs();
 
 describe("jsonl reader", () => {
   let dir = "";
-  let cleanup = async (): Promise<void> => {};
-  beforeEach(async () => {
-    ({ dir, cleanup } = await makeTempDir());
+  beforeEach(() => {
+    dir = tempDir();
   });
-  afterEach(async () => cleanup());
 
   it("imports the good lines and names the broken one with its line number and JSON error", async () => {
     const lines = [

@@ -1,6 +1,7 @@
 import { PDFDocument, PDFHexString, StandardFonts, rgb } from "pdf-lib";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { collect, makeTempDir, put } from "./helpers.ts";
+import { beforeEach, describe, expect, it } from "vitest";
+import { collect, put } from "./helpers.ts";
+import { useTempDirs } from "../../helpers/tempDir.ts";
 
 async function textPdf(pages: string[][]): Promise<Uint8Array> {
   const doc = await PDFDocument.create();
@@ -12,13 +13,13 @@ async function textPdf(pages: string[][]): Promise<Uint8Array> {
   return doc.save();
 }
 
+const tempDir = useTempDirs();
+
 describe("pdf reader", () => {
   let dir = "";
-  let cleanup = async (): Promise<void> => {};
-  beforeEach(async () => {
-    ({ dir, cleanup } = await makeTempDir());
+  beforeEach(() => {
+    dir = tempDir();
   });
-  afterEach(async () => cleanup());
 
   it("reads the text layer, pages joined by a blank line", async () => {
     const bytes = await textPdf([["Diagnosis: carcinoma of the breast", "Stage: T2 N1 M0 £ é –"], ["Plan: review in 3 months"]]);

@@ -1,6 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { decodeText } from "../../../src-main/ingest/encoding.ts";
-import { collect, makeTempDir, put } from "./helpers.ts";
+import { collect, put } from "./helpers.ts";
+import { useTempDirs } from "../../helpers/tempDir.ts";
 
 const LETTER = "Diagnosis: carcinoma of the breast £250 café – T2N1\nPlan: review in 3 months\n";
 
@@ -11,13 +12,13 @@ function utf16be(text: string): Buffer {
   return utf16le(text).swap16();
 }
 
+const tempDir = useTempDirs();
+
 describe("txt reader", () => {
   let dir = "";
-  let cleanup = async (): Promise<void> => {};
-  beforeEach(async () => {
-    ({ dir, cleanup } = await makeTempDir());
+  beforeEach(() => {
+    dir = tempDir();
   });
-  afterEach(async () => cleanup());
 
   const cases: [string, () => Buffer, string][] = [
     ["UTF-8", () => Buffer.from(LETTER, "utf8"), "utf-8"],

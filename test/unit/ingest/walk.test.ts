@@ -1,18 +1,19 @@
 import { execFileSync } from "node:child_process";
 import { rm, symlink } from "node:fs/promises";
 import { join, relative } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { readLetters } from "../../../src-main/ingest/index.ts";
 import { isJunkName } from "../../../src-main/ingest/walk.ts";
-import { collect, makeTempDir, put } from "./helpers.ts";
+import { collect, put } from "./helpers.ts";
+import { useTempDirs } from "../../helpers/tempDir.ts";
+
+const tempDir = useTempDirs();
 
 describe("readLetters over files and folders", () => {
   let dir = "";
-  let cleanup = async (): Promise<void> => {};
-  beforeEach(async () => {
-    ({ dir, cleanup } = await makeTempDir());
+  beforeEach(() => {
+    dir = tempDir();
   });
-  afterEach(async () => cleanup());
 
   it("walks folders recursively in a fixed order, skipping hidden files, OS junk and other file types", async () => {
     await put(dir, "root/b/P2_2024-01-02.txt", "letter b");
