@@ -17,9 +17,12 @@ export const EXTRACTION_TEST_TIMEOUT_MS = 10 * 60_000;
 export type CliResult = { code: number | null; stdout: string; stderr: string; events: Record<string, unknown>[] };
 
 /** Runs the real CLI as a user would (`node bin/oncotimeline.js ...`). */
-export function runCli(args: string[], options: { onEvent?: (event: Record<string, unknown>, child: ChildProcess) => void } = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  options: { onEvent?: (event: Record<string, unknown>, child: ChildProcess) => void; env?: Record<string, string> } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...options.env } });
     let stdout = "";
     let stderr = "";
     let partial = "";
