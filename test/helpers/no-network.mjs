@@ -11,10 +11,11 @@ function refuse(what) {
 }
 const originalConnect = net.Socket.prototype.connect;
 net.Socket.prototype.connect = function connect(...args) {
-  const [first] = args;
-  // Local IPC (the child's channel, unix sockets) is not the network.
-  if (typeof first === "string" || (first && typeof first === "object" && "path" in first)) return originalConnect.apply(this, args);
-  return refuse(`net connect ${JSON.stringify(first)}`);
+  // Node also calls connect with its own normalised [options, callback] array.
+  const options = Array.isArray(args[0]) ? args[0][0] : args[0];
+  // A unix socket or named pipe (tsx's and the child's IPC) is local, not the network.
+  if (typeof options === "string" || (options && typeof options === "object" && options.path)) return originalConnect.apply(this, args);
+  return refuse(`net connect ${JSON.stringify(options)}`);
 };
 dns.lookup = (host) => refuse(`dns lookup ${host}`);
 dns.promises.lookup = async (host) => refuse(`dns lookup ${host}`);

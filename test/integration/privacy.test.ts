@@ -34,9 +34,12 @@ describe("privacy: the extraction path never touches the network", () => {
     const data = tempDir();
     const log = path.join(data, "network-attempts.log");
     const { execFileSync } = await import("node:child_process");
-    const script = 'fetch("http://127.0.0.1:9/").catch(e => { console.log(e.message); });';
+    const script =
+      'fetch("http://127.0.0.1:9/").catch(e => console.log(e.message));' +
+      'try { require("node:net").connect(9, "127.0.0.1"); } catch (e) { console.log(e.message); }';
     const out = execFileSync(process.execPath, ["--import", HOOK, "-e", script], { env: { ...process.env, NO_NETWORK_LOG: log } }).toString();
     expect(out).toContain("network access refused");
     expect(readFileSync(log, "utf8")).toContain("fetch http://127.0.0.1:9/");
+    expect(readFileSync(log, "utf8")).toMatch(/net connect .*"port":9/);
   });
 });
