@@ -19,6 +19,7 @@ export const LONG_CSV_COLUMNS = [
   { name: "evidence_start", kind: "number", description: "start offset of the supporting span in the letter text (characters)" },
   { name: "evidence_end", kind: "number", description: "end offset (exclusive)" },
   { name: "grade", kind: "text", description: "exact | normalised | fuzzy | ungrounded" },
+  { name: "score", kind: "number", description: "match score 0-1 (1 for exact and normalised; below for fuzzy)" },
   { name: "grounded", kind: "boolean", description: "true when a supporting span was found" },
 ] as const satisfies readonly CsvColumn[];
 
@@ -42,8 +43,8 @@ export const WIDE_CSV_COLUMNS = [
   { name: "other_cancers", kind: "number", description: "number of other cancers" },
   { name: "patient_facts", kind: "number", description: "number of patient facts" },
   { name: "status_updates", kind: "number", description: "number of status updates" },
-  { name: "values", kind: "number", description: "number of extracted text values" },
-  { name: "ungrounded", kind: "number", description: "values with no supporting span in the letter" },
+  { name: "values", kind: "number", description: "number of grounded items: text values and dates" },
+  { name: "ungrounded", kind: "number", description: "of those, how many have no supporting span in the letter" },
 ] as const satisfies readonly CsvColumn[];
 
 export type LongCsvRow = Record<(typeof LONG_CSV_COLUMNS)[number]["name"], string | number | boolean | null>;

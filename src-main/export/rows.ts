@@ -46,6 +46,7 @@ export function longRows(item: ExtractedLetter): LongCsvRow[] {
       evidence_start: evidence?.start ?? null,
       evidence_end: evidence?.end ?? null,
       grade,
+      score: evidence?.score ?? null,
       grounded: grade !== "ungrounded",
     });
   };

@@ -2,6 +2,8 @@
 export type Engine = {
   /** Shown to users and stored with results, e.g. `llama-cpp (cpu)`. */
   readonly description: string;
+  /** How many letters it works on at once (default 1); the queue keeps that many in flight. */
+  readonly capacity?: number;
   complete(letterText: string): Promise<RawCompletion>;
   close(): Promise<void>;
 };

@@ -1,99 +1,24 @@
-import type { EvidenceSpan, GroundedValue } from "../../src-shared/evidence.ts";
+/**
+ * Grounding: ties every extracted value, and every extracted date, to the words of the letter
+ * that support it. The letter is indexed once (grounding/letterIndex.ts); text values are matched
+ * exact, normalised or fuzzy (grounding/text.ts); dates are matched to the letter's own date
+ * expressions (grounding/dates.ts).
+ */
+import type { GroundedValue } from "../../src-shared/evidence.ts";
 import { formatPath, type TimelineDocument } from "../../src-shared/timeline.ts";
+import { formatDate, groundDate, type DatedItem } from "./grounding/dates.ts";
+import { indexLetter } from "./grounding/letterIndex.ts";
+import { groundValue, type GroundingOptions } from "./grounding/text.ts";
 
-/**
- * A letter prepared for grounding: its text, and a normalised copy with, for every normalised
- * character, the original range it came from, so a match in the copy maps back to the letter.
- */
-export type LetterIndex = { text: string; normalised: string; starts: number[]; ends: number[] };
+export { indexLetter, type LetterIndex } from "./grounding/letterIndex.ts";
+export { groundDate, YEAR_ONLY_SCORE } from "./grounding/dates.ts";
+export { DEFAULT_FUZZY_THRESHOLD, groundValue, MIN_FUZZY_LENGTH, type GroundingOptions } from "./grounding/text.ts";
 
-/** Punctuation that survives exports intact; any other symbol may have become `?` in the letter. */
-const STABLE_PUNCTUATION = new Set([..."., ;:()/-+%<>=&#*[]_"]);
-const ESCAPED_WHITESPACE = new Set(["n", "t", "r"]);
-
-export function indexLetter(text: string): LetterIndex {
-  const { normalised, starts, ends } = normalise(text);
-  return { text, normalised, starts, ends };
-}
-
-/**
- * Case folded; whitespace runs, including the literal `\n` `\t` `\r` sequences a bad export
- * leaves, become one space; characters commonly lost in exports (quotes, apostrophes, °, µ,
- * dashes, any non-ASCII) and `?` itself all become `?`.
- */
-function normalise(text: string): { normalised: string; starts: number[]; ends: number[] } {
-  const out: string[] = [];
-  const starts: number[] = [];
-  const ends: number[] = [];
-  let pendingSpace = -1;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i] as string;
-    const escaped = ch === "\\" && ESCAPED_WHITESPACE.has(text[i + 1] ?? "");
-    if (escaped || /\s/.test(ch)) {
-      if (pendingSpace < 0) pendingSpace = i;
-      if (escaped) i++;
-      continue;
-    }
-    if (pendingSpace >= 0 && out.length > 0) {
-      out.push(" ");
-      starts.push(pendingSpace);
-      ends.push(i);
-    }
-    pendingSpace = -1;
-    const lower = ch.toLowerCase();
-    const folded = lower.length === 1 && (/[a-z0-9]/.test(lower) || STABLE_PUNCTUATION.has(lower)) ? lower : "?";
-    out.push(folded);
-    starts.push(i);
-    ends.push(i + 1);
-  }
-  return { normalised: out.join(""), starts, ends };
-}
-
-const WORD = /[\p{L}\p{N}]/u;
-
-function atWordBoundaries(text: string, start: number, end: number): boolean {
-  const before = text[start - 1];
-  const after = text[end];
-  const first = text[start] ?? "";
-  const last = text[end - 1] ?? "";
-  // Only a word character at the edge of the match needs a non-word neighbour.
-  return !(before && WORD.test(first) && WORD.test(before)) && !(after && WORD.test(last) && WORD.test(after));
-}
-
-function findAtBoundaries(haystack: string, needle: string): number {
-  for (let at = haystack.indexOf(needle); at >= 0; at = haystack.indexOf(needle, at + 1)) {
-    if (atWordBoundaries(haystack, at, at + needle.length)) return at;
-  }
-  return -1;
-}
-
-const EDGE_PUNCTUATION = /^[\s.,;:]+|[\s.,;:]+$/g;
-
-export function groundValue(index: LetterIndex, value: string): Pick<GroundedValue, "grade" | "span"> {
-  const trimmed = value.trim();
-  if (trimmed.length === 0) return { grade: "ungrounded", span: null };
-  const exact = findAtBoundaries(index.text, trimmed);
-  if (exact >= 0) return { grade: "exact", span: span(exact, exact + trimmed.length, "exact", 1) };
-
-  const needle = normalise(trimmed).normalised.replace(EDGE_PUNCTUATION, "");
-  if (needle.length > 0) {
-    const at = findAtBoundaries(index.normalised, needle);
-    if (at >= 0) {
-      const start = index.starts[at] as number;
-      const end = index.ends[at + needle.length - 1] as number;
-      return { grade: "normalised", span: span(start, end, "normalised", 1) };
-    }
-  }
-  return { grade: "ungrounded", span: null };
-}
-
-function span(start: number, end: number, grade: EvidenceSpan["grade"], score: number): EvidenceSpan {
-  return { start, end, grade, score };
-}
+type Groundable = { path: string; value: string };
 
 /** Every free-text value of the document (enum `type` fields are labels, not evidence). */
-export function textValues(document: TimelineDocument): { path: string; value: string }[] {
-  const found: { path: string; value: string }[] = [];
+export function textValues(document: TimelineDocument): Groundable[] {
+  const found: Groundable[] = [];
   const walk = (node: unknown, path: (string | number)[]) => {
     if (typeof node === "string") {
       if (path.at(-1) !== "type") found.push({ path: formatPath(path), value: node });
@@ -107,7 +32,46 @@ export function textValues(document: TimelineDocument): { path: string; value: s
   return found;
 }
 
-export function groundDocument(letterText: string, document: TimelineDocument): GroundedValue[] {
+/**
+ * Every dated item (the primary cancer, its timeline events, other cancers) as one value at
+ * `<item>.date`, "2019" or "2019-03"; `anchors` are the item's own text paths, whose span tells
+ * which of several matching dates in the letter belongs to it. A month without a year is skipped.
+ */
+export function dateValues(document: TimelineDocument): (Groundable & { date: DatedItem; anchors: string[] })[] {
+  type Item = { year?: number | undefined; month?: number | undefined };
+  const items: [string, Item][] = [
+    ["primary_cancer", document.primary_cancer],
+    ...document.primary_cancer.cancer_timeline.map((event, i): [string, Item] => [`primary_cancer.cancer_timeline[${i}]`, event]),
+    ...document.other_cancers.map((cancer, i): [string, Item] => [`other_cancers[${i}]`, cancer]),
+  ];
+  return items.flatMap(([prefix, { year, month, ...fields }]) =>
+    year === undefined
+      ? []
+      : [
+          {
+            path: `${prefix}.date`,
+            value: formatDate({ year, month }),
+            date: { year, month },
+            anchors: Object.entries(fields)
+              .filter(([key, value]) => typeof value === "string" && key !== "type")
+              .map(([key]) => `${prefix}.${key}`),
+          },
+        ],
+  );
+}
+
+/** Every path `groundDocument` returns evidence for, in its order: text values, then dates. */
+export function groundableValues(document: TimelineDocument): Groundable[] {
+  return [...textValues(document), ...dateValues(document)].map(({ path, value }) => ({ path, value }));
+}
+
+export function groundDocument(letterText: string, document: TimelineDocument, options: GroundingOptions = {}): GroundedValue[] {
   const index = indexLetter(letterText);
-  return textValues(document).map(({ path, value }) => ({ path, value, ...groundValue(index, value) }));
+  const text = textValues(document).map(({ path, value }) => ({ path, value, ...groundValue(index, value, options) }));
+  const spans = new Map(text.map((item) => [item.path, item.span]));
+  const dates = dateValues(document).map(({ path, value, date, anchors }) => {
+    const near = anchors.map((anchor) => spans.get(anchor)).find((span) => span) ?? null;
+    return { path, value, ...groundDate(index, date, near) };
+  });
+  return [...text, ...dates];
 }

@@ -14,7 +14,7 @@ import {
 } from "../store/jobs.ts";
 import { getLetter } from "../store/letters.ts";
 import type { ModelRow } from "../store/models.ts";
-import { EngineError, type Engine } from "./engine.ts";
+import { EngineError, type Engine, type EngineFailureKind } from "./engine.ts";
 import { groundDocument } from "./grounding.ts";
 import { parseModelOutput } from "./output.ts";
 import type { SystemPrompt } from "./prompt.ts";
@@ -22,6 +22,7 @@ import type { TimelineDocument } from "../../src-shared/timeline.ts";
 
 export type ExtractionEvent =
   | { type: "start"; jobId: number | null; resumed: boolean; total: number; alreadyDone: number; engine: string }
+  | { type: "retry"; letterId: number; source: string; error: string }
   | {
       type: "letter";
       letterId: number;
@@ -69,18 +70,20 @@ export async function runExtraction(deps: ExtractionDeps, options: { retryFailed
 
   let done = counts.done;
   let failed = counts.failed;
-  let spentMs = 0;
   let processed = 0;
-  for (const letterId of queue) {
-    if (deps.signal?.aborted) {
-      finishJob(db, jobId, "interrupted");
-      return { jobId, state: "interrupted", done, failed, total: counts.total };
-    }
+  let next = 0;
+  const wallStart = performance.now();
+
+  const processLetter = async (letterId: number): Promise<void> => {
     const letter = getLetter(db, letterId);
-    if (!letter) continue;
+    if (!letter) return;
+    const source = letter.source_row === null ? letter.source_path : `${letter.source_path}:${letter.source_row}`;
     markItemRunning(db, jobId, letterId);
     const started = performance.now();
-    const outcome = await extractOne(engine, letter.text);
+    const outcome = await extractWithOneRetry(engine, letter.text, (error) => {
+      markItemRunning(db, jobId, letterId);
+      deps.onEvent?.({ type: "retry", letterId, source, error });
+    });
     const durationMs = performance.now() - started;
     const evidence = outcome.ok ? groundDocument(letter.text, outcome.document) : [];
     db.transaction(() => {
@@ -104,12 +107,13 @@ export async function runExtraction(deps: ExtractionDeps, options: { retryFailed
     if (outcome.ok) done++;
     else failed++;
     processed++;
-    spentMs += durationMs;
     const remaining = queue.length - processed;
+    // Wall-clock rate: with several letters in flight, per-letter durations overlap.
+    const secondsPerLetter = (performance.now() - wallStart) / 1000 / processed;
     deps.onEvent?.({
       type: "letter",
       letterId,
-      source: letter.source_row === null ? letter.source_path : `${letter.source_path}:${letter.source_row}`,
+      source,
       status: outcome.ok ? "ok" : "failed",
       error: outcome.ok ? null : outcome.error,
       durationMs,
@@ -118,8 +122,18 @@ export async function runExtraction(deps: ExtractionDeps, options: { retryFailed
       done,
       failed,
       total: counts.total,
-      etaSeconds: remaining > 0 ? Math.round((spentMs / processed / 1000) * remaining) : 0,
+      etaSeconds: remaining > 0 ? Math.round(secondsPerLetter * remaining) : 0,
     });
+  };
+
+  // As many letters in flight as the engine has slots; each lane takes the next pending letter.
+  const lane = async (): Promise<void> => {
+    while (next < queue.length && !deps.signal?.aborted) await processLetter(queue[next++] as number);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, engine.capacity ?? 1) }, lane));
+  if (deps.signal?.aborted && next < queue.length) {
+    finishJob(db, jobId, "interrupted");
+    return { jobId, state: "interrupted", done, failed, total: counts.total };
   }
   finishJob(db, jobId, "done");
   return { jobId, state: "done", done, failed, total: counts.total };
@@ -150,17 +164,34 @@ function claimJob(db: Db, model: ModelRow, options: { retryFailed: boolean }): {
 
 type Outcome =
   | { ok: true; document: TimelineDocument; warnings: string[]; raw: string; inputTokens: number | null; outputTokens: number | null }
-  | { ok: false; error: string; raw: string | null; inputTokens: number | null; outputTokens: number | null };
+  | { ok: false; error: string; retryable: boolean; raw: string | null; inputTokens: number | null; outputTokens: number | null };
+
+/**
+ * Failures of the model process rather than of the letter's output: the letter gets one more
+ * try in a fresh process. A letter that brings the process down twice is failed, so one poison
+ * letter cannot stall a months-long batch. Invalid output is not retried: the same input would
+ * most likely fail the same way.
+ */
+const RETRYABLE: ReadonlySet<EngineFailureKind> = new Set(["crashed", "out-of-memory", "timeout"]);
+
+async function extractWithOneRetry(engine: Engine, text: string, onRetry: (error: string) => void): Promise<Outcome> {
+  const first = await extractOne(engine, text);
+  if (first.ok || !first.retryable) return first;
+  onRetry(first.error);
+  const second = await extractOne(engine, text);
+  if (second.ok) return second;
+  return { ...second, error: `${second.error} (on the retry; first attempt: ${first.error})` };
+}
 
 async function extractOne(engine: Engine, text: string): Promise<Outcome> {
   try {
     const completion = await engine.complete(text);
     const parsed = parseModelOutput(completion.text);
     const tokens = { inputTokens: completion.inputTokens, outputTokens: completion.outputTokens };
-    if (!parsed.ok) return { ok: false, error: `invalid output: ${parsed.error}`, raw: completion.text, ...tokens };
+    if (!parsed.ok) return { ok: false, error: `invalid output: ${parsed.error}`, retryable: false, raw: completion.text, ...tokens };
     return { ok: true, document: parsed.document, warnings: parsed.warnings, raw: completion.text, ...tokens };
   } catch (error) {
     if (!(error instanceof EngineError)) throw error;
-    return { ok: false, error: `${error.kind}: ${error.message}`, raw: null, inputTokens: null, outputTokens: null };
+    return { ok: false, error: `${error.kind}: ${error.message}`, retryable: RETRYABLE.has(error.kind), raw: null, inputTokens: null, outputTokens: null };
   }
 }

@@ -61,3 +61,20 @@ export function findModel(db: Db, name: string): ModelRow | undefined {
 export function listModels(db: Db): ModelRow[] {
   return db.prepare("SELECT * FROM models ORDER BY id").all() as ModelRow[];
 }
+
+/**
+ * A model served by an on-premise inference server: identified by the server address and the
+ * model name it serves; `path` holds the address, `bytes` is 0 (no file here).
+ */
+export function registerServerModel(db: Db, baseUrl: string, modelName: string | undefined): ModelRow {
+  const fingerprint = createHash("sha256").update(`server\n${baseUrl}\n${modelName ?? ""}`).digest("hex").slice(0, 32);
+  const known = db.prepare("SELECT * FROM models WHERE fingerprint = ?").get(fingerprint) as ModelRow | undefined;
+  if (known) return known;
+  const unique = uniqueName(db, `${modelName ?? "server-model"}@${new URL(baseUrl).host}`);
+  db.prepare("INSERT INTO models (name, path, bytes, fingerprint, added_at) VALUES (?, ?, 0, ?, ?)").run(unique, baseUrl, fingerprint, nowIso());
+  return db.prepare("SELECT * FROM models WHERE name = ?").get(unique) as ModelRow;
+}
+
+export function isServerModel(model: ModelRow): boolean {
+  return /^https?:\/\//i.test(model.path);
+}

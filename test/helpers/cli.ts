@@ -11,8 +11,11 @@ const BIN = path.join(REPO_ROOT, "bin", "oncotimeline.js");
  */
 export const ENGINE_FLAGS = ["--gpu", "off", "--threads", "1", "--temperature", "0.8", "--seed", "7"];
 
-/** Extracting the 16 demo letters takes 1-2 minutes on a 2-core CPU; twice that with the machine busy. */
-export const EXTRACTION_TEST_TIMEOUT_MS = 10 * 60_000;
+/**
+ * Extracting the 16 demo letters takes about 4 minutes on a quiet 2-core CPU and more than twice
+ * that when other model tests share the cores; the limit is for a hung run, not a slow one.
+ */
+export const EXTRACTION_TEST_TIMEOUT_MS = 20 * 60_000;
 
 export type CliResult = { code: number | null; stdout: string; stderr: string; events: Record<string, unknown>[] };
 

@@ -3,7 +3,7 @@ import { parse } from "csv-parse/sync";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { textValues } from "../../src-main/extract/grounding.ts";
+import { groundableValues, textValues } from "../../src-main/extract/grounding.ts";
 import type { TimelineDocument } from "../../src-shared/timeline.ts";
 import { ENGINE_FLAGS, EXTRACTION_TEST_TIMEOUT_MS, REPO_ROOT, runCli } from "../helpers/cli.ts";
 import { useTempDirs } from "../helpers/tempDir.ts";
@@ -41,12 +41,12 @@ describe("import → extract → export on the demo letters (the README's walk-t
     expect(new Set(rows.map((row) => row.status))).toEqual(new Set(["extracted"]));
     expect(rows.map((row) => path.basename(row.source ?? "")).sort()).toEqual([...demoLetters].sort());
 
-    // Every value in every stored document has exactly one evidence row: a span or the ungrounded flag.
+    // Every value and every date in every stored document has exactly one evidence row: a span or the ungrounded flag.
     const db = new Database(path.join(data, "oncotimeline.sqlite"), { readonly: true });
     const extractions = db.prepare("SELECT id, document, status FROM extractions").all() as { id: number; document: string; status: string }[];
     expect(extractions).toHaveLength(demoLetters.length);
     for (const extraction of extractions) {
-      const values = textValues(JSON.parse(extraction.document) as TimelineDocument);
+      const values = groundableValues(JSON.parse(extraction.document) as TimelineDocument);
       const evidence = db.prepare("SELECT path, grade, start, end FROM evidence WHERE extraction_id = ?").all(extraction.id) as {
         path: string;
         grade: string;

@@ -32,12 +32,21 @@ function setup(count: number, options: Partial<LlamaEngineOptions> = {}) {
   return { db, model, engine };
 }
 
+/** The process may already be gone (killed a moment ago and not yet reaped). */
+function killQuietly(pid: number | undefined): void {
+  try {
+    if (pid !== undefined) process.kill(pid, "SIGKILL");
+  } catch {
+    // ESRCH: already exited.
+  }
+}
+
 function letterEvents(events: ExtractionEvent[]) {
   return events.filter((event): event is Extract<ExtractionEvent, { type: "letter" }> => event.type === "letter");
 }
 
 describe("a letter that fails never stops the batch", () => {
-  it("the model process crashing mid-letter fails that letter with the reason; the next letters run in a fresh process", async () => {
+  it("the model process killed mid-letter: that letter is retried once in a fresh process and the batch completes", async () => {
     const { db, model, engine } = setup(4);
     const events: ExtractionEvent[] = [];
     let firstPid: number | undefined;
@@ -53,26 +62,61 @@ describe("a letter that fails never stops the batch", () => {
             if (event.type === "letter" && event.done + event.failed === 1) {
               firstPid = engine.childPid;
               // Letter 2 is being generated (each takes seconds): kill its process part-way.
-              setTimeout(() => process.kill(firstPid as number, "SIGKILL"), 500);
+              setTimeout(() => killQuietly(firstPid), 500);
             }
           },
         },
         { retryFailed: false },
       );
-      expect(summary).toMatchObject({ state: "done", done: 3, failed: 1, total: 4 });
-      expect(letterEvents(events).map((event) => event.status)).toEqual(["ok", "failed", "ok", "ok"]);
-      expect(letterEvents(events)[1]?.error).toMatch(/^crashed: the model process was killed \(SIGKILL/);
+      expect(summary).toMatchObject({ state: "done", done: 4, failed: 0, total: 4 });
+      const second = letterEvents(events)[1];
+      expect(events.filter((event) => event.type === "retry")).toEqual([
+        { type: "retry", letterId: second?.letterId, source: second?.source, error: expect.stringMatching(/^crashed: the model process was killed \(SIGKILL/) },
+      ]);
       expect(engine.childPid).not.toBe(firstPid);
-      const rows = db.prepare("SELECT status, error FROM extractions ORDER BY letter_id").all() as { status: string; error: string | null }[];
-      expect(rows.map((row) => row.status)).toEqual(["ok", "failed", "ok", "ok"]);
+      const attempts = db.prepare("SELECT attempts FROM job_items ORDER BY letter_id").all() as { attempts: number }[];
+      expect(attempts.map((row) => row.attempts)).toEqual([1, 2, 1, 1]);
+      expect(db.prepare("SELECT count(*) AS n FROM extractions WHERE status = 'ok'").get()).toEqual({ n: 4 });
       expect(db.pragma("integrity_check", { simple: true })).toBe("ok");
+    } finally {
+      await engine.close();
+      db.close();
+    }
+  }, EXTRACTION_TEST_TIMEOUT_MS);
 
-      // Retrying the failed letter only: it now succeeds; the others are not redone.
+  it("a letter that brings the process down twice is failed with both reasons; the rest complete; --retry-failed redoes only it", async () => {
+    const { db, model, engine } = setup(3);
+    const events: ExtractionEvent[] = [];
+    let killer: NodeJS.Timeout | undefined;
+    try {
+      const summary = await runExtraction(
+        {
+          db,
+          engine,
+          model,
+          prompt,
+          onEvent: (event) => {
+            events.push(event);
+            if (event.type !== "letter") return;
+            const finished = event.done + event.failed;
+            // While letter 2 is in flight, kill every model process that comes up.
+            if (finished === 1) killer = setInterval(() => killQuietly(engine.childPid), 300);
+            if (finished === 2) clearInterval(killer);
+          },
+        },
+        { retryFailed: false },
+      );
+      expect(summary).toMatchObject({ state: "done", done: 2, failed: 1, total: 3 });
+      const failed = letterEvents(events)[1];
+      expect(failed?.status).toBe("failed");
+      expect(failed?.error).toMatch(/^crashed: .*\(on the retry; first attempt: crashed: /);
+
       const retry: ExtractionEvent[] = [];
       const again = await runExtraction({ db, engine, model, prompt, onEvent: (event) => retry.push(event) }, { retryFailed: true });
-      expect(again).toMatchObject({ done: 1, failed: 0, total: 1 });
-      expect(letterEvents(retry).map((event) => event.letterId)).toEqual([letterEvents(events)[1]?.letterId]);
+      expect(again).toMatchObject({ done: 3, failed: 0, total: 3 });
+      expect(letterEvents(retry).map((event) => event.letterId)).toEqual([failed?.letterId]);
     } finally {
+      clearInterval(killer);
       await engine.close();
       db.close();
     }
@@ -84,7 +128,9 @@ describe("a letter that fails never stops the batch", () => {
     try {
       const summary = await runExtraction({ db, engine, model, prompt, onEvent: (event) => events.push(event) }, { retryFailed: false });
       expect(summary).toMatchObject({ state: "done", done: 0, failed: 2 });
-      for (const event of letterEvents(events)) expect(event.error).toBe("timeout: no result within 0.4 s; the model process was restarted");
+      const timeout = "timeout: no result within 0.4 s; the model process was restarted";
+      for (const event of letterEvents(events)) expect(event.error).toBe(`${timeout} (on the retry; first attempt: ${timeout})`);
+      expect(events.filter((event) => event.type === "retry")).toHaveLength(2);
     } finally {
       await engine.close();
       db.close();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { groundDocument, groundValue, indexLetter, textValues } from "../../src-main/extract/grounding.ts";
+import { groundableValues, groundDocument, groundValue, indexLetter, textValues } from "../../src-main/extract/grounding.ts";
 import type { TimelineDocument } from "../../src-shared/timeline.ts";
 
 const LETTER =
@@ -66,7 +66,15 @@ describe("grounding", () => {
       "patient_facts[0].value",
     ]);
     const result = groundDocument(LETTER, document);
-    expect(result.map((item) => item.grade)).toEqual(["exact", "exact", "exact", "ungrounded"]);
+    // The event's year is not in the letter: its date is ungrounded too.
+    expect(result.map((item) => [item.path, item.grade])).toEqual([
+      ["primary_cancer.site", "exact"],
+      ["primary_cancer.tnm_stage", "exact"],
+      ["primary_cancer.cancer_timeline[0].value", "exact"],
+      ["patient_facts[0].value", "ungrounded"],
+      ["primary_cancer.cancer_timeline[0].date", "ungrounded"],
+    ]);
+    expect(groundableValues(document)).toEqual(result.map(({ path, value }) => ({ path, value })));
     for (const item of result) {
       if (item.span) expect(LETTER.slice(item.span.start, item.span.end).toLowerCase()).toContain(item.value.toLowerCase().slice(0, 4));
     }

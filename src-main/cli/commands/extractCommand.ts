@@ -1,6 +1,8 @@
 import { existsSync } from "node:fs";
 import type { Db } from "../../store/db.ts";
 import { LlamaEngine } from "../../extract/llama/llamaEngine.ts";
+import { InferenceHostRefusedError, OpenAiCompatibleEngine } from "../../extract/openai/openAiEngine.ts";
+import { isServerModel, registerServerModel, type ModelRow } from "../../store/models.ts";
 import { loadExtractionPrompt } from "../../extract/prompt.ts";
 import { runExtraction, type ExtractionEvent } from "../../extract/queue.ts";
 import { resolveModel } from "./modelsCommand.ts";
@@ -16,24 +18,19 @@ export type ExtractFlags = {
   timeout?: string;
   temperature?: string;
   seed?: string;
+  parallel?: string;
+  contexts?: string;
+  server?: string;
+  serverModel?: string;
+  onPremise?: boolean;
 };
 
+/** The on-premise server's API key comes from the environment, never a flag (flags show in `ps`). */
+export const SERVER_API_KEY_ENV = "ONCOTIMELINE_SERVER_API_KEY";
+
 export async function extractCommand(db: Db, flags: ExtractFlags, reporter: Reporter): Promise<number> {
-  const model = resolveModel(db, flags.model);
-  if (!existsSync(model.path)) throw new CliError(`the file of model "${model.name}" is missing: ${model.path}`);
-  if (flags.gpu !== "auto" && flags.gpu !== "off") throw new CliError(`--gpu must be auto or off, not ${flags.gpu}`);
   const prompt = loadExtractionPrompt();
-  const engine = new LlamaEngine({
-    modelPath: model.path,
-    systemPrompt: prompt.text,
-    gpu: flags.gpu === "off" ? false : "auto",
-    threads: positiveInt("--threads", flags.threads),
-    contextSize: positiveInt("--context", flags.context),
-    maxTokens: positiveInt("--max-tokens", flags.maxTokens),
-    letterTimeoutMs: seconds("--timeout", flags.timeout),
-    temperature: temperature(flags.temperature),
-    seed: positiveInt("--seed", flags.seed),
-  });
+  const { engine, model } = await openEngine(db, flags, prompt.text, reporter);
 
   // First Ctrl-C: finish the letter in flight and stop (the job stays resumable).
   // Second: leave at once; nothing committed is lost either way.
@@ -47,8 +44,6 @@ export async function extractCommand(db: Db, flags: ExtractFlags, reporter: Repo
   process.on("SIGTERM", onSignal);
   const failures: string[] = [];
   try {
-    reporter.progress(`Loading model "${model.name}"...`);
-    await engine.start();
     const summary = await runExtraction(
       {
         db,
@@ -75,6 +70,65 @@ export async function extractCommand(db: Db, flags: ExtractFlags, reporter: Repo
   }
 }
 
+/**
+ * The local engine on a GGUF file, or with --server an on-premise OpenAI-compatible server
+ * (llama.cpp server, vLLM) whose address passes the host policy. Started before any letter is
+ * taken, so a missing file or an unreachable server stops the run with one clear message.
+ */
+async function openEngine(db: Db, flags: ExtractFlags, systemPrompt: string, reporter: Reporter): Promise<{ engine: LlamaEngine | OpenAiCompatibleEngine; model: ModelRow }> {
+  const common = {
+    systemPrompt,
+    maxTokens: positiveInt("--max-tokens", flags.maxTokens),
+    temperature: temperature(flags.temperature),
+    seed: positiveInt("--seed", flags.seed),
+    parallel: positiveInt("--parallel", flags.parallel),
+  };
+  if (flags.server !== undefined) {
+    let engine: OpenAiCompatibleEngine;
+    try {
+      engine = new OpenAiCompatibleEngine({
+        ...common,
+        baseUrl: flags.server,
+        model: flags.serverModel,
+        apiKey: process.env[SERVER_API_KEY_ENV],
+        onPremise: flags.onPremise ?? false,
+        timeoutMs: seconds("--timeout", flags.timeout),
+      });
+    } catch (error) {
+      if (error instanceof InferenceHostRefusedError) throw new CliError(error.message);
+      throw error;
+    }
+    reporter.progress(`Connecting to ${engine.description}...`);
+    await startOrExplain(engine);
+    return { engine, model: registerServerModel(db, flags.server, engine.modelName) };
+  }
+  const model = resolveModel(db, flags.model);
+  if (isServerModel(model)) throw new CliError(`model "${model.name}" is served by ${model.path}: use --server ${model.path}`);
+  if (!existsSync(model.path)) throw new CliError(`the file of model "${model.name}" is missing: ${model.path}`);
+  if (flags.gpu !== "auto" && flags.gpu !== "off") throw new CliError(`--gpu must be auto or off, not ${flags.gpu}`);
+  const engine = new LlamaEngine({
+    ...common,
+    modelPath: model.path,
+    gpu: flags.gpu === "off" ? false : "auto",
+    threads: positiveInt("--threads", flags.threads),
+    contextSize: positiveInt("--context", flags.context),
+    letterTimeoutMs: seconds("--timeout", flags.timeout),
+    contexts: positiveInt("--contexts", flags.contexts),
+  });
+  reporter.progress(`Loading model "${model.name}"...`);
+  await startOrExplain(engine);
+  return { engine, model };
+}
+
+async function startOrExplain(engine: { start(): Promise<void>; close(): Promise<void> }): Promise<void> {
+  try {
+    await engine.start();
+  } catch (error) {
+    await engine.close();
+    throw new CliError((error as Error).message);
+  }
+}
+
 function report(event: ExtractionEvent, reporter: Reporter, failures: string[]): void {
   if (event.type === "start") {
     const resumed = event.resumed ? ` (resuming job ${event.jobId}: ${event.alreadyDone} already processed)` : "";
@@ -83,6 +137,10 @@ function report(event: ExtractionEvent, reporter: Reporter, failures: string[]):
     return;
   }
   reporter.event(event);
+  if (event.type === "retry") {
+    reporter.progress(`  ${event.source}: ${event.error}; retrying once in a fresh model process`);
+    return;
+  }
   const position = `[${event.done + event.failed}/${event.total}]`;
   const eta = event.etaSeconds ? `, ETA ${formatDuration(event.etaSeconds)}` : "";
   if (event.status === "ok") {

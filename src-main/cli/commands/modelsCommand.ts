@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import type { Db } from "../../store/db.ts";
-import { findModel, listModels, registerModel, type ModelRow } from "../../store/models.ts";
+import { findModel, isServerModel, listModels, registerModel, type ModelRow } from "../../store/models.ts";
 import { CliError, EXIT, type Reporter } from "../reporter.ts";
 
 export function modelsAddCommand(db: Db, file: string, name: string | undefined, reporter: Reporter): number {
@@ -14,7 +14,7 @@ export function modelsListCommand(db: Db, reporter: Reporter): number {
   const models = listModels(db);
   if (models.length === 0) reporter.event({ type: "empty" }, "No models registered. Add one: oncotimeline models add FILE.gguf");
   for (const model of models) {
-    const missing = existsSync(model.path) ? "" : "  (file missing)";
+    const missing = isServerModel(model) || existsSync(model.path) ? "" : "  (file missing)";
     reporter.event({ type: "model", ...model, missing: missing !== "" }, `${model.name}\t${formatBytes(model.bytes)}\t${model.path}${missing}`);
   }
   return EXIT.ok;

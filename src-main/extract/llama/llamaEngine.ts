@@ -9,8 +9,17 @@ export type LlamaEngineOptions = {
   systemPrompt: string;
   /** "auto" picks CUDA, Vulkan or Metal when present, else CPU. Default "auto". */
   gpu?: false | "auto";
-  /** Tokens of context: system prompt + letter + output. Default 8192. */
+  /** Tokens of context per sequence: system prompt + letter + output. Default 8192. */
   contextSize?: number;
+  /** Letters in flight at once. Default 1. */
+  parallel?: number;
+  /**
+   * Engine shape, chosen per hardware: separate contexts run truly in parallel (each has its
+   * own lock); sequences within one context are batched together, which pays on a GPU where
+   * decoding dominates, not on a CPU where grammar sampling does. Default: by backend (CPU:
+   * one context per letter in flight; GPU: one context batching them all).
+   */
+  contexts?: number;
   /** CPU threads; default: node-llama-cpp's choice. Tests use 1 (2 were 2x slower on 2 cores). */
   threads?: number;
   /** Output cap per letter. Default 4096. */
@@ -54,6 +63,8 @@ export class LlamaEngine implements Engine {
       schema: TIMELINE_GENERATION_SCHEMA,
       gpu: options.gpu ?? "auto",
       contextSize: options.contextSize ?? 8192,
+      parallel: options.parallel ?? 1,
+      contexts: options.contexts ?? null,
       threads: options.threads,
       maxTokens: options.maxTokens ?? 4096,
       temperature: options.temperature ?? 0,
@@ -65,6 +76,10 @@ export class LlamaEngine implements Engine {
 
   get description(): string {
     return `llama.cpp (${this.backend})`;
+  }
+
+  get capacity(): number {
+    return this.config.parallel;
   }
 
   /** The child's pid while it runs (tests kill it to prove recovery). */
@@ -136,7 +151,7 @@ export class LlamaEngine implements Engine {
         switch (message.type) {
           case "ready":
             clearTimeout(timer);
-            this.backend = message.backend;
+            this.backend = `${message.backend}, ${message.slots} in parallel over ${message.contexts} context${message.contexts === 1 ? "" : "s"}`;
             this.child = child;
             resolve(child);
             break;

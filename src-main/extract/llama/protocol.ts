@@ -7,6 +7,13 @@ export type WorkerConfig = {
   schema: GenerationSchema;
   gpu: false | "auto";
   contextSize: number;
+  /** Letters in flight at once. */
+  parallel: number;
+  /**
+   * How many separate contexts (each with its own lock) share the `parallel` sequences; null:
+   * chosen by backend once loaded (CPU: one context per sequence; GPU: one batched context).
+   */
+  contexts: number | null;
   threads: number | undefined;
   maxTokens: number;
   temperature: number;
@@ -16,7 +23,7 @@ export type WorkerConfig = {
 export type WorkerRequest = { type: "init"; config: WorkerConfig } | { type: "complete"; id: number; text: string };
 
 export type WorkerReply =
-  | { type: "ready"; backend: string; loadMs: number }
+  | { type: "ready"; backend: string; loadMs: number; contexts: number; slots: number }
   | { type: "init-failed"; message: string }
   | { type: "completed"; id: number; text: string; inputTokens: number; outputTokens: number; stopReason: string }
   | { type: "failed"; id: number; message: string };

@@ -1,14 +1,19 @@
 /**
  * The inference child process. It owns node-llama-cpp so that a model crash or an
  * out-of-memory abort takes down only this process, never the app or its database.
+ *
+ * It holds `contexts × sequencesPerContext` slots, each a chat session whose system prompt is
+ * evaluated once and kept: resetChatHistory() before each letter leaves the prompt's tokens in
+ * the sequence, so only the letter is new work. Letters run in parallel, one per free slot.
  */
 import { getLlama, LlamaChatSession, type LlamaContextSequence, type LlamaGrammar } from "node-llama-cpp";
 import type { WorkerConfig, WorkerReply, WorkerRequest } from "./protocol.ts";
 
-type Loaded = { session: LlamaChatSession; sequence: LlamaContextSequence; grammar: LlamaGrammar; config: WorkerConfig };
+type Slot = { session: LlamaChatSession; sequence: LlamaContextSequence; busy: boolean };
+type Loaded = { slots: Slot[]; grammar: LlamaGrammar; config: WorkerConfig };
 
 let loaded: Loaded | undefined;
-let queue: Promise<void> = Promise.resolve();
+const waiting: { id: number; text: string }[] = [];
 
 function reply(message: WorkerReply): void {
   process.send?.(message);
@@ -19,29 +24,46 @@ async function init(config: WorkerConfig): Promise<void> {
   try {
     const llama = await getLlama({ gpu: config.gpu, build: "never", logLevel: "error" as never });
     const model = await llama.loadModel({ modelPath: config.modelPath });
-    const context = await model.createContext({
-      contextSize: config.contextSize,
-      sequences: 1,
-      ...(config.threads === undefined ? {} : { threads: config.threads }),
-    });
-    const sequence = context.getSequence();
-    // One session for the process: resetChatHistory() between letters keeps the system
-    // prompt's evaluated tokens, so only the letter itself is new work.
-    const session = new LlamaChatSession({ contextSequence: sequence, systemPrompt: config.systemPrompt });
+    // On a CPU grammar sampling dominates and one context's lock serialises its sequences, so
+    // separate contexts win; on a GPU decoding dominates and batching in one context pays.
+    const contexts = Math.min(config.parallel, config.contexts ?? (llama.gpu === false ? config.parallel : 1));
+    const slots: Slot[] = [];
+    for (let c = 0; c < contexts; c++) {
+      const sequences = Math.floor(config.parallel / contexts) + (c < config.parallel % contexts ? 1 : 0);
+      const context = await model.createContext({
+        contextSize: config.contextSize, // per sequence: node-llama-cpp multiplies by `sequences`
+        sequences,
+        ...(config.threads === undefined ? {} : { threads: config.threads }),
+      });
+      for (let s = 0; s < sequences; s++) {
+        const sequence = context.getSequence();
+        slots.push({ session: new LlamaChatSession({ contextSequence: sequence, systemPrompt: config.systemPrompt }), sequence, busy: false });
+      }
+    }
     const grammar = await llama.createGrammarForJsonSchema(config.schema as never);
-    loaded = { session, sequence, grammar, config };
-    reply({ type: "ready", backend: llama.gpu === false ? "cpu" : llama.gpu, loadMs: performance.now() - started });
+    loaded = { slots, grammar, config };
+    reply({ type: "ready", backend: llama.gpu === false ? "cpu" : llama.gpu, loadMs: performance.now() - started, contexts, slots: slots.length });
+    dispatch();
   } catch (error) {
     reply({ type: "init-failed", message: (error as Error).message });
   }
 }
 
-async function complete(id: number, text: string): Promise<void> {
-  if (!loaded) {
-    reply({ type: "failed", id, message: "the model is not loaded" });
-    return;
+function dispatch(): void {
+  if (!loaded) return;
+  for (const slot of loaded.slots) {
+    if (slot.busy) continue;
+    const next = waiting.shift();
+    if (!next) return;
+    slot.busy = true;
+    void complete(loaded, slot, next.id, next.text).finally(() => {
+      slot.busy = false;
+      dispatch();
+    });
   }
-  const { session, sequence, grammar, config } = loaded;
+}
+
+async function complete({ grammar, config }: Loaded, { session, sequence }: Slot, id: number, text: string): Promise<void> {
   const before = { input: sequence.tokenMeter.usedInputTokens, output: sequence.tokenMeter.usedOutputTokens };
   try {
     session.resetChatHistory();
@@ -65,8 +87,12 @@ async function complete(id: number, text: string): Promise<void> {
 }
 
 process.on("message", (message: WorkerRequest) => {
-  // Requests run strictly one after another: one sequence, one letter at a time.
-  queue = queue.then(() => (message.type === "init" ? init(message.config) : complete(message.id, message.text)));
+  if (message.type === "init") {
+    void init(message.config);
+  } else {
+    waiting.push({ id: message.id, text: message.text });
+    dispatch();
+  }
 });
 // The parent is gone (crashed or killed): nothing left to work for.
 process.on("disconnect", () => process.exit(0));

@@ -1,0 +1,323 @@
+/**
+ * A loopback stand-in for the Anthropic API (node:http on 127.0.0.1, port 0) speaking the
+ * documented Messages and Message Batches shapes, so tests drive the real SDK end to end:
+ *
+ * - POST /v1/messages: checks the key (x-api-key, or `Authorization: Bearer` as SDK 1.x sends it) and anthropic-version and the body shape; answers a
+ *   message with content [{type:"text", text}] and usage {input_tokens, output_tokens,
+ *   cache_creation_input_tokens, cache_read_input_tokens}. Prompt caching is simulated: the
+ *   first request with a given cache_control prefix (system blocks up to the marked one)
+ *   reports the prefix as cache_creation, later ones as cache_read; tokens ≈ chars / 4.
+ * - POST /v1/messages/batches, GET /v1/messages/batches/:id (in_progress → ended after
+ *   `pollsUntilEnded` polls), GET /v1/messages/batches/:id/results (JSONL at results_url).
+ * - Scripted failures: `fail({status: 429 | 529 | 500, times, retryAfter})`, `times: Infinity`
+ *   for a storm. Every request is recorded (after the failures too).
+ */
+import { createHash } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+
+export const FAKE_API_KEY = "sk-ant-api03-FAKEKEYfortestsONLY_0123456789abcdefghij";
+
+export type RecordedRequest = {
+  method: string;
+  path: string;
+  headers: http.IncomingHttpHeaders;
+  body: unknown;
+  rawBody: string;
+  at: number;
+};
+
+export type ScriptedFailure = {
+  status: number;
+  /** How many requests fail this way (Infinity: every one). Default 1. */
+  times?: number;
+  /** Seconds, sent as retry-after. */
+  retryAfter?: number;
+  /** Only requests whose path starts with this fail. Default: every API path. */
+  pathPrefix?: string;
+};
+
+export type FakeAnthropicOptions = {
+  apiKey?: string;
+  /** The text the model "writes": fixed, or computed from the request body. */
+  respond?: string | ((body: MessageBody) => string);
+  /** Minimum prefix size for caching (the real API: 1024 tokens for Sonnet). */
+  minCacheTokens?: number;
+  pollsUntilEnded?: number;
+};
+
+type TextBlock = { type: "text"; text: string; cache_control?: { type: string } };
+export type MessageBody = {
+  model: string;
+  max_tokens: number;
+  system?: string | TextBlock[];
+  messages: { role: "user" | "assistant"; content: string | TextBlock[] }[];
+};
+
+type BatchRecord = {
+  id: string;
+  createdAt: string;
+  polls: number;
+  endedAt: string | null;
+  requests: { custom_id: string; params: MessageBody }[];
+  results: string[] | null;
+};
+
+export const DEFAULT_LETTER_RESPONSE = JSON.stringify({
+  content: "Oncology clinic letter\\nDiagnosis: invasive ductal carcinoma, left breast, 2021.\\nPlan: continue letrozole.",
+  output: { primary_cancer: { site: "breast", year: 2021, cancer_timeline: [{ type: "hormone_therapy", value: "letrozole" }] } },
+});
+
+const tokens = (text: string): number => Math.max(1, Math.ceil(text.length / 4));
+
+function blockText(content: string | TextBlock[]): string {
+  return typeof content === "string" ? content : content.map((b) => b.text).join("");
+}
+
+class BadRequest extends Error {}
+
+/** Top-level Messages fields in API version 2026-10-21 (SDK 1.13.0); there is no temperature. */
+const KNOWN_FIELDS = new Set([
+  "model", "max_tokens", "messages", "system", "metadata", "stop_sequences", "stream", "cache_control", "output_config",
+  "thinking", "tool_choice", "tools", "service_tier", "container", "inference_geo", "speed", "diagnostics",
+]);
+
+function validateMessageBody(body: unknown): MessageBody {
+  const b = body as Partial<MessageBody> | null;
+  if (!b || typeof b !== "object") throw new BadRequest("body must be a JSON object");
+  if (typeof b.model !== "string" || b.model === "") throw new BadRequest("model: Field required");
+  if (!Number.isInteger(b.max_tokens) || (b.max_tokens as number) < 1) throw new BadRequest("max_tokens: must be a positive integer");
+  for (const key of Object.keys(b)) {
+    if (!KNOWN_FIELDS.has(key)) throw new BadRequest(`${key}: Extra inputs are not permitted`);
+  }
+  if (!Array.isArray(b.messages) || b.messages.length === 0) throw new BadRequest("messages: at least one message is required");
+  for (const m of b.messages) {
+    if (m.role !== "user" && m.role !== "assistant") throw new BadRequest("messages.role: must be user or assistant");
+    if (typeof m.content !== "string" && !Array.isArray(m.content)) throw new BadRequest("messages.content: must be a string or blocks");
+  }
+  if (b.messages[0]?.role !== "user") throw new BadRequest("messages: first message must use the user role");
+  if (b.system !== undefined && typeof b.system !== "string") {
+    if (!Array.isArray(b.system)) throw new BadRequest("system: must be a string or text blocks");
+    for (const block of b.system) {
+      if (block.type !== "text" || typeof block.text !== "string" || block.text === "") throw new BadRequest("system: text blocks need non-empty text");
+      if (block.cache_control !== undefined && block.cache_control.type !== "ephemeral") throw new BadRequest("cache_control.type: must be ephemeral");
+    }
+  }
+  return b as MessageBody;
+}
+
+export class FakeAnthropic {
+  readonly requests: RecordedRequest[] = [];
+  readonly apiKey: string;
+  respond: string | ((body: MessageBody) => string);
+  #server: http.Server;
+  #failures: (ScriptedFailure & { left: number })[] = [];
+  #cache = new Set<string>();
+  #batches = new Map<string, BatchRecord>();
+  #minCacheTokens: number;
+  #pollsUntilEnded: number;
+  #seq = 0;
+  url = "";
+
+  private constructor(options: FakeAnthropicOptions) {
+    this.apiKey = options.apiKey ?? FAKE_API_KEY;
+    this.respond = options.respond ?? DEFAULT_LETTER_RESPONSE;
+    this.#minCacheTokens = options.minCacheTokens ?? 1024;
+    this.#pollsUntilEnded = options.pollsUntilEnded ?? 2;
+    this.#server = http.createServer((req, res) => void this.#handle(req, res));
+  }
+
+  static async start(options: FakeAnthropicOptions = {}): Promise<FakeAnthropic> {
+    const fake = new FakeAnthropic(options);
+    await new Promise<void>((resolve) => fake.#server.listen(0, "127.0.0.1", resolve));
+    fake.url = `http://127.0.0.1:${(fake.#server.address() as AddressInfo).port}`;
+    return fake;
+  }
+
+  async close(): Promise<void> {
+    this.#server.closeAllConnections();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  fail(failure: ScriptedFailure): void {
+    this.#failures.push({ ...failure, left: failure.times ?? 1 });
+  }
+
+  /** Batch items with these custom_ids end as `errored` instead of `succeeded`. */
+  readonly erroredBatchItems = new Set<string>();
+
+  clearFailures(): void {
+    this.#failures = [];
+  }
+
+  /** Everything the server has received, as one string (for "never sent" assertions). */
+  receivedText(): string {
+    return this.requests.map((r) => `${r.method} ${r.path}\n${JSON.stringify(r.headers)}\n${r.rawBody}`).join("\n");
+  }
+
+  #id(prefix: string): string {
+    this.#seq += 1;
+    return `${prefix}_${String(this.#seq).padStart(6, "0")}${createHash("sha256").update(String(this.#seq)).digest("hex").slice(0, 12)}`;
+  }
+
+  async #handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const rawBody = Buffer.concat(chunks).toString("utf8");
+    const url = new URL(req.url ?? "/", this.url);
+    let body: unknown = undefined;
+    if (rawBody) {
+      try {
+        body = JSON.parse(rawBody);
+      } catch {
+        body = rawBody;
+      }
+    }
+    this.requests.push({ method: req.method ?? "", path: url.pathname, headers: req.headers, body, rawBody, at: Date.now() });
+    const requestId = this.#id("req");
+    const send = (status: number, payload: unknown, headers: Record<string, string> = {}): void => {
+      res.writeHead(status, { "content-type": "application/json", "request-id": requestId, ...headers });
+      res.end(JSON.stringify(payload));
+    };
+    const error = (status: number, type: string, message: string, headers: Record<string, string> = {}): void =>
+      send(status, { type: "error", error: { type, message }, request_id: requestId }, headers);
+
+    try {
+      // SDK 1.x (API version 2026-10-21) sends the key as `Authorization: Bearer`; older clients as x-api-key.
+      const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
+      const key = req.headers["x-api-key"] ?? bearer;
+      if (key !== this.apiKey) return error(401, "authentication_error", "invalid x-api-key or Authorization bearer key");
+      const version = req.headers["anthropic-version"];
+      if (typeof version !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(version)) {
+        return error(400, "invalid_request_error", "anthropic-version: header is required");
+      }
+      const failure = this.#failures.find((f) => f.left > 0 && (f.pathPrefix === undefined || url.pathname.startsWith(f.pathPrefix)));
+      if (failure) {
+        failure.left -= 1;
+        const headers: Record<string, string> = failure.retryAfter !== undefined ? { "retry-after": String(failure.retryAfter) } : {};
+        const [type, message] =
+          failure.status === 429
+            ? ["rate_limit_error", "Number of request tokens has exceeded your per-minute rate limit"]
+            : failure.status === 529
+              ? ["overloaded_error", "Overloaded"]
+              : ["api_error", "Internal server error"];
+        return error(failure.status, type, message, headers);
+      }
+
+      const path = url.pathname;
+      if (req.method === "POST" && path === "/v1/messages") {
+        return send(200, this.#message(validateMessageBody(body), "standard"));
+      }
+      if (req.method === "POST" && path === "/v1/messages/batches") {
+        const requests = (body as { requests?: unknown } | undefined)?.requests;
+        if (!Array.isArray(requests) || requests.length === 0) return error(400, "invalid_request_error", "requests: at least one request");
+        const ids = new Set<string>();
+        const checked = requests.map((r: { custom_id?: unknown; params?: unknown }) => {
+          if (typeof r.custom_id !== "string" || !/^[a-zA-Z0-9_-]{1,64}$/.test(r.custom_id)) throw new BadRequest("custom_id: invalid");
+          if (ids.has(r.custom_id)) throw new BadRequest("custom_id: must be unique within a batch");
+          ids.add(r.custom_id);
+          return { custom_id: r.custom_id, params: validateMessageBody(r.params) };
+        });
+        const batch: BatchRecord = { id: this.#id("msgbatch"), createdAt: new Date().toISOString(), polls: 0, endedAt: null, requests: checked, results: null };
+        this.#batches.set(batch.id, batch);
+        return send(200, this.#batchJson(batch));
+      }
+      const match = /^\/v1\/messages\/batches\/([^/]+)(\/results)?$/.exec(path);
+      if (req.method === "GET" && match) {
+        const batch = this.#batches.get(match[1] ?? "");
+        if (!batch) return error(404, "not_found_error", "batch not found");
+        if (match[2]) {
+          if (!batch.results) return error(400, "invalid_request_error", "batch has not ended");
+          res.writeHead(200, { "content-type": "application/binary", "request-id": requestId });
+          res.end(batch.results.join("\n") + "\n");
+          return;
+        }
+        batch.polls += 1;
+        if (!batch.results && batch.polls >= this.#pollsUntilEnded) {
+          batch.results = batch.requests.map((r) =>
+            JSON.stringify({
+              custom_id: r.custom_id,
+              result: this.erroredBatchItems.has(r.custom_id)
+                ? { type: "errored", error: { type: "error", error: { type: "invalid_request_error", message: "prompt is too long" }, request_id: null } }
+                : { type: "succeeded", message: this.#message(r.params, "batch") },
+            }),
+          );
+          batch.endedAt = new Date().toISOString();
+        }
+        return send(200, this.#batchJson(batch));
+      }
+      return error(404, "not_found_error", `no route ${req.method} ${path}`);
+    } catch (e) {
+      if (e instanceof BadRequest) return error(400, "invalid_request_error", e.message);
+      return error(500, "api_error", String(e));
+    }
+  }
+
+  #batchJson(batch: BatchRecord): unknown {
+    const ended = batch.results !== null;
+    const n = batch.requests.length;
+    const errored = batch.requests.filter((r) => this.erroredBatchItems.has(r.custom_id)).length;
+    return {
+      id: batch.id,
+      type: "message_batch",
+      processing_status: ended ? "ended" : "in_progress",
+      request_counts: ended
+        ? { processing: 0, succeeded: n - errored, errored, canceled: 0, expired: 0 }
+        : { processing: n, succeeded: 0, errored: 0, canceled: 0, expired: 0 },
+      created_at: batch.createdAt,
+      ended_at: batch.endedAt,
+      expires_at: new Date(Date.parse(batch.createdAt) + 24 * 3600_000).toISOString(),
+      archived_at: null,
+      cancel_initiated_at: null,
+      results_url: ended ? `${this.url}/v1/messages/batches/${batch.id}/results` : null,
+    };
+  }
+
+  #message(body: MessageBody, tier: "standard" | "batch"): unknown {
+    const system = typeof body.system === "string" ? [{ type: "text" as const, text: body.system }] : (body.system ?? []);
+    const marked = system.map((b) => b.cache_control !== undefined).lastIndexOf(true);
+    const prefixText = marked >= 0 ? system.slice(0, marked + 1).map((b) => b.text).join("") : "";
+    const restText = system.slice(marked + 1).map((b) => b.text).join("") + body.messages.map((m) => blockText(m.content)).join("");
+    let cacheWrite = 0;
+    let cacheRead = 0;
+    let input = tokens(restText);
+    if (prefixText) {
+      const prefixTokens = tokens(prefixText);
+      if (prefixTokens >= this.#minCacheTokens) {
+        const key = createHash("sha256").update(body.model).update("\0").update(prefixText).digest("hex");
+        if (this.#cache.has(key)) cacheRead = prefixTokens;
+        else {
+          this.#cache.add(key);
+          cacheWrite = prefixTokens;
+        }
+      } else input += prefixTokens;
+    }
+    const text = typeof this.respond === "function" ? this.respond(body) : this.respond;
+    let output = tokens(text);
+    let outText = text;
+    let stop = "end_turn";
+    if (output > body.max_tokens) {
+      outText = text.slice(0, body.max_tokens * 4);
+      output = body.max_tokens;
+      stop = "max_tokens";
+    }
+    return {
+      id: this.#id("msg"),
+      type: "message",
+      role: "assistant",
+      model: body.model,
+      content: [{ type: "text", text: outText, citations: null }],
+      stop_reason: stop,
+      stop_sequence: null,
+      usage: {
+        input_tokens: input,
+        output_tokens: output,
+        cache_creation_input_tokens: cacheWrite,
+        cache_read_input_tokens: cacheRead,
+        cache_creation: null,
+        server_tool_use: null,
+        service_tier: tier,
+      },
+    };
+  }
+}

@@ -1,0 +1,48 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { LlamaEngine } from "../../src-main/extract/llama/llamaEngine.ts";
+import { parseModelOutput } from "../../src-main/extract/output.ts";
+import { loadExtractionPrompt } from "../../src-main/extract/prompt.ts";
+import { EXTRACTION_TEST_TIMEOUT_MS, REPO_ROOT } from "../helpers/cli.ts";
+import { ensureTestModel } from "../helpers/testModel.ts";
+
+let modelPath: string;
+beforeAll(async () => {
+  modelPath = await ensureTestModel();
+});
+
+describe("parallel engine", () => {
+  it("runs two letters at once and evaluates the system prompt once per slot, not once per letter", async () => {
+    const dir = path.join(REPO_ROOT, "resources", "demo", "letters");
+    const text = readFileSync(path.join(dir, readdirSync(dir).sort()[0] as string), "utf8");
+    // The same letter behind a different first line: equal work, and no reuse of a letter's own tokens.
+    const letters = [1, 2, 3, 4].map((i) => `Clinic letter ${i}.\n${text}`);
+    const prompt = loadExtractionPrompt();
+    const engine = new LlamaEngine({ modelPath, systemPrompt: prompt.text, gpu: false, threads: 1, parallel: 2, temperature: 0.8, seed: 7 });
+    try {
+      await engine.start();
+      expect(engine.capacity).toBe(2);
+      expect(engine.description).toBe("llama.cpp (cpu, 2 in parallel over 2 contexts)");
+      let inFlight = 0;
+      let mostInFlight = 0;
+      const tokens: number[] = [];
+      const run = async (letter: string, index: number) => {
+        inFlight++;
+        mostInFlight = Math.max(mostInFlight, inFlight);
+        const completion = await engine.complete(letter);
+        inFlight--;
+        expect(parseModelOutput(completion.text).ok).toBe(true);
+        tokens[index] = completion.inputTokens ?? 0;
+      };
+      await Promise.all([run(letters[0] as string, 0), run(letters[1] as string, 1)]);
+      await Promise.all([run(letters[2] as string, 2), run(letters[3] as string, 3)]);
+      expect(mostInFlight).toBe(2);
+      const [first, second, third, fourth] = tokens as [number, number, number, number];
+      // The system prompt is ~1,000 tokens: the second letter in each slot does not pay it again.
+      expect(Math.max(third, fourth)).toBeLessThan(Math.min(first, second) - 500);
+    } finally {
+      await engine.close();
+    }
+  }, EXTRACTION_TEST_TIMEOUT_MS);
+});
