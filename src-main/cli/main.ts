@@ -54,12 +54,13 @@ export function buildProgram(run: (work: (context: { reporter: Reporter; db: () 
 
   program
     .command("export")
-    .description("export results: csv (one row per value) or csv-wide (one row per letter)")
-    .requiredOption("--format <format>", "csv | csv-wide")
-    .requiredOption("--out <path>", "output file")
+    .description("export results: csv (one row per value), csv-wide (one row per letter), fhir (one mCODE bundle per patient)")
+    .requiredOption("--format <format>", "csv | csv-wide | fhir")
+    .requiredOption("--out <path>", "output file (fhir: a folder)")
     .option("--patient <id>", "only this patient's letters")
     .option("--model <name>", "results of this model (default: the model of the newest extraction)")
     .option("--bom", "start the file with a UTF-8 byte-order mark (for Excel)")
+    .option("--exclude-ungrounded", "fhir: leave out values with no supporting text in the letter")
     .action((flags) => run(({ db, reporter }) => exportCommand(db(), flags, reporter)));
 
   const models = program.command("models").description("the model registry");

@@ -1,7 +1,7 @@
-import { closeSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
-import path from "node:path";
+import { writeSync } from "node:fs";
 import { LONG_CSV_COLUMNS, WIDE_CSV_COLUMNS } from "../../src-shared/csvColumns.ts";
 import type { Db } from "../store/db.ts";
+import { writeFileAtomically } from "./atomicFile.ts";
 import { csvLine } from "./cells.ts";
 import { longRows, wideRow } from "./rows.ts";
 import { extractedLetters, resolveExportModel } from "./source.ts";
@@ -20,39 +20,27 @@ export type CsvExportOptions = {
 
 export type CsvExportResult = { path: string; rows: number; letters: number; model: string | null };
 
-/** Writes to a temporary file beside `out` and renames it: a crash never leaves half an export. */
 export function exportCsv(db: Db, options: CsvExportOptions): CsvExportResult {
   const model = resolveExportModel(db, options.model);
-  const target = path.resolve(options.out);
-  const temp = `${target}.partial-${process.pid}`;
   const columns = options.format === "csv" ? LONG_CSV_COLUMNS : WIDE_CSV_COLUMNS;
   let rows = 0;
   let letters = 0;
-  try {
-    const fd = openSync(temp, "w");
-    try {
-      let chunk = (options.bom ? "\uFEFF" : "") + csvLine(columns.map((column) => column.name));
-      const flushAt = 1 << 16;
-      for (const item of extractedLetters(db, model, { patient: options.patient })) {
-        letters++;
-        const records = options.format === "csv" ? longRows(item) : [wideRow(item)];
-        for (const record of records) {
-          chunk += csvLine(columns.map((column) => (record as Record<string, string | number | boolean | null>)[column.name]));
-          rows++;
-        }
-        if (chunk.length > flushAt) {
-          writeSync(fd, chunk);
-          chunk = "";
-        }
+  const target = writeFileAtomically(options.out, (fd) => {
+    let chunk = (options.bom ? "\uFEFF" : "") + csvLine(columns.map((column) => column.name));
+    const flushAt = 1 << 16;
+    for (const item of extractedLetters(db, model, { patient: options.patient })) {
+      letters++;
+      const records = options.format === "csv" ? longRows(item) : [wideRow(item)];
+      for (const record of records) {
+        chunk += csvLine(columns.map((column) => (record as Record<string, string | number | boolean | null>)[column.name]));
+        rows++;
       }
-      writeSync(fd, chunk);
-    } finally {
-      closeSync(fd);
+      if (chunk.length > flushAt) {
+        writeSync(fd, chunk);
+        chunk = "";
+      }
     }
-    renameSync(temp, target);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw error;
-  }
+    writeSync(fd, chunk);
+  });
   return { path: target, rows, letters, model: model?.name ?? null };
 }

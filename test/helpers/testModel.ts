@@ -1,5 +1,6 @@
 // The tiny random-weight GGUF that model tests load (see DESIGN.md, "The model").
 import { dirname, join } from "node:path";
+import { beforeAll } from "vitest";
 import { fileURLToPath } from "node:url";
 
 import { readGgufFile } from "../../src-main/extract/gguf.ts";
@@ -37,4 +38,13 @@ async function isCurrent(path: string): Promise<boolean> {
   } catch {
     return false; // missing or unreadable: build it
   }
+}
+
+/** Makes sure the test model exists before a file's tests run; call the getter inside a test. */
+export function useTestModel(): () => string {
+  let path = "";
+  beforeAll(async () => {
+    path = await ensureTestModel();
+  });
+  return () => path;
 }

@@ -2,21 +2,18 @@ import Database from "better-sqlite3";
 import { parse } from "csv-parse/sync";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { groundableValues, textValues } from "../../src-main/extract/grounding.ts";
 import type { TimelineDocument } from "../../src-shared/timeline.ts";
 import { ENGINE_FLAGS, EXTRACTION_TEST_TIMEOUT_MS, REPO_ROOT, runCli } from "../helpers/cli.ts";
 import { useTempDirs } from "../helpers/tempDir.ts";
-import { ensureTestModel } from "../helpers/testModel.ts";
+import { useTestModel } from "../helpers/testModel.ts";
 
 const tempDir = useTempDirs();
 const DEMO = path.join(REPO_ROOT, "resources", "demo");
 const demoLetters = readdirSync(path.join(DEMO, "letters")).filter((name) => name.endsWith(".txt"));
 
-let modelPath: string;
-beforeAll(async () => {
-  modelPath = await ensureTestModel();
-});
+const modelPath = useTestModel();
 
 describe("import → extract → export on the demo letters (the README's walk-through)", () => {
   it("extracts every demo letter with valid output, grounds every value, exports one row per letter", async () => {
@@ -25,7 +22,7 @@ describe("import → extract → export on the demo letters (the README's walk-t
     expect(imported.code, imported.stderr).toBe(0);
     expect(imported.stdout).toContain(`Imported ${demoLetters.length} letter(s)`);
 
-    const extracted = await runCli(["--data", data, "--json", "extract", "--model", modelPath, ...ENGINE_FLAGS]);
+    const extracted = await runCli(["--data", data, "--json", "extract", "--model", modelPath(), ...ENGINE_FLAGS]);
     expect(extracted.code, extracted.stderr).toBe(0);
     const letters = extracted.events.filter((event) => event.type === "letter");
     expect(letters).toHaveLength(demoLetters.length);

@@ -1,8 +1,10 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import type { Bundle } from "@medplum/fhirtypes";
 import path from "node:path";
 import { parse } from "csv-parse/sync";
 import { afterEach, describe, expect, it } from "vitest";
 import { REPO_ROOT, runCli } from "../helpers/cli.ts";
+import { checkBundle } from "../helpers/fhir/checks.ts";
 import { startFakeOpenAiServer, type FakeOpenAiServer } from "../helpers/fakeOpenAiServer.ts";
 import { useTempDirs } from "../helpers/tempDir.ts";
 
@@ -34,6 +36,18 @@ describe("oncotimeline extract --server (an on-premise OpenAI-compatible server)
     const listed = await runCli(["--data", data, "models", "list"]);
     expect(listed.stdout).toContain(`onco-8b@127.0.0.1:${server.port}\t0 B\t${server.baseUrl}`);
     expect(listed.stdout).not.toContain("file missing");
+
+    // FHIR: one mCODE bundle per patient, each valid R4 (the store's real export path).
+    const fhirDir = path.join(data, "fhir");
+    const fhir = await runCli(["--data", data, "--json", "export", "--format", "fhir", "--out", fhirDir]);
+    expect(fhir.code, fhir.stderr).toBe(0);
+    const patients = [...new Set(readdirSync(DEMO_LETTERS).map((name) => name.split("_")[0]))].sort();
+    expect(readdirSync(fhirDir).sort()).toEqual(patients.map((id) => `${id}.json`));
+    for (const file of readdirSync(fhirDir)) {
+      const bundle = JSON.parse(readFileSync(path.join(fhirDir, file), "utf8")) as Bundle;
+      expect(bundle).toMatchObject({ resourceType: "Bundle", type: "collection" });
+      checkBundle(bundle);
+    }
   });
 
   it("refuses a server that is not this machine unless marked on-premise, and a cloud API always (exit 2, nothing sent)", async () => {

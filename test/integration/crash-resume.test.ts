@@ -1,10 +1,10 @@
 import Database from "better-sqlite3";
 import { copyFileSync, readdirSync } from "node:fs";
 import path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ENGINE_FLAGS, EXTRACTION_TEST_TIMEOUT_MS, REPO_ROOT, runCli } from "../helpers/cli.ts";
 import { useTempDirs } from "../helpers/tempDir.ts";
-import { ensureTestModel } from "../helpers/testModel.ts";
+import { useTestModel } from "../helpers/testModel.ts";
 
 const tempDir = useTempDirs();
 const DEMO_LETTERS = path.join(REPO_ROOT, "resources", "demo", "letters");
@@ -17,10 +17,7 @@ function sixLetters(): string {
   return dir;
 }
 
-let modelPath: string;
-beforeAll(async () => {
-  modelPath = await ensureTestModel();
-});
+const modelPath = useTestModel();
 
 describe("crash safety", () => {
   it("kill -9 in the middle of extract, then extract again: the rest finishes, nothing is extracted twice", async () => {
@@ -28,7 +25,7 @@ describe("crash safety", () => {
     expect((await runCli(["--data", data, "import", sixLetters()])).code).toBe(0);
 
     let killedAfter = 0;
-    const first = await runCli(["--data", data, "--json", "extract", "--model", modelPath, ...ENGINE_FLAGS], {
+    const first = await runCli(["--data", data, "--json", "extract", "--model", modelPath(), ...ENGINE_FLAGS], {
       onEvent: (event, child) => {
         if (event.type === "letter" && ++killedAfter === 2) child.kill("SIGKILL");
       },
@@ -38,7 +35,7 @@ describe("crash safety", () => {
     expect(firstDone.length).toBeGreaterThanOrEqual(2);
     expect(firstDone.length).toBeLessThan(demoLetters.length);
 
-    const second = await runCli(["--data", data, "--json", "extract", "--model", modelPath, ...ENGINE_FLAGS]);
+    const second = await runCli(["--data", data, "--json", "extract", "--model", modelPath(), ...ENGINE_FLAGS]);
     expect(second.code, second.stderr).toBe(0);
     expect(second.events[0]).toMatchObject({ type: "start", resumed: true });
     const secondDone = second.events.filter((event) => event.type === "letter").map((event) => event.letterId);
@@ -54,7 +51,7 @@ describe("crash safety", () => {
     expect(db.prepare("SELECT count(*) AS n FROM jobs").get()).toEqual({ n: 1 });
     db.close();
 
-    const third = await runCli(["--data", data, "--json", "extract", "--model", modelPath, ...ENGINE_FLAGS]);
+    const third = await runCli(["--data", data, "--json", "extract", "--model", modelPath(), ...ENGINE_FLAGS]);
     expect(third.code).toBe(0);
     expect(third.events.filter((event) => event.type === "letter")).toEqual([]);
   }, EXTRACTION_TEST_TIMEOUT_MS);

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { LlamaEngine, type LlamaEngineOptions } from "../../src-main/extract/llama/llamaEngine.ts";
 import { loadExtractionPrompt } from "../../src-main/extract/prompt.ts";
 import { runExtraction, type ExtractionEvent } from "../../src-main/extract/queue.ts";
@@ -9,16 +9,13 @@ import { insertLetter } from "../../src-main/store/letters.ts";
 import { registerModel } from "../../src-main/store/models.ts";
 import { EXTRACTION_TEST_TIMEOUT_MS, REPO_ROOT } from "../helpers/cli.ts";
 import { useTempDirs } from "../helpers/tempDir.ts";
-import { ensureTestModel } from "../helpers/testModel.ts";
+import { useTestModel } from "../helpers/testModel.ts";
 
 const tempDir = useTempDirs();
 const LETTERS = path.join(REPO_ROOT, "resources", "demo", "letters");
 const prompt = loadExtractionPrompt();
 
-let modelPath: string;
-beforeAll(async () => {
-  modelPath = await ensureTestModel();
-});
+const modelPath = useTestModel();
 
 /** A store holding the first `count` demo letters, and a real engine on the test model. */
 function setup(count: number, options: Partial<LlamaEngineOptions> = {}) {
@@ -27,8 +24,8 @@ function setup(count: number, options: Partial<LlamaEngineOptions> = {}) {
     const file = path.join(LETTERS, name);
     insertLetter(db, { text: readFileSync(file, "utf8"), sourcePath: file, sourceRow: null, sourceFormat: "txt", patientExternalId: null, letterDate: null });
   }
-  const model = registerModel(db, modelPath);
-  const engine = new LlamaEngine({ modelPath, systemPrompt: prompt.text, gpu: false, threads: 1, temperature: 0.8, seed: 7, ...options });
+  const model = registerModel(db, modelPath());
+  const engine = new LlamaEngine({ modelPath: modelPath(), systemPrompt: prompt.text, gpu: false, threads: 1, temperature: 0.8, seed: 7, ...options });
   return { db, model, engine };
 }
 

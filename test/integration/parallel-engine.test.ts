@@ -1,16 +1,13 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { LlamaEngine } from "../../src-main/extract/llama/llamaEngine.ts";
 import { parseModelOutput } from "../../src-main/extract/output.ts";
 import { loadExtractionPrompt } from "../../src-main/extract/prompt.ts";
 import { EXTRACTION_TEST_TIMEOUT_MS, REPO_ROOT } from "../helpers/cli.ts";
-import { ensureTestModel } from "../helpers/testModel.ts";
+import { useTestModel } from "../helpers/testModel.ts";
 
-let modelPath: string;
-beforeAll(async () => {
-  modelPath = await ensureTestModel();
-});
+const modelPath = useTestModel();
 
 describe("parallel engine", () => {
   it("runs two letters at once and evaluates the system prompt once per slot, not once per letter", async () => {
@@ -19,7 +16,7 @@ describe("parallel engine", () => {
     // The same letter behind a different first line: equal work, and no reuse of a letter's own tokens.
     const letters = [1, 2, 3, 4].map((i) => `Clinic letter ${i}.\n${text}`);
     const prompt = loadExtractionPrompt();
-    const engine = new LlamaEngine({ modelPath, systemPrompt: prompt.text, gpu: false, threads: 1, parallel: 2, temperature: 0.8, seed: 7 });
+    const engine = new LlamaEngine({ modelPath: modelPath(), systemPrompt: prompt.text, gpu: false, threads: 1, parallel: 2, temperature: 0.8, seed: 7 });
     try {
       await engine.start();
       expect(engine.capacity).toBe(2);

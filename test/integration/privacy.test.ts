@@ -1,17 +1,14 @@
 import { copyFileSync, existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ENGINE_FLAGS, EXTRACTION_TEST_TIMEOUT_MS, REPO_ROOT, runCli } from "../helpers/cli.ts";
 import { useTempDirs } from "../helpers/tempDir.ts";
-import { ensureTestModel } from "../helpers/testModel.ts";
+import { useTestModel } from "../helpers/testModel.ts";
 
 const tempDir = useTempDirs();
 const HOOK = path.join(REPO_ROOT, "test", "helpers", "no-network.mjs");
 
-let modelPath: string;
-beforeAll(async () => {
-  modelPath = await ensureTestModel();
-});
+const modelPath = useTestModel();
 
 describe("privacy: the extraction path never touches the network", () => {
   it("imports, extracts and exports with every network call refused and none attempted", async () => {
@@ -23,7 +20,7 @@ describe("privacy: the extraction path never touches the network", () => {
     const env = { NODE_OPTIONS: `--import ${HOOK}`, NO_NETWORK_LOG: log };
 
     expect((await runCli(["--data", data, "import", letters], { env })).code).toBe(0);
-    const extracted = await runCli(["--data", data, "--json", "extract", "--model", modelPath, ...ENGINE_FLAGS], { env });
+    const extracted = await runCli(["--data", data, "--json", "extract", "--model", modelPath(), ...ENGINE_FLAGS], { env });
     expect(extracted.code, extracted.stderr).toBe(0);
     expect(extracted.events.at(-1)).toMatchObject({ type: "summary", done: 1, failed: 0 });
     expect((await runCli(["--data", data, "export", "--format", "csv", "--out", path.join(data, "o.csv")], { env })).code).toBe(0);

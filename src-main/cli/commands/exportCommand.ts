@@ -1,12 +1,24 @@
 import type { Db } from "../../store/db.ts";
 import { CSV_FORMATS, exportCsv, type CsvFormat } from "../../export/csvExport.ts";
+import { exportFhir } from "../../export/fhirExport.ts";
 import { CliError, EXIT, type Reporter } from "../reporter.ts";
 
-export type ExportFlags = { format: string; out: string; patient?: string; model?: string; bom?: boolean };
+export type ExportFlags = { format: string; out: string; patient?: string; model?: string; bom?: boolean; excludeUngrounded?: boolean };
+
+export const EXPORT_FORMATS = [...CSV_FORMATS, "fhir"] as const;
 
 export function exportCommand(db: Db, flags: ExportFlags, reporter: Reporter): number {
+  if (flags.format === "fhir") {
+    const result = exportFhir(db, { out: flags.out, patient: flags.patient, model: flags.model, excludeUngrounded: flags.excludeUngrounded });
+    for (const item of result.skipped) reporter.event({ type: "skipped", ...item }, `skipped letter ${item.letterId} (${item.source}): ${item.reason}`);
+    reporter.event(
+      { type: "summary", ...result, skipped: result.skipped.length },
+      `Wrote ${result.bundles} FHIR bundle(s), ${result.resources} resources, to ${result.folder}${result.skipped.length ? `; ${result.skipped.length} letter(s) skipped` : ""}`,
+    );
+    return EXIT.ok;
+  }
   if (!(CSV_FORMATS as readonly string[]).includes(flags.format)) {
-    throw new CliError(`--format ${flags.format} is not available yet; choose one of: ${CSV_FORMATS.join(", ")}`);
+    throw new CliError(`--format ${flags.format} is not available; choose one of: ${EXPORT_FORMATS.join(", ")}`);
   }
   const result = exportCsv(db, {
     format: flags.format as CsvFormat,
