@@ -9,6 +9,7 @@ import { defaultDataDir } from "../store/dataDir.ts";
 import { exportCommand } from "./commands/exportCommand.ts";
 import { extractCommand } from "./commands/extractCommand.ts";
 import { importCommand } from "./commands/importCommand.ts";
+import { importResultsCommand } from "./commands/importResultsCommand.ts";
 import { modelsAddCommand, modelsListCommand } from "./commands/modelsCommand.ts";
 import { testModelCommand } from "./commands/testModelCommand.ts";
 import { CliError, createReporter, EXIT, type Reporter } from "./reporter.ts";
@@ -41,6 +42,8 @@ export function buildProgram(run: (work: (context: { reporter: Reporter; db: () 
     .option("--server-model <name>", "the model name the server serves (default: its only model)")
     .option("--on-premise", "state that --server is inside the hospital network (required unless it is this machine)")
     .option("--retry-failed", "also retry letters whose extraction failed")
+    .option("--shard <i/n>", "only this shard of the letters (1 ≤ i ≤ n; by content, the same split on every node)")
+    .option("--out <file>", "also write this run's results (the shard's) as a JSONL result file, for import-results")
     .addOption(new Option("--gpu <mode>", "auto (CUDA/Vulkan/Metal when present) or off").default("auto"))
     .option("--parallel <n>", "letters in flight at once (default 1)")
     .option("--contexts <n>", "split --parallel over this many model contexts (default: by backend)")
@@ -62,6 +65,12 @@ export function buildProgram(run: (work: (context: { reporter: Reporter; db: () 
     .option("--bom", "start the file with a UTF-8 byte-order mark (for Excel)")
     .option("--exclude-ungrounded", "fhir: leave out values with no supporting text in the letter")
     .action((flags) => run(({ db, reporter }) => exportCommand(db(), flags, reporter)));
+
+  program
+    .command("import-results")
+    .description("merge JSONL result files (from extract --out, e.g. Slurm shards) into this store; letters must be imported first")
+    .argument("<files...>")
+    .action((files: string[]) => run(({ db, reporter }) => importResultsCommand(db(), files, reporter)));
 
   const models = program.command("models").description("the model registry");
   models

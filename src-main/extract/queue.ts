@@ -18,6 +18,7 @@ import { EngineError, type Engine, type EngineFailureKind } from "./engine.ts";
 import { groundDocument } from "./grounding.ts";
 import { parseModelOutput } from "./output.ts";
 import type { SystemPrompt } from "./prompt.ts";
+import { inShard, shardLabel, type Shard } from "./shards.ts";
 import type { TimelineDocument } from "../../src-shared/timeline.ts";
 
 export type ExtractionEvent =
@@ -56,7 +57,9 @@ export class ExtractionBusyError extends Error {}
  * Extracts every letter that has no result for this model yet (and, with retryFailed, those
  * that failed). A job killed part-way is adopted and continued by the next run.
  */
-export async function runExtraction(deps: ExtractionDeps, options: { retryFailed: boolean }): Promise<ExtractionSummary> {
+export type ExtractionOptions = { retryFailed: boolean; shard?: Shard };
+
+export async function runExtraction(deps: ExtractionDeps, options: ExtractionOptions): Promise<ExtractionSummary> {
   const { db, engine, model, prompt } = deps;
   const claimed = claimJob(db, model, options);
   if (!claimed) {
@@ -140,10 +143,16 @@ export async function runExtraction(deps: ExtractionDeps, options: { retryFailed
 }
 
 /** Adopts an unfinished job (adding letters imported since) or starts one; null when there is nothing to do. */
-function claimJob(db: Db, model: ModelRow, options: { retryFailed: boolean }): { jobId: number; resumed: boolean } | null {
+function claimJob(db: Db, model: ModelRow, options: ExtractionOptions): { jobId: number; resumed: boolean } | null {
+  const { shard } = options;
+  // Each shard is its own job, so shards run on one store resume independently.
+  const kind = shard ? `extract:${shardLabel(shard)}` : "extract";
   return db.transaction(() => {
-    const needed = lettersNeedingExtraction(db, model.id, options);
-    const unfinished = findUnfinishedJob(db, "extract", model.id);
+    const needed = lettersNeedingExtraction(db, model.id, {
+      retryFailed: options.retryFailed,
+      ...(shard ? { include: (checksum: string) => inShard(checksum, shard) } : {}),
+    });
+    const unfinished = findUnfinishedJob(db, kind, model.id);
     if (unfinished) {
       const owner = unfinished.owner_pid;
       if (owner !== null && owner !== process.pid && unfinished.state === "running" && isProcessAlive(owner)) {
@@ -156,7 +165,7 @@ function claimJob(db: Db, model: ModelRow, options: { retryFailed: boolean }): {
       return { jobId: unfinished.id, resumed: true };
     }
     if (needed.length === 0) return null;
-    const jobId = createJob(db, "extract", model.id, options);
+    const jobId = createJob(db, kind, model.id, options);
     addJobItems(db, jobId, needed);
     return { jobId, resumed: false };
   }).immediate();

@@ -78,17 +78,48 @@ export function saveExtraction(db: Db, record: ExtractionRecord): number {
   })();
 }
 
-/** Letters with no result for this model yet; with retryFailed, also those whose last attempt failed. */
-export function lettersNeedingExtraction(db: Db, modelId: number, options: { retryFailed: boolean }): number[] {
+/**
+ * Letters with no result for this model yet; with retryFailed, also those whose last attempt
+ * failed; with `include`, only letters whose checksum it accepts (a shard).
+ */
+export function lettersNeedingExtraction(
+  db: Db,
+  modelId: number,
+  options: { retryFailed: boolean; include?: (checksum: string) => boolean },
+): number[] {
   const failedClause = options.retryFailed ? "OR e.status = 'failed'" : "";
-  return (
-    db
-      .prepare(
-        `SELECT l.id FROM letters l LEFT JOIN extractions e ON e.letter_id = l.id AND e.model_id = ?
-         WHERE e.id IS NULL ${failedClause} ORDER BY l.id`,
-      )
-      .all(modelId) as { id: number }[]
-  ).map((row) => row.id);
+  const rows = db
+    .prepare(
+      `SELECT l.id, l.checksum FROM letters l LEFT JOIN extractions e ON e.letter_id = l.id AND e.model_id = ?
+       WHERE e.id IS NULL ${failedClause} ORDER BY l.id`,
+    )
+    .all(modelId) as { id: number; checksum: string }[];
+  const include = options.include;
+  return (include ? rows.filter((row) => include(row.checksum)) : rows).map((row) => row.id);
+}
+
+/** Everything stored for one extraction, for result files. */
+export type StoredExtraction = {
+  id: number;
+  status: "ok" | "failed";
+  document: string | null;
+  raw_output: string | null;
+  error: string | null;
+  warnings: string;
+  prompt_version: string;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  duration_ms: number;
+  created_at: string;
+};
+
+export function getStoredExtraction(db: Db, letterId: number, modelId: number): StoredExtraction | undefined {
+  return db
+    .prepare(
+      `SELECT id, status, document, raw_output, error, warnings, prompt_version, input_tokens, output_tokens, duration_ms, created_at
+       FROM extractions WHERE letter_id = ? AND model_id = ?`,
+    )
+    .get(letterId, modelId) as StoredExtraction | undefined;
 }
 
 export function countFailed(db: Db, modelId: number): number {

@@ -78,3 +78,18 @@ export function registerServerModel(db: Db, baseUrl: string, modelName: string |
 export function isServerModel(model: ModelRow): boolean {
   return /^https?:\/\//i.test(model.path);
 }
+
+/** A model known only by its record (from another machine's result file): matched by fingerprint. */
+export function registerModelRecord(db: Db, record: { name: string; path: string; bytes: number; fingerprint: string }): ModelRow {
+  const known = db.prepare("SELECT * FROM models WHERE fingerprint = ?").get(record.fingerprint) as ModelRow | undefined;
+  if (known) return known;
+  const unique = uniqueName(db, record.name);
+  db.prepare("INSERT INTO models (name, path, bytes, fingerprint, added_at) VALUES (?, ?, ?, ?, ?)").run(
+    unique,
+    record.path,
+    record.bytes,
+    record.fingerprint,
+    nowIso(),
+  );
+  return db.prepare("SELECT * FROM models WHERE name = ?").get(unique) as ModelRow;
+}

@@ -4,8 +4,10 @@
  * a `json_schema` response format, OpenAI-style error bodies. It checks the request shape,
  * records every request, and answers from a script of replies, then with the default reply.
  */
+import { readdirSync, readFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import path from "node:path";
 import type { TimelineDocument } from "../../src-shared/timeline.ts";
 
 export type RecordedRequest = {
@@ -210,3 +212,24 @@ function checkChatRequest(body: unknown, models: string[]): { status: number; me
 function promptTokens(request: ChatRequest): number {
   return Math.ceil(request.messages.reduce((sum, m) => sum + m.content.length, 0) / 4);
 }
+
+/** Demo letters with their gold timelines (resources/demo). */
+export function demoLettersWithGold(): { file: string; text: string; gold: string }[] {
+  const dir = path.resolve(import.meta.dirname, "../../resources/demo");
+  return readdirSync(path.join(dir, "letters"))
+    .filter((name) => name.endsWith(".txt"))
+    .sort()
+    .map((name) => ({
+      file: path.join(dir, "letters", name),
+      text: readFileSync(path.join(dir, "letters", name), "utf8"),
+      gold: readFileSync(path.join(dir, "gold", name.replace(/\.txt$/, ".json")), "utf8"),
+    }));
+}
+
+/** A responder that answers each demo letter with its gold document (others: CANNED_TIMELINE). */
+export function goldFor(request: ChatRequest): string {
+  goldByLetter ??= new Map(demoLettersWithGold().map((d) => [d.text, d.gold]));
+  const letter = request.messages.find((m) => m.role === "user")?.content ?? "";
+  return goldByLetter.get(letter) ?? JSON.stringify(CANNED_TIMELINE);
+}
+let goldByLetter: Map<string, string> | undefined;

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { inspect } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
@@ -12,29 +12,14 @@ import { insertLetter } from "../../src-main/store/letters.ts";
 import { registerModel } from "../../src-main/store/models.ts";
 import { TIMELINE_GENERATION_SCHEMA } from "../../src-shared/generationSchema.ts";
 import { validateTimeline } from "../../src-shared/timeline.ts";
-import { REPO_ROOT } from "../helpers/cli.ts";
-import { CANNED_TIMELINE, startFakeOpenAiServer, type ChatRequest, type FakeOpenAiServer, type FakeOpenAiServerOptions } from "../helpers/fakeOpenAiServer.ts";
+import { CANNED_TIMELINE, demoLettersWithGold, goldFor, startFakeOpenAiServer, type FakeOpenAiServer, type FakeOpenAiServerOptions } from "../helpers/fakeOpenAiServer.ts";
 import { useTempDirs } from "../helpers/tempDir.ts";
 
 const tempDir = useTempDirs();
-const DEMO = path.join(REPO_ROOT, "resources", "demo");
 const prompt = loadExtractionPrompt();
 const API_KEY = "sk-hospital-7f3a9c0e1b2d4f6a8c";
 
-/** Demo letters with their gold timelines: the fake server answers each letter with its gold. */
-const demo = readdirSync(path.join(DEMO, "letters"))
-  .filter((name) => name.endsWith(".txt"))
-  .sort()
-  .map((name) => ({
-    file: path.join(DEMO, "letters", name),
-    text: readFileSync(path.join(DEMO, "letters", name), "utf8"),
-    gold: readFileSync(path.join(DEMO, "gold", name.replace(/\.txt$/, ".json")), "utf8"),
-  }));
-
-function goldFor(request: ChatRequest): string {
-  const letter = request.messages.find((m) => m.role === "user")?.content;
-  return demo.find((d) => d.text === letter)?.gold ?? JSON.stringify(CANNED_TIMELINE);
-}
+const demo = demoLettersWithGold();
 
 const servers: FakeOpenAiServer[] = [];
 const engines: OpenAiCompatibleEngine[] = [];

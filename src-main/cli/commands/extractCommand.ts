@@ -5,6 +5,8 @@ import { InferenceHostRefusedError, OpenAiCompatibleEngine } from "../../extract
 import { isServerModel, registerServerModel, type ModelRow } from "../../store/models.ts";
 import { loadExtractionPrompt } from "../../extract/prompt.ts";
 import { runExtraction, type ExtractionEvent } from "../../extract/queue.ts";
+import { writeResultsFile } from "../../extract/resultsFile.ts";
+import { parseShard, shardLabel, type Shard } from "../../extract/shards.ts";
 import { resolveModel } from "./modelsCommand.ts";
 import { CliError, EXIT, type Reporter } from "../reporter.ts";
 
@@ -23,12 +25,15 @@ export type ExtractFlags = {
   server?: string;
   serverModel?: string;
   onPremise?: boolean;
+  shard?: string;
+  out?: string;
 };
 
 /** The on-premise server's API key comes from the environment, never a flag (flags show in `ps`). */
 export const SERVER_API_KEY_ENV = "ONCOTIMELINE_SERVER_API_KEY";
 
 export async function extractCommand(db: Db, flags: ExtractFlags, reporter: Reporter): Promise<number> {
+  const shard = flags.shard === undefined ? undefined : parseShardFlag(flags.shard);
   const prompt = loadExtractionPrompt();
   const { engine, model } = await openEngine(db, flags, prompt.text, reporter);
 
@@ -53,8 +58,12 @@ export async function extractCommand(db: Db, flags: ExtractFlags, reporter: Repo
         signal: abort.signal,
         onEvent: (event) => report(event, reporter, failures),
       },
-      { retryFailed: flags.retryFailed ?? false },
+      { retryFailed: flags.retryFailed ?? false, ...(shard ? { shard } : {}) },
     );
+    if (flags.out !== undefined) {
+      const written = writeResultsFile(db, model, shard, flags.out);
+      reporter.event({ type: "results-file", ...written, shard: shardLabel(shard) }, `Wrote ${written.lines} result line(s) for shard ${shardLabel(shard)} to ${written.path}`);
+    }
     const stopped = summary.state === "interrupted" ? " Stopped early: run extract again to continue." : "";
     reporter.event(
       { type: "summary", ...summary, model: model.name },
@@ -148,6 +157,14 @@ function report(event: ExtractionEvent, reporter: Reporter, failures: string[]):
   } else {
     failures.push(`${event.source}: ${event.error}`);
     reporter.progress(`${position} ${event.source}: FAILED: ${event.error}${eta}`);
+  }
+}
+
+function parseShardFlag(text: string): Shard {
+  try {
+    return parseShard(text);
+  } catch (error) {
+    throw new CliError((error as Error).message);
   }
 }
 

@@ -1,0 +1,164 @@
+/**
+ * Result files: what a shard's extraction on a cluster node brings back to the workstation.
+ * One JSON object per line per letter, identified by the letter's checksum (the same letter has
+ * the same checksum in every store) and the model's fingerprint. `importResults` merges them
+ * into a store that holds the same letters; importing a file again changes nothing.
+ */
+import { createReadStream, writeSync } from "node:fs";
+import readline from "node:readline";
+import { z } from "zod";
+import { EVIDENCE_GRADES, type GroundedValue } from "../../src-shared/evidence.ts";
+import { TimelineDocumentSchema } from "../../src-shared/timeline.ts";
+import { writeFileAtomically } from "../export/atomicFile.ts";
+import type { Db } from "../store/db.ts";
+import { evidenceFor, getStoredExtraction, saveExtraction } from "../store/extractions.ts";
+import { registerModelRecord, type ModelRow } from "../store/models.ts";
+import { inShard, type Shard } from "./shards.ts";
+
+const EvidenceLineSchema = z.strictObject({
+  path: z.string(),
+  value: z.string(),
+  grade: z.enum(EVIDENCE_GRADES),
+  start: z.number().int().nullable(),
+  end: z.number().int().nullable(),
+  score: z.number().nullable(),
+});
+
+export const ResultLineSchema = z.strictObject({
+  format: z.literal("oncotimeline-result"),
+  version: z.literal(1),
+  checksum: z.string().regex(/^[0-9a-f]{64}$/),
+  source: z.string(),
+  model: z.strictObject({ name: z.string(), path: z.string(), bytes: z.number().int(), fingerprint: z.string() }),
+  promptVersion: z.string(),
+  status: z.enum(["ok", "failed"]),
+  document: TimelineDocumentSchema.nullable(),
+  rawOutput: z.string().nullable(),
+  error: z.string().nullable(),
+  warnings: z.array(z.string()),
+  evidence: z.array(EvidenceLineSchema),
+  inputTokens: z.number().int().nullable(),
+  outputTokens: z.number().int().nullable(),
+  durationMs: z.number(),
+});
+export type ResultLine = z.infer<typeof ResultLineSchema>;
+
+/** Writes the results of every letter of the shard that this model has processed. */
+export function writeResultsFile(db: Db, model: ModelRow, shard: Shard | undefined, out: string): { path: string; lines: number } {
+  const letters = db
+    .prepare("SELECT l.id, l.checksum, l.source_path, l.source_row FROM letters l JOIN extractions e ON e.letter_id = l.id AND e.model_id = ? ORDER BY l.id")
+    .all(model.id) as { id: number; checksum: string; source_path: string; source_row: number | null }[];
+  let lines = 0;
+  const path = writeFileAtomically(out, (fd) => {
+    for (const letter of letters) {
+      if (shard && !inShard(letter.checksum, shard)) continue;
+      const stored = getStoredExtraction(db, letter.id, model.id);
+      if (!stored) continue;
+      const line: ResultLine = {
+        format: "oncotimeline-result",
+        version: 1,
+        checksum: letter.checksum,
+        source: letter.source_row === null ? letter.source_path : `${letter.source_path}:${letter.source_row}`,
+        model: { name: model.name, path: model.path, bytes: model.bytes, fingerprint: model.fingerprint },
+        promptVersion: stored.prompt_version,
+        status: stored.status,
+        document: stored.document === null ? null : (JSON.parse(stored.document) as ResultLine["document"]),
+        rawOutput: stored.raw_output,
+        error: stored.error,
+        warnings: JSON.parse(stored.warnings) as string[],
+        evidence: evidenceFor(db, stored.id).map(({ path: p, value, grade, start, end, score }) => ({ path: p, value, grade, start, end, score })),
+        inputTokens: stored.input_tokens,
+        outputTokens: stored.output_tokens,
+        durationMs: stored.duration_ms,
+      };
+      writeSync(fd, `${JSON.stringify(line)}\n`);
+      lines++;
+    }
+  });
+  return { path, lines };
+}
+
+export type ImportResultsEvent =
+  | { type: "result"; source: string; outcome: MergeOutcome }
+  | { type: "problem"; source: string; message: string };
+export type ImportResultsSummary = { imported: number; unchanged: number; keptExisting: number; problems: number };
+
+export async function importResults(db: Db, files: string[], onEvent: (event: ImportResultsEvent) => void = () => {}): Promise<ImportResultsSummary> {
+  const summary: ImportResultsSummary = { imported: 0, unchanged: 0, keptExisting: 0, problems: 0 };
+  const problem = (source: string, message: string) => {
+    summary.problems++;
+    onEvent({ type: "problem", source, message });
+  };
+  for (const file of files) {
+    let lineNumber = 0;
+    try {
+      const lines = readline.createInterface({ input: createReadStream(file, "utf8"), crlfDelay: Infinity });
+      for await (const text of lines) {
+        lineNumber++;
+        if (!text.trim()) continue;
+        const where = `${file}:${lineNumber}`;
+        let json: unknown;
+        try {
+          json = JSON.parse(text);
+        } catch (error) {
+          problem(where, `not valid JSON: ${(error as Error).message}`);
+          continue;
+        }
+        const parsed = ResultLineSchema.safeParse(json);
+        if (!parsed.success) {
+          problem(where, `not a result line: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join(".") || "(line)"}: ${i.message}`).join("; ")}`);
+          continue;
+        }
+        const merged = mergeLine(db, parsed.data);
+        if (!merged.ok) {
+          problem(where, merged.message);
+          continue;
+        }
+        if (merged.outcome === "imported") summary.imported++;
+        else if (merged.outcome === "unchanged") summary.unchanged++;
+        else summary.keptExisting++;
+        onEvent({ type: "result", source: parsed.data.source, outcome: merged.outcome });
+      }
+    } catch (error) {
+      problem(file, `could not read: ${(error as Error).message}`);
+    }
+  }
+  return summary;
+}
+
+/** A better result is never replaced by a worse one: an ok result stays when a failed one arrives. */
+type MergeOutcome = "imported" | "unchanged" | "kept-existing-ok";
+
+function mergeLine(db: Db, line: ResultLine): { ok: true; outcome: MergeOutcome } | { ok: false; message: string } {
+  const letter = db.prepare("SELECT id FROM letters WHERE checksum = ?").get(line.checksum) as { id: number } | undefined;
+  if (!letter) return { ok: false, message: `letter not in this store (${line.source}): import the letters first, then their results` };
+  const outcome = db.transaction((): MergeOutcome => {
+    const model = registerModelRecord(db, line.model);
+    const existing = getStoredExtraction(db, letter.id, model.id);
+    const document = line.document === null ? null : JSON.stringify(line.document);
+    if (existing && existing.status === line.status && existing.document === document && existing.error === line.error) return "unchanged";
+    if (existing?.status === "ok" && line.status === "failed") return "kept-existing-ok";
+    saveExtraction(db, {
+      letterId: letter.id,
+      modelId: model.id,
+      jobId: null,
+      status: line.status,
+      document: line.document,
+      rawOutput: line.rawOutput,
+      error: line.error,
+      warnings: line.warnings,
+      promptVersion: line.promptVersion,
+      inputTokens: line.inputTokens,
+      outputTokens: line.outputTokens,
+      durationMs: line.durationMs,
+      evidence: line.evidence.map((row): GroundedValue => ({
+        path: row.path,
+        value: row.value,
+        grade: row.grade,
+        span: row.grade === "ungrounded" || row.start === null || row.end === null ? null : { start: row.start, end: row.end, grade: row.grade, score: row.score ?? 1 },
+      })),
+    });
+    return "imported";
+  })();
+  return { ok: true, outcome };
+}

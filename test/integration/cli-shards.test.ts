@@ -1,0 +1,89 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { REPO_ROOT, runCli } from "../helpers/cli.ts";
+import { goldFor, startFakeOpenAiServer, type FakeOpenAiServer } from "../helpers/fakeOpenAiServer.ts";
+import { useTempDirs } from "../helpers/tempDir.ts";
+
+const tempDir = useTempDirs();
+const DEMO_LETTERS = path.join(REPO_ROOT, "resources", "demo", "letters");
+// A deterministic engine (each letter answered with its gold document) so that the sharded and
+// unsharded runs must agree to the byte; the local engine is covered by the other tests.
+let server: FakeOpenAiServer;
+beforeAll(async () => {
+  server = await startFakeOpenAiServer({ respond: goldFor });
+});
+afterAll(async () => server.close());
+
+/** A store with the demo letters, as a cluster node or the workstation would have. */
+async function storeWithLetters(): Promise<string> {
+  const data = tempDir();
+  expect((await runCli(["--data", data, "import", DEMO_LETTERS])).code).toBe(0);
+  return data;
+}
+
+async function exportLong(data: string): Promise<string> {
+  const out = path.join(data, "values.csv");
+  expect((await runCli(["--data", data, "export", "--format", "csv", "--out", out])).code).toBe(0);
+  return readFileSync(out, "utf8");
+}
+
+describe("sharded extraction (a Slurm job array) merged back with import-results", () => {
+  it("3 shards of the demo set, merged, give exactly the rows of one unsharded run; merging again changes nothing", async () => {
+    const whole = await storeWithLetters();
+    expect((await runCli(["--data", whole, "extract", "--server", server.baseUrl])).code).toBe(0);
+    const expected = await exportLong(whole);
+
+    const results: string[] = [];
+    const perShard: number[] = [];
+    for (const i of [1, 2, 3]) {
+      const node = await storeWithLetters();
+      const out = path.join(node, `shard-${i}.jsonl`);
+      const run = await runCli(["--data", node, "--json", "extract", "--server", server.baseUrl, "--shard", `${i}/3`, "--out", out]);
+      expect(run.code, run.stderr).toBe(0);
+      perShard.push(run.events.filter((event) => event.type === "letter").length);
+      results.push(out);
+    }
+    expect(perShard.reduce((a, b) => a + b, 0)).toBe(16);
+    expect(Math.min(...perShard)).toBeGreaterThan(0);
+
+    const workstation = await storeWithLetters();
+    const merged = await runCli(["--data", workstation, "--json", "import-results", ...results]);
+    expect(merged.code, merged.stderr).toBe(0);
+    expect(merged.events.at(-1)).toMatchObject({ type: "summary", imported: 16, unchanged: 0, problems: 0 });
+    expect(await exportLong(workstation)).toBe(expected);
+
+    const again = await runCli(["--data", workstation, "--json", "import-results", ...results]);
+    expect(again.events.at(-1)).toMatchObject({ type: "summary", imported: 0, unchanged: 16, problems: 0 });
+    expect(await exportLong(workstation)).toBe(expected);
+  });
+
+  it("names a bad line and a letter the store does not hold, and merges the rest (exit 1)", async () => {
+    const node = await storeWithLetters();
+    const out = path.join(node, "all.jsonl");
+    expect((await runCli(["--data", node, "extract", "--server", server.baseUrl, "--out", out])).code).toBe(0);
+    const lines = readFileSync(out, "utf8").trim().split("\n");
+    const broken = path.join(node, "broken.jsonl");
+    writeFileSync(broken, [lines[0], "{not json", lines[1]].join("\n"));
+
+    const empty = tempDir();
+    const orphan = await runCli(["--data", empty, "import-results", out]);
+    expect(orphan.code).toBe(1);
+    expect(orphan.stdout).toMatch(/problem: .*all\.jsonl:1: letter not in this store \(.*\): import the letters first/);
+
+    const workstation = await storeWithLetters();
+    const result = await runCli(["--data", workstation, "--json", "import-results", broken]);
+    expect(result.code).toBe(1);
+    expect(result.events.filter((event) => event.type === "problem")).toEqual([
+      { type: "problem", source: `${broken}:2`, message: expect.stringMatching(/^not valid JSON: /) },
+    ]);
+    expect(result.events.at(-1)).toMatchObject({ imported: 2, problems: 1 });
+  });
+
+  it("refuses a malformed --shard with exit 2", async () => {
+    const node = tempDir();
+    const result = await runCli(["--data", node, "extract", "--server", server.baseUrl, "--shard", "4/3"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("--shard must be I/N with 1 ≤ I ≤ N");
+  });
+});
