@@ -6,6 +6,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { openStore, type Db } from "../store/db.ts";
 import { defaultDataDir } from "../store/dataDir.ts";
+import { auditListCommand, auditVerifyCommand } from "./commands/auditCommand.ts";
 import { exportCommand } from "./commands/exportCommand.ts";
 import { extractCommand } from "./commands/extractCommand.ts";
 import { importCommand } from "./commands/importCommand.ts";
@@ -57,13 +58,13 @@ export function buildProgram(run: (work: (context: { reporter: Reporter; db: () 
 
   program
     .command("export")
-    .description("export results: csv (one row per value), csv-wide (one row per letter), fhir (one mCODE bundle per patient)")
-    .requiredOption("--format <format>", "csv | csv-wide | fhir")
-    .requiredOption("--out <path>", "output file (fhir: a folder)")
+    .description("export: csv (a row per value), csv-wide (a row per letter), json, redcap (dictionary + import), fhir (mCODE bundle per patient)")
+    .requiredOption("--format <format>", "csv | csv-wide | json | redcap | fhir")
+    .requiredOption("--out <path>", "output file (redcap, fhir: a folder)")
     .option("--patient <id>", "only this patient's letters")
     .option("--model <name>", "results of this model (default: the model of the newest extraction)")
     .option("--bom", "start the file with a UTF-8 byte-order mark (for Excel)")
-    .option("--exclude-ungrounded", "fhir: leave out values with no supporting text in the letter")
+    .option("--exclude-ungrounded", "json, redcap, fhir: leave out values with no supporting text in the letter")
     .action((flags) => run(({ db, reporter }) => exportCommand(db(), flags, reporter)));
 
   program
@@ -71,6 +72,19 @@ export function buildProgram(run: (work: (context: { reporter: Reporter; db: () 
     .description("merge JSONL result files (from extract --out, e.g. Slurm shards) into this store; letters must be imported first")
     .argument("<files...>")
     .action((files: string[]) => run(({ db, reporter }) => importResultsCommand(db(), files, reporter)));
+
+  const audit = program.command("audit").description("the append-only, hash-chained record of edits and exports");
+  audit
+    .command("verify")
+    .description("check the hash chain; exit 1 when an entry was changed, removed or reordered")
+    .option("--anchor <seq:hash>", "a head recorded earlier (e.g. in an export manifest): also detects truncation or a rewritten chain")
+    .action((flags: { anchor?: string }) => run(({ db, reporter }) => auditVerifyCommand(db(), flags, reporter)));
+  audit
+    .command("list")
+    .description("newest first")
+    .option("--limit <n>", "how many (default 100)")
+    .option("--action <action>", "only this action, e.g. export")
+    .action((flags: { limit?: string; action?: string }) => run(({ db, reporter }) => auditListCommand(db(), flags, reporter)));
 
   const models = program.command("models").description("the model registry");
   models

@@ -1,4 +1,5 @@
-import { closeSync, openSync, renameSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { closeSync, openSync, readSync, renameSync, rmSync } from "node:fs";
 import path from "node:path";
 
 /**
@@ -21,4 +22,17 @@ export function writeFileAtomically(target: string, write: (fd: number) => void)
     throw error;
   }
   return absolute;
+}
+
+/** Recorded in the audit trail, so an exported file can later be shown to be the one exported. */
+export function fileSha256(file: string): string {
+  const hash = createHash("sha256");
+  const buffer = Buffer.alloc(1 << 20);
+  const fd = openSync(file, "r");
+  try {
+    for (let read = readSync(fd, buffer); read > 0; read = readSync(fd, buffer)) hash.update(buffer.subarray(0, read));
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest("hex");
 }

@@ -1,7 +1,8 @@
 import { writeSync } from "node:fs";
 import { LONG_CSV_COLUMNS, WIDE_CSV_COLUMNS } from "../../src-shared/csvColumns.ts";
 import type { Db } from "../store/db.ts";
-import { writeFileAtomically } from "./atomicFile.ts";
+import { appendAudit } from "../audit/auditLog.ts";
+import { fileSha256, writeFileAtomically } from "./atomicFile.ts";
 import { csvLine } from "./cells.ts";
 import { longRows, wideRow } from "./rows.ts";
 import { extractedLetters, resolveExportModel } from "./source.ts";
@@ -41,6 +42,11 @@ export function exportCsv(db: Db, options: CsvExportOptions): CsvExportResult {
       }
     }
     writeSync(fd, chunk);
+  });
+  appendAudit(db, {
+    action: "export",
+    subject: `export ${options.format} ${target}`,
+    details: { format: options.format, rows, letters, model: model?.name ?? null, patient: options.patient ?? null, sha256: fileSha256(target) },
   });
   return { path: target, rows, letters, model: model?.name ?? null };
 }

@@ -1,6 +1,7 @@
 import { mkdirSync, writeSync } from "node:fs";
 import path from "node:path";
 import type { Db } from "../store/db.ts";
+import { appendAudit } from "../audit/auditLog.ts";
 import { writeFileAtomically } from "./atomicFile.ts";
 import { buildPatientBundle } from "./fhir/bundle.ts";
 import { fhirInputsFromExtracted, type FhirInputs } from "./fhir/fromStore.ts";
@@ -21,6 +22,11 @@ export function exportFhir(db: Db, options: FhirExportOptions): FhirExportResult
     resources += bundle.entry?.length ?? 0;
     writeFileAtomically(path.join(folder, `${safeFileName(patient.patient)}.json`), (fd) => writeSync(fd, JSON.stringify(bundle, null, 2)));
   }
+  appendAudit(db, {
+    action: "export",
+    subject: `export fhir ${folder}`,
+    details: { format: "fhir", bundles: patients.length, resources, skipped: skipped.length, model: model?.name ?? null, patient: options.patient ?? null },
+  });
   return { folder, bundles: patients.length, resources, skipped, model: model?.name ?? null };
 }
 

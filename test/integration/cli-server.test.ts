@@ -48,6 +48,20 @@ describe("oncotimeline extract --server (an on-premise OpenAI-compatible server)
       expect(bundle).toMatchObject({ resourceType: "Bundle", type: "collection" });
       checkBundle(bundle);
     }
+
+    // JSON and REDCap through the CLI: every letter, one record per patient, every column defined.
+    const json = path.join(data, "export.json");
+    expect((await runCli(["--data", data, "export", "--format", "json", "--out", json])).code).toBe(0);
+    const exported = JSON.parse(readFileSync(json, "utf8")) as { letters: unknown[]; patients: unknown[] };
+    expect([exported.letters.length, exported.patients.length]).toEqual([16, patients.length]);
+    const redcapDir = path.join(data, "redcap");
+    expect((await runCli(["--data", data, "export", "--format", "redcap", "--out", redcapDir])).code).toBe(0);
+    const dictionary = parse(readFileSync(path.join(redcapDir, "data-dictionary.csv")), { columns: true }) as Record<string, string>[];
+    const defined = new Set(dictionary.map((row) => row["Variable / Field Name"]));
+    const [header] = parse(readFileSync(path.join(redcapDir, "import.csv")), { to_line: 1 }) as string[][];
+    expect(header?.filter((column) => !defined.has(column) && !column.startsWith("redcap_repeat_"))).toEqual([]);
+    const audit = await runCli(["--data", data, "--json", "audit", "list", "--action", "export"]);
+    expect(audit.events.map((event) => (event.details as { format: string }).format)).toEqual(["redcap", "json", "fhir", "csv-wide"]);
   });
 
   it("refuses a server that is not this machine unless marked on-premise, and a cloud API always (exit 2, nothing sent)", async () => {

@@ -24,7 +24,7 @@ describe("store", () => {
     expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
     expect(db.pragma("user_version", { simple: true })).toBe(MIGRATIONS.at(-1)?.version);
     const tables = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'table'").all() as { name: string; sql: string }[];
-    expect(tables.map((t) => t.name).sort()).toEqual(["evidence", "extractions", "job_items", "jobs", "letters", "models", "patients"]);
+    expect(tables.map((t) => t.name).sort()).toEqual(["audit_head", "audit_log", "evidence", "extractions", "job_items", "jobs", "letters", "models", "patients"]);
     for (const table of tables) expect(table.sql, table.name).toMatch(/\) STRICT$/);
     expect(() =>
       db.prepare("INSERT INTO models (name, path, bytes, fingerprint, added_at) VALUES ('m', '/m', 'big', 'f', 'now')").run(),

@@ -1,7 +1,11 @@
 import type { Database } from "better-sqlite3";
 import { up as initial } from "./001_initial.ts";
+import { up as audit } from "./002_audit.ts";
 
 export type Migration = { version: number; name: string; up: (db: Database) => void };
 
 /** Append only: a shipped migration is never edited, a new number is added instead. */
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: "initial", up: initial }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: "initial", up: initial },
+  { version: 2, name: "audit", up: audit },
+];
