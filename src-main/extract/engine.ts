@@ -5,6 +5,11 @@ export type Engine = {
   /** How many letters it works on at once (default 1); the queue keeps that many in flight. */
   readonly capacity?: number;
   complete(letterText: string): Promise<RawCompletion>;
+  /**
+   * How many tokens the letter is and how many a letter may have (context minus system prompt
+   * and output budget). Engines that cannot tell leave it out and get every letter whole.
+   */
+  measure?(letterText: string): Promise<{ tokens: number; budget: number }>;
   close(): Promise<void>;
 };
 

@@ -19,6 +19,7 @@ import { groundDocument } from "./grounding.ts";
 import { parseModelOutput } from "./output.ts";
 import type { SystemPrompt } from "./prompt.ts";
 import { inShard, shardLabel, type Shard } from "./shards.ts";
+import { mergePartDocuments, splitLetter } from "./longLetters.ts";
 import type { TimelineDocument } from "../../src-shared/timeline.ts";
 
 export type ExtractionEvent =
@@ -194,6 +195,8 @@ async function extractWithOneRetry(engine: Engine, text: string, onRetry: (error
 
 async function extractOne(engine: Engine, text: string): Promise<Outcome> {
   try {
+    const measured = engine.measure ? await engine.measure(text) : undefined;
+    if (measured && measured.tokens > measured.budget) return await extractInParts(engine, text, measured);
     const completion = await engine.complete(text);
     const parsed = parseModelOutput(completion.text);
     const tokens = { inputTokens: completion.inputTokens, outputTokens: completion.outputTokens };
@@ -203,4 +206,36 @@ async function extractOne(engine: Engine, text: string): Promise<Outcome> {
     if (!(error instanceof EngineError)) throw error;
     return { ok: false, error: `${error.kind}: ${error.message}`, retryable: RETRYABLE.has(error.kind), raw: null, inputTokens: null, outputTokens: null };
   }
+}
+
+/** The smallest letter budget worth splitting for; below it the settings leave no room for letters. */
+const MIN_PART_TOKENS = 200;
+
+/**
+ * A letter longer than the context allows: extracted in overlapping parts, sized from the
+ * measured tokens-per-character with a 10% margin, and merged (see longLetters.ts).
+ */
+async function extractInParts(engine: Engine, text: string, measured: { tokens: number; budget: number }): Promise<Outcome> {
+  const tokens = { inputTokens: 0, outputTokens: 0 };
+  if (measured.budget < MIN_PART_TOKENS) {
+    return { ok: false, error: `letter-too-long: the context leaves ${measured.budget} tokens for a letter (raise --context or lower --max-tokens)`, retryable: false, raw: null, ...tokens };
+  }
+  const maxChars = Math.floor(((text.length * measured.budget) / measured.tokens) * 0.9);
+  const parts = splitLetter(text, maxChars, Math.min(1000, Math.floor(maxChars / 10)));
+  const documents: TimelineDocument[] = [];
+  const warnings = [`split into ${parts.length} parts: the letter is ${measured.tokens} tokens, ${measured.budget} fit in the context`];
+  const raws: string[] = [];
+  for (const [i, part] of parts.entries()) {
+    const completion = await engine.complete(part.text);
+    tokens.inputTokens += completion.inputTokens ?? 0;
+    tokens.outputTokens += completion.outputTokens ?? 0;
+    raws.push(completion.text);
+    const parsed = parseModelOutput(completion.text);
+    const where = `part ${i + 1} of ${parts.length} (characters ${part.start}-${part.end})`;
+    if (!parsed.ok) return { ok: false, error: `invalid output in ${where}: ${parsed.error}`, retryable: false, raw: raws.join("\n"), ...tokens };
+    documents.push(parsed.document);
+    warnings.push(...parsed.warnings.map((warning) => `${where}: ${warning}`));
+  }
+  const merged = mergePartDocuments(documents);
+  return { ok: true, document: merged.document, warnings: [...warnings, ...merged.warnings], raw: raws.join("\n"), ...tokens };
 }

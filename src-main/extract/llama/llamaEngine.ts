@@ -40,6 +40,9 @@ export type LlamaEngineOptions = {
 
 type Pending = { resolve: (value: RawCompletion) => void; reject: (error: EngineError) => void; timer: NodeJS.Timeout };
 
+/** Tokens kept free beyond the output budget: the chat template's own tokens around each turn. */
+const TEMPLATE_MARGIN = 64;
+
 const WORKER = fileURLToPath(new URL("./worker.ts", import.meta.url));
 
 /**
@@ -52,6 +55,8 @@ export class LlamaEngine implements Engine {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private backend = "not loaded";
+  private systemPromptTokens = 0;
+  private readonly counts = new Map<number, { resolve: (tokens: number) => void; reject: (error: EngineError) => void }>();
   private readonly config: WorkerConfig;
   private readonly letterTimeoutMs: number;
   private readonly loadTimeoutMs: number;
@@ -106,6 +111,16 @@ export class LlamaEngine implements Engine {
     });
   }
 
+  async measure(letterText: string): Promise<{ tokens: number; budget: number }> {
+    const child = await this.ensureChild();
+    const id = this.nextId++;
+    const tokens = await new Promise<number>((resolve, reject) => {
+      this.counts.set(id, { resolve, reject });
+      child.send({ type: "count", id, text: letterText });
+    });
+    return { tokens, budget: this.config.contextSize - this.systemPromptTokens - this.config.maxTokens - TEMPLATE_MARGIN };
+  }
+
   async close(): Promise<void> {
     const child = this.child;
     this.child = undefined;
@@ -152,6 +167,7 @@ export class LlamaEngine implements Engine {
           case "ready":
             clearTimeout(timer);
             this.backend = `${message.backend}, ${message.slots} in parallel over ${message.contexts} context${message.contexts === 1 ? "" : "s"}`;
+            this.systemPromptTokens = message.systemPromptTokens;
             this.child = child;
             resolve(child);
             break;
@@ -168,6 +184,10 @@ export class LlamaEngine implements Engine {
                 : { text: message.text, inputTokens: message.inputTokens, outputTokens: message.outputTokens },
             );
             break;
+          case "counted":
+            this.counts.get(message.id)?.resolve(message.tokens);
+            this.counts.delete(message.id);
+            break;
           case "failed":
             this.settle(message.id, new EngineError("generation-failed", message.message));
             break;
@@ -182,6 +202,8 @@ export class LlamaEngine implements Engine {
         const error = exitError(code, signal, stderr);
         reject(error);
         for (const id of [...this.pending.keys()]) this.settle(id, error);
+        for (const { reject: rejectCount } of this.counts.values()) rejectCount(error);
+        this.counts.clear();
       });
       child.send({ type: "init", config: this.config });
     });

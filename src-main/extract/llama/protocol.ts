@@ -20,10 +20,14 @@ export type WorkerConfig = {
   seed: number | undefined;
 };
 
-export type WorkerRequest = { type: "init"; config: WorkerConfig } | { type: "complete"; id: number; text: string };
+export type WorkerRequest =
+  | { type: "init"; config: WorkerConfig }
+  | { type: "complete"; id: number; text: string }
+  | { type: "count"; id: number; text: string };
 
 export type WorkerReply =
-  | { type: "ready"; backend: string; loadMs: number; contexts: number; slots: number }
+  | { type: "ready"; backend: string; loadMs: number; contexts: number; slots: number; systemPromptTokens: number }
+  | { type: "counted"; id: number; tokens: number }
   | { type: "init-failed"; message: string }
   | { type: "completed"; id: number; text: string; inputTokens: number; outputTokens: number; stopReason: string }
   | { type: "failed"; id: number; message: string };

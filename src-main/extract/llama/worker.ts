@@ -10,7 +10,7 @@ import { getLlama, LlamaChatSession, type LlamaContextSequence, type LlamaGramma
 import type { WorkerConfig, WorkerReply, WorkerRequest } from "./protocol.ts";
 
 type Slot = { session: LlamaChatSession; sequence: LlamaContextSequence; busy: boolean };
-type Loaded = { slots: Slot[]; grammar: LlamaGrammar; config: WorkerConfig };
+type Loaded = { slots: Slot[]; grammar: LlamaGrammar; config: WorkerConfig; tokenize: (text: string) => number };
 
 let loaded: Loaded | undefined;
 const waiting: { id: number; text: string }[] = [];
@@ -41,8 +41,16 @@ async function init(config: WorkerConfig): Promise<void> {
       }
     }
     const grammar = await llama.createGrammarForJsonSchema(config.schema as never);
-    loaded = { slots, grammar, config };
-    reply({ type: "ready", backend: llama.gpu === false ? "cpu" : llama.gpu, loadMs: performance.now() - started, contexts, slots: slots.length });
+    const tokenize = (text: string) => model.tokenize(text).length;
+    loaded = { slots, grammar, config, tokenize };
+    reply({
+      type: "ready",
+      backend: llama.gpu === false ? "cpu" : llama.gpu,
+      loadMs: performance.now() - started,
+      contexts,
+      slots: slots.length,
+      systemPromptTokens: tokenize(config.systemPrompt),
+    });
     dispatch();
   } catch (error) {
     reply({ type: "init-failed", message: (error as Error).message });
@@ -89,6 +97,9 @@ async function complete({ grammar, config }: Loaded, { session, sequence }: Slot
 process.on("message", (message: WorkerRequest) => {
   if (message.type === "init") {
     void init(message.config);
+  } else if (message.type === "count") {
+    // Tokenizing is quick and needs no slot.
+    reply(loaded ? { type: "counted", id: message.id, tokens: loaded.tokenize(message.text) } : { type: "failed", id: message.id, message: "the model is not loaded" });
   } else {
     waiting.push({ id: message.id, text: message.text });
     dispatch();
