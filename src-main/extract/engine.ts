@@ -22,6 +22,8 @@ export class EngineError extends Error {
   constructor(
     readonly kind: EngineFailureKind,
     message: string,
+    /** What was generated before the failure (e.g. up to the token limit), for accounting. */
+    readonly partial?: RawCompletion,
   ) {
     super(message);
     this.name = "EngineError";

@@ -16,6 +16,8 @@ export type WorkerConfig = {
   contexts: number | null;
   threads: number | undefined;
   maxTokens: number;
+  /** false only in benchmarks: measures decoding without the JSON grammar. */
+  grammar: boolean;
   temperature: number;
   seed: number | undefined;
 };

@@ -6,6 +6,7 @@
  * evaluated once and kept: resetChatHistory() before each letter leaves the prompt's tokens in
  * the sequence, so only the letter is new work. Letters run in parallel, one per free slot.
  */
+import os from "node:os";
 import { getLlama, LlamaChatSession, type LlamaContextSequence, type LlamaGrammar } from "node-llama-cpp";
 import type { WorkerConfig, WorkerReply, WorkerRequest } from "./protocol.ts";
 
@@ -27,13 +28,17 @@ async function init(config: WorkerConfig): Promise<void> {
     // On a CPU grammar sampling dominates and one context's lock serialises its sequences, so
     // separate contexts win; on a GPU decoding dominates and batching in one context pays.
     const contexts = Math.min(config.parallel, config.contexts ?? (llama.gpu === false ? config.parallel : 1));
+    // On a CPU, node-llama-cpp's default thread count was 40x slower than one thread on a 2-core
+    // machine (threads contending with each other and with grammar sampling): leave one core
+    // free and split the rest between the contexts.
+    const threads = config.threads ?? (llama.gpu === false ? Math.max(1, Math.floor(os.availableParallelism() / contexts) - 1) : undefined);
     const slots: Slot[] = [];
     for (let c = 0; c < contexts; c++) {
       const sequences = Math.floor(config.parallel / contexts) + (c < config.parallel % contexts ? 1 : 0);
       const context = await model.createContext({
         contextSize: config.contextSize, // per sequence: node-llama-cpp multiplies by `sequences`
         sequences,
-        ...(config.threads === undefined ? {} : { threads: config.threads }),
+        ...(threads === undefined ? {} : { threads }),
       });
       for (let s = 0; s < sequences; s++) {
         const sequence = context.getSequence();
@@ -76,7 +81,7 @@ async function complete({ grammar, config }: Loaded, { session, sequence }: Slot
   try {
     session.resetChatHistory();
     const { responseText, stopReason } = await session.promptWithMeta(text, {
-      grammar,
+      ...(config.grammar ? { grammar } : {}),
       maxTokens: config.maxTokens,
       temperature: config.temperature,
       ...(config.seed === undefined ? {} : { seed: config.seed }),
