@@ -1,74 +1,19 @@
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parse } from "csv-parse/sync";
 import { describe, expect, it } from "vitest";
 import { letterFileName } from "../../src-main/export/fhir/fromStore.ts";
 import { DICTIONARY_COLUMNS, IMPORT_COLUMNS, REPEATING_INSTRUMENTS } from "../../src-main/export/redcap/dictionary.ts";
 import { exportRedcap, redcapDate } from "../../src-main/export/redcap/redcapExport.ts";
-import { groundDocument } from "../../src-main/extract/grounding.ts";
-import { openStore, type Db } from "../../src-main/store/db.ts";
-import { evidenceFor, getExtraction, saveExtraction } from "../../src-main/store/extractions.ts";
-import { insertLetter, listLetters } from "../../src-main/store/letters.ts";
-import { registerModel } from "../../src-main/store/models.ts";
+import { type Db } from "../../src-main/store/db.ts";
+import { evidenceFor, getExtraction } from "../../src-main/store/extractions.ts";
+import { listLetters } from "../../src-main/store/letters.ts";
 import { EVIDENCE_GRADES } from "../../src-shared/evidence.ts";
-import { CANCER_EVENT_TYPES, PATIENT_FACT_TYPES, STATUS_UPDATE_TYPES, validateTimeline, type TimelineDocument } from "../../src-shared/timeline.ts";
+import { CANCER_EVENT_TYPES, PATIENT_FACT_TYPES, STATUS_UPDATE_TYPES, type TimelineDocument } from "../../src-shared/timeline.ts";
+import { demoStore, HALLUCINATED } from "../helpers/exportStore.ts";
 import { useTempDirs } from "../helpers/tempDir.ts";
 
 const tempDir = useTempDirs();
-const DEMO = path.resolve("resources/demo");
-const HALLUCINATED = "started pembrolizumab 200 mg every three weeks";
-
-function gold(name: string): TimelineDocument {
-  const result = validateTimeline(JSON.parse(readFileSync(path.join(DEMO, "gold", name), "utf8")));
-  if (!result.ok) throw new Error(result.errors.join("; "));
-  return result.document;
-}
-
-/** A store with the demo letters and their gold documents as the model's output, plus edge cases. */
-function demoStore(): { db: Db; dir: string } {
-  const dir = tempDir();
-  const db = openStore(dir);
-  const modelFile = path.join(dir, "placeholder.gguf");
-  writeFileSync(modelFile, "GGUF placeholder for export tests");
-  const model = registerModel(db, modelFile, "test-model");
-  const save = (letterId: number, text: string, document: TimelineDocument | null, error: string | null = null) =>
-    saveExtraction(db, {
-      letterId,
-      modelId: model.id,
-      jobId: null,
-      status: document ? "ok" : "failed",
-      document,
-      rawOutput: null,
-      error,
-      warnings: [],
-      promptVersion: "test",
-      inputTokens: null,
-      outputTokens: null,
-      durationMs: 1,
-      evidence: document ? groundDocument(text, document) : [],
-    });
-  for (const name of readdirSync(path.join(DEMO, "gold")).filter((file) => file.endsWith(".json")).sort()) {
-    const letterFile = path.join(DEMO, "letters", name.replace(/\.json$/, ".txt"));
-    const text = readFileSync(letterFile, "utf8");
-    const [, patient = "", date = ""] = /^(P\d+)_(\d{4}-\d{2}-\d{2})_/.exec(name) ?? [];
-    const inserted = insertLetter(db, { text, sourcePath: letterFile, sourceRow: null, sourceFormat: "txt", patientExternalId: patient, letterDate: date });
-    let document = gold(name);
-    if (name.startsWith("P003_2023-11-30")) {
-      // A hallucinated event (ungrounded) and a formula-like value, in the middle of the list.
-      const events = [...document.primary_cancer.cancer_timeline];
-      events.splice(1, 0, { type: "treatment_systemic_start", value: HALLUCINATED, year: 2023 });
-      document = { ...document, primary_cancer: { ...document.primary_cancer, cancer_timeline: events } };
-      document = { ...document, patient_facts: [{ type: "comorbidity", value: "=HYPERLINK(\"http://x\")" }, ...document.patient_facts] };
-    }
-    save(inserted.letterId, text, document);
-  }
-  const orphan = insertLetter(db, { text: "Letter with no patient. Breast cancer.", sourcePath: "/in/orphan.txt", sourceRow: null, sourceFormat: "txt", patientExternalId: null, letterDate: null });
-  save(orphan.letterId, "Letter with no patient. Breast cancer.", { primary_cancer: { site: "Breast", cancer_timeline: [] }, other_cancers: [], patient_facts: [], status_updates: [] });
-  const failed = insertLetter(db, { text: "A letter that failed.", sourcePath: "/in/clinic.csv", sourceRow: 7, sourceFormat: "csv", patientExternalId: "P001", letterDate: "2023-01-01" });
-  save(failed.letterId, "A letter that failed.", null, "timeout after 600 s");
-  insertLetter(db, { text: "Not extracted yet.", sourcePath: "/in/new.txt", sourceRow: null, sourceFormat: "txt", patientExternalId: "P002", letterDate: "2025-01-01" });
-  return { db, dir };
-}
 
 type Row = Record<string, string>;
 
@@ -97,7 +42,7 @@ const label = (list: readonly string[], code: string | undefined) => list[Number
 
 describe("REDCap data dictionary", () => {
   it("has the 18 standard columns in order and valid field definitions", () => {
-    const { db, dir } = demoStore();
+    const { db, dir } = demoStore(tempDir());
     const { dictionary } = exportTo(db, dir);
     expect(dictionary.header).toEqual([...DICTIONARY_COLUMNS]);
     expect(dictionary.header).toHaveLength(18);
@@ -133,7 +78,7 @@ describe("REDCap data dictionary", () => {
   });
 
   it("defines every import column, and the import has exactly the dictionary's fields", () => {
-    const { db, dir } = demoStore();
+    const { db, dir } = demoStore(tempDir());
     const { dictionary, data } = exportTo(db, dir);
     const defined = new Set(dictionary.rows.map((row) => row["Variable / Field Name"]));
     expect(data.header.slice(0, 3)).toEqual(["record_id", "redcap_repeat_instrument", "redcap_repeat_instance"]);
@@ -146,7 +91,7 @@ describe("REDCap data dictionary", () => {
 
 describe("REDCap import", () => {
   it("reads back equal to the store: a record per patient, a letter instance per letter, items per letter", () => {
-    const { db, dir } = demoStore();
+    const { db, dir } = demoStore(tempDir());
     const { result, data, dictionary } = exportTo(db, dir);
     const modelId = (db.prepare("SELECT id FROM models").get() as { id: number }).id;
     const letters = listLetters(db).filter((letter) => letter.patient !== null);
@@ -243,7 +188,7 @@ describe("REDCap import", () => {
   });
 
   it("neutralises formula-like cells", () => {
-    const { db, dir } = demoStore();
+    const { db, dir } = demoStore(tempDir());
     const { data } = exportTo(db, dir);
     const facts = data.rows.map((row) => row.pf_value ?? "");
     expect(facts).toContain("'=HYPERLINK(\"http://x\")");
@@ -252,7 +197,7 @@ describe("REDCap import", () => {
   });
 
   it("excludeUngrounded leaves out ungrounded values and says how many", () => {
-    const { db, dir } = demoStore();
+    const { db, dir } = demoStore(tempDir());
     const all = exportTo(db, dir);
     const grounded = exportTo(db, dir, true);
     const hallucinated = all.data.rows.find((row) => row.ev_value === HALLUCINATED);
