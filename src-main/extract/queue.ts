@@ -54,12 +54,13 @@ export type ExtractionDeps = {
 
 export class ExtractionBusyError extends Error {}
 
-/**
- * Extracts every letter that has no result for this model yet (and, with retryFailed, those
- * that failed). A job killed part-way is adopted and continued by the next run.
- */
 export type ExtractionOptions = { retryFailed: boolean; shard?: Shard };
 
+/**
+ * Extracts every letter that has no result for this model yet (and, with retryFailed, those
+ * that failed; with a shard, only its letters). A job killed part-way is adopted and continued
+ * by the next run.
+ */
 export async function runExtraction(deps: ExtractionDeps, options: ExtractionOptions): Promise<ExtractionSummary> {
   const { db, engine, model, prompt } = deps;
   const claimed = claimJob(db, model, options);
