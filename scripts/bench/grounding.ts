@@ -7,6 +7,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { groundValue, indexLetter } from "../../src-main/extract/grounding.ts";
+import { MEANING_WORDS } from "../../src-main/extract/grounding/text.ts";
 
 /** Words no demo letter uses: values made of them have nothing to match (the slowest case). */
 const ABSENT = "glioblastoma cystectomy thyroidectomy craniotomy ependymoma meningioma cholangiocarcinoma sarcoidosis".split(" ");
@@ -50,7 +51,13 @@ export function valuesFor(letter: string, count = 200, seed = 2): string[] {
     if (i % 4 === 0) return text;
     if (i % 4 === 1) return text.toUpperCase();
     if (i % 4 === 2) {
-      const at = Math.floor(text.length / 2);
+      // A misspelling of a neutral word: changing a side or negation word must not ground at all.
+      const word = text
+        .split(" ")
+        .filter((w) => !MEANING_WORDS.has(w.toLowerCase().replace(/[^a-z]/g, "")))
+        .sort((a, b) => b.length - a.length)[0];
+      if (!word || word.length < 4) return `${text}x`;
+      const at = text.indexOf(word) + Math.floor(word.length / 2);
       return `${text.slice(0, at)}${text[at] === "x" ? "y" : "x"}${text.slice(at + 1)}`;
     }
     return Array.from({ length: 4 }, () => ABSENT[Math.floor(next() * ABSENT.length)]).join(" ");

@@ -67,3 +67,23 @@ describe("fuzzy grounding", () => {
     expect(grounded("perfomance stats").grade).toBe("fuzzy");
   });
 });
+
+describe("fuzzy grounding never accepts a span that reverses the fact", () => {
+  const letter = "Diagnosis: invasive ductal carcinoma of the right breast, HER2- disease. Lymphovascular invasion seen. ER positive.";
+  const grade = (value: string) => groundValue(indexLetter(letter), value).grade;
+
+  it("rejects another side, another sign, or a dropped negation", () => {
+    expect(grade("invasive ductal carcinoma of the left breast")).toBe("ungrounded");
+    expect(grade("HER2+ disease")).toBe("ungrounded");
+    expect(grade("No lymphovascular invasion seen")).toBe("ungrounded");
+  });
+
+  it("does not trust a misspelt side word either: the reviewer checks it", () => {
+    expect(grade("invasive ductal carcinoma of the rigth breast")).toBe("ungrounded");
+  });
+
+  it("still accepts a misspelling of a word that does not change the fact", () => {
+    expect(grade("invasive ductle carcinoma of the right breast")).toBe("fuzzy");
+    expect(grade("Lymphovascular invasion seem")).toBe("fuzzy");
+  });
+});

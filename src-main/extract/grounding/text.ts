@@ -54,6 +54,32 @@ const NORMALISED_WORD = /[a-z0-9?]/;
 const isWord = (ch: string | undefined) => ch !== undefined && NORMALISED_WORD.test(ch);
 
 /**
+ * Words that reverse a clinical fact when they change: side, negation, sign, direction. A span
+ * that differs from the value in any of them is not evidence for it, however close the rest
+ * ("left breast" against "right breast" scores 0.86; "HER2+" against "HER2-" 0.8).
+ */
+export const MEANING_WORDS: ReadonlySet<string> = new Set([
+  "left", "right", "bilateral", "upper", "lower", "anterior", "posterior", "medial", "lateral",
+  "no", "not", "nil", "non", "without", "absent", "present", "negative", "positive", "neg", "pos",
+  "benign", "malignant", "increased", "decreased", "increasing", "decreasing", "improved", "worse",
+  "worsening", "stable", "progression", "progressive", "regression", "responding", "mutant",
+  "mutated", "wild", "amplified", "pre", "post", "high", "low",
+]);
+
+function meaningWords(text: string): string {
+  return text
+    .split(/[^a-z0-9+-]+/)
+    .map((word) => word.replace(/^-+/, ""))
+    .filter((word) => MEANING_WORDS.has(word.replace(/[+-]+$/, "")) || /[a-z0-9][+-]$/.test(word))
+    .sort()
+    .join(" ");
+}
+
+function flipsMeaning(value: string, span: string): boolean {
+  return meaningWords(value) !== meaningWords(span);
+}
+
+/**
  * The best approximate occurrence of `needle` in the normalised letter, found with Myers'
  * bit-parallel algorithm (linear in the text searched) in the candidate regions, its edges snapped
  * to whole words. Each character the snapping adds or drops counts as one more edit, so the score
@@ -71,6 +97,7 @@ function fuzzyMatch(haystack: string, needle: string, threshold: number): { star
   for (const match of matches) {
     const { start, end } = snapToWords(haystack, match.start, match.end);
     if (end <= start) continue;
+    if (flipsMeaning(needle, haystack.slice(start, end))) continue;
     const edits = match.errors + Math.abs(start - match.start) + Math.abs(end - match.end);
     const score = 1 - edits / needle.length;
     // Of equally good matches the longest: "every three" and "every three weeks" both cost five
