@@ -2,7 +2,7 @@ import type { LongCsvRow, WideCsvRow } from "../../src-shared/csvColumns.ts";
 import type { EvidenceGrade } from "../../src-shared/evidence.ts";
 import { OtherCancerSchema, PrimaryCancerSchema, type TimelineDocument } from "../../src-shared/timeline.ts";
 import type { EvidenceRow } from "../store/extractions.ts";
-import type { LetterRow } from "../store/letters.ts";
+import { sourceLabel, type LetterRow } from "../store/letters.ts";
 
 /** The cancer fields that hold text, in schema order (dates go in the year/month columns). */
 const DATE_FIELDS = new Set(["year", "month"]);
@@ -18,9 +18,6 @@ export type ExtractedLetter = {
   evidence: EvidenceRow[];
 };
 
-export function letterSource(letter: LetterRow): string {
-  return letter.source_row === null ? letter.source_path : `${letter.source_path}:${letter.source_row}`;
-}
 
 /** One row per extracted value. */
 export function longRows(item: ExtractedLetter): LongCsvRow[] {
@@ -35,7 +32,7 @@ export function longRows(item: ExtractedLetter): LongCsvRow[] {
       letter_id: letter.id,
       patient: letter.patient,
       letter_date: letter.letter_date,
-      source: letterSource(letter),
+      source: sourceLabel(letter.source_path, letter.source_row),
       model: item.model,
       section,
       item: index,
@@ -77,7 +74,7 @@ export function wideRow(item: ExtractedLetter): WideCsvRow {
     letter_id: letter.id,
     patient: letter.patient,
     letter_date: letter.letter_date,
-    source: letterSource(letter),
+    source: sourceLabel(letter.source_path, letter.source_row),
     status: item.status,
     error: item.error,
     model: item.model,

@@ -12,7 +12,7 @@ import {
   markItemRunning,
   pendingItems,
 } from "../store/jobs.ts";
-import { getLetter } from "../store/letters.ts";
+import { getLetter, sourceLabel } from "../store/letters.ts";
 import type { ModelRow } from "../store/models.ts";
 import { EngineError, type Engine, type EngineFailureKind } from "./engine.ts";
 import { groundDocument } from "./grounding.ts";
@@ -82,7 +82,7 @@ export async function runExtraction(deps: ExtractionDeps, options: ExtractionOpt
   const processLetter = async (letterId: number): Promise<void> => {
     const letter = getLetter(db, letterId);
     if (!letter) return;
-    const source = letter.source_row === null ? letter.source_path : `${letter.source_path}:${letter.source_row}`;
+    const source = sourceLabel(letter.source_path, letter.source_row);
     markItemRunning(db, jobId, letterId);
     const started = performance.now();
     const outcome = await extractWithOneRetry(engine, letter.text, (error) => {

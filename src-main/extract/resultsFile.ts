@@ -12,6 +12,7 @@ import { TimelineDocumentSchema } from "../../src-shared/timeline.ts";
 import { writeFileAtomically } from "../export/atomicFile.ts";
 import type { Db } from "../store/db.ts";
 import { evidenceFor, getStoredExtraction, saveExtraction } from "../store/extractions.ts";
+import { sourceLabel } from "../store/letters.ts";
 import { registerModelRecord, type ModelRow } from "../store/models.ts";
 import { inShard, type Shard } from "./shards.ts";
 
@@ -58,7 +59,7 @@ export function writeResultsFile(db: Db, model: ModelRow, shard: Shard | undefin
         format: "oncotimeline-result",
         version: 1,
         checksum: letter.checksum,
-        source: letter.source_row === null ? letter.source_path : `${letter.source_path}:${letter.source_row}`,
+        source: sourceLabel(letter.source_path, letter.source_row),
         model: { name: model.name, path: model.path, bytes: model.bytes, fingerprint: model.fingerprint },
         promptVersion: stored.prompt_version,
         status: stored.status,

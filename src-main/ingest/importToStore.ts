@@ -1,5 +1,5 @@
 import type { Db } from "../store/db.ts";
-import { insertLetter } from "../store/letters.ts";
+import { insertLetter, sourceLabel } from "../store/letters.ts";
 import { readLetters } from "./index.ts";
 import type { IngestOptions } from "./types.ts";
 
@@ -38,11 +38,11 @@ export async function importPaths(
       summary.problems++;
       const { sourcePath, sourceRow, message } = item.problem;
       flush();
-      onEvent({ type: "problem", source: sourceRow === null ? sourcePath : `${sourcePath}:${sourceRow}`, message });
+      onEvent({ type: "problem", source: sourceLabel(sourcePath, sourceRow), message });
       continue;
     }
     const letter = item.letter;
-    const source = letter.sourceRow === null ? letter.sourcePath : `${letter.sourcePath}:${letter.sourceRow}`;
+    const source = sourceLabel(letter.sourcePath, letter.sourceRow);
     pendingWrites.push(() => {
       const outcome = insertLetter(db, {
         text: letter.text,

@@ -24,6 +24,11 @@ export type LetterRow = {
   char_count: number;
 };
 
+/** How a letter's origin is shown everywhere: the file, and `:row` for a row of a CSV/JSONL file. */
+export function sourceLabel(path: string, row: number | null): string {
+  return row === null ? path : `${path}:${row}`;
+}
+
 /** The identity of a letter is its text: the same letter found in two files is imported once. */
 export function letterChecksum(text: string): string {
   return createHash("sha256").update(text, "utf8").digest("hex");

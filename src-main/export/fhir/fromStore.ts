@@ -9,14 +9,14 @@ import path from "node:path";
 import type { EvidenceSpan, GroundedValue } from "../../../src-shared/evidence.ts";
 import type { EvidenceRow } from "../../store/extractions.ts";
 import type { ExtractedLetter } from "../rows.ts";
-import type { LetterRow } from "../../store/letters.ts";
+import { sourceLabel, type LetterRow } from "../../store/letters.ts";
 import type { FhirLetterInput, FhirPatientInput } from "./bundle.ts";
 
 export type FhirInputs = { patients: FhirPatientInput[]; skipped: { letterId: number; source: string; reason: string }[] };
 
 export function letterFileName(letter: LetterRow): string {
   const name = path.basename(letter.source_path.replace(/\\/g, "/"));
-  return letter.source_row === null ? name : `${name}:${letter.source_row}`;
+  return sourceLabel(name, letter.source_row);
 }
 
 export function groundedValue(row: EvidenceRow): GroundedValue {
