@@ -1,6 +1,6 @@
 import type { TimelineDocument } from "../../src-shared/timeline.ts";
 import type { Db } from "../store/db.ts";
-import type { EvidenceRow, ExtractionRow } from "../store/extractions.ts";
+import { evidenceFor, getExtraction } from "../store/extractions.ts";
 import { listLetters } from "../store/letters.ts";
 import { findModel, type ModelRow } from "../store/models.ts";
 import type { ExtractedLetter } from "./rows.ts";
@@ -21,13 +21,8 @@ export function resolveExportModel(db: Db, name: string | undefined): ModelRow |
 }
 
 export function* extractedLetters(db: Db, model: ModelRow | undefined, filter: { patient?: string }): Generator<ExtractedLetter> {
-  // Prepared once per export, not per letter: statement compilation dominated large exports.
-  const extractionOf = db.prepare(
-    "SELECT id, letter_id, model_id, status, document, error, warnings, duration_ms FROM extractions WHERE letter_id = ? AND model_id = ?",
-  );
-  const evidenceOf = db.prepare("SELECT extraction_id, path, value, grade, start, end, score FROM evidence WHERE extraction_id = ? ORDER BY id");
   for (const letter of listLetters(db, filter)) {
-    const extraction = model ? (extractionOf.get(letter.id, model.id) as ExtractionRow | undefined) : undefined;
+    const extraction = model ? getExtraction(db, letter.id, model.id) : undefined;
     if (!extraction) {
       yield { letter, model: null, status: "not_extracted", error: null, document: null, evidence: [] };
     } else if (extraction.status === "failed") {
@@ -39,7 +34,7 @@ export function* extractedLetters(db: Db, model: ModelRow | undefined, filter: {
         status: "extracted",
         error: null,
         document: JSON.parse(extraction.document as string) as TimelineDocument,
-        evidence: evidenceOf.all(extraction.id) as EvidenceRow[],
+        evidence: evidenceFor(db, extraction.id),
       };
     }
   }

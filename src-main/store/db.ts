@@ -41,6 +41,21 @@ export function migrate(db: Db, migrations: readonly Migration[]): void {
   }
 }
 
+const statementCache = new WeakMap<Db, Map<string, Database.Statement>>();
+
+/**
+ * The compiled statement for `sql` on this connection, compiled once: store functions called once
+ * per letter (imports, extraction, exports of millions of rows) would otherwise spend their time
+ * compiling the same SQL again.
+ */
+export function prepared(db: Db, sql: string): Database.Statement {
+  let statements = statementCache.get(db);
+  if (!statements) statementCache.set(db, (statements = new Map()));
+  let statement = statements.get(sql);
+  if (!statement) statements.set(sql, (statement = db.prepare(sql)));
+  return statement;
+}
+
 export function nowIso(): string {
   return new Date().toISOString();
 }

@@ -1,6 +1,6 @@
 import type { GroundedValue } from "../../src-shared/evidence.ts";
 import type { TimelineDocument } from "../../src-shared/timeline.ts";
-import { nowIso, type Db } from "./db.ts";
+import { nowIso, prepared, type Db } from "./db.ts";
 
 export type ExtractionRecord = {
   letterId: number;
@@ -42,12 +42,10 @@ export type EvidenceRow = {
 /** Stores the result for (letter, model), replacing an earlier failed or superseded one. */
 export function saveExtraction(db: Db, record: ExtractionRecord): number {
   return db.transaction(() => {
-    const previous = db
-      .prepare("SELECT id FROM extractions WHERE letter_id = ? AND model_id = ?")
+    const previous = prepared(db, "SELECT id FROM extractions WHERE letter_id = ? AND model_id = ?")
       .get(record.letterId, record.modelId) as { id: number } | undefined;
-    if (previous) db.prepare("DELETE FROM extractions WHERE id = ?").run(previous.id);
-    const result = db
-      .prepare(
+    if (previous) prepared(db, "DELETE FROM extractions WHERE id = ?").run(previous.id);
+    const result = prepared(db, 
         `INSERT INTO extractions (letter_id, model_id, job_id, status, document, raw_output, error, warnings,
            prompt_version, input_tokens, output_tokens, duration_ms, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -68,7 +66,7 @@ export function saveExtraction(db: Db, record: ExtractionRecord): number {
         nowIso(),
       );
     const extractionId = Number(result.lastInsertRowid);
-    const insert = db.prepare(
+    const insert = prepared(db, 
       "INSERT INTO evidence (extraction_id, path, value, grade, start, end, score) VALUES (?, ?, ?, ?, ?, ?, ?)",
     );
     for (const item of record.evidence) {
@@ -88,8 +86,7 @@ export function lettersNeedingExtraction(
   options: { retryFailed: boolean; include?: (checksum: string) => boolean },
 ): number[] {
   const failedClause = options.retryFailed ? "OR e.status = 'failed'" : "";
-  const rows = db
-    .prepare(
+  const rows = prepared(db, 
       `SELECT l.id, l.checksum FROM letters l LEFT JOIN extractions e ON e.letter_id = l.id AND e.model_id = ?
        WHERE e.id IS NULL ${failedClause} ORDER BY l.id`,
     )
@@ -114,26 +111,18 @@ export type StoredExtraction = {
 };
 
 export function getStoredExtraction(db: Db, letterId: number, modelId: number): StoredExtraction | undefined {
-  return db
-    .prepare(
+  return prepared(db, 
       `SELECT id, status, document, raw_output, error, warnings, prompt_version, input_tokens, output_tokens, duration_ms, created_at
        FROM extractions WHERE letter_id = ? AND model_id = ?`,
     )
     .get(letterId, modelId) as StoredExtraction | undefined;
 }
 
-export function countFailed(db: Db, modelId: number): number {
-  return (
-    db.prepare("SELECT count(*) AS n FROM extractions WHERE model_id = ? AND status = 'failed'").get(modelId) as { n: number }
-  ).n;
-}
-
 export function getExtraction(db: Db, letterId: number, modelId: number): ExtractionRow | undefined {
-  return db
-    .prepare("SELECT id, letter_id, model_id, status, document, error, warnings, duration_ms FROM extractions WHERE letter_id = ? AND model_id = ?")
+  return prepared(db, "SELECT id, letter_id, model_id, status, document, error, warnings, duration_ms FROM extractions WHERE letter_id = ? AND model_id = ?")
     .get(letterId, modelId) as ExtractionRow | undefined;
 }
 
 export function evidenceFor(db: Db, extractionId: number): EvidenceRow[] {
-  return db.prepare("SELECT extraction_id, path, value, grade, start, end, score FROM evidence WHERE extraction_id = ? ORDER BY id").all(extractionId) as EvidenceRow[];
+  return prepared(db, "SELECT extraction_id, path, value, grade, start, end, score FROM evidence WHERE extraction_id = ? ORDER BY id").all(extractionId) as EvidenceRow[];
 }

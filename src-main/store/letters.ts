@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { nowIso, type Db } from "./db.ts";
+import { nowIso, prepared, type Db } from "./db.ts";
 
 export type NewLetter = {
   text: string;
@@ -36,11 +36,10 @@ export function letterChecksum(text: string): string {
 
 export function insertLetter(db: Db, letter: NewLetter): InsertOutcome {
   const checksum = letterChecksum(letter.text);
-  const existing = db.prepare("SELECT id FROM letters WHERE checksum = ?").get(checksum) as { id: number } | undefined;
+  const existing = prepared(db, "SELECT id FROM letters WHERE checksum = ?").get(checksum) as { id: number } | undefined;
   if (existing) return { status: "duplicate", letterId: existing.id };
   const patientId = letter.patientExternalId === null ? null : upsertPatient(db, letter.patientExternalId);
-  const result = db
-    .prepare(
+  const result = prepared(db, 
       `INSERT INTO letters (patient_id, text, checksum, source_path, source_row, source_format, letter_date, char_count, imported_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
@@ -59,27 +58,25 @@ export function insertLetter(db: Db, letter: NewLetter): InsertOutcome {
 }
 
 export function upsertPatient(db: Db, externalId: string): number {
-  db.prepare("INSERT INTO patients (external_id, created_at) VALUES (?, ?) ON CONFLICT(external_id) DO NOTHING").run(
+  prepared(db, "INSERT INTO patients (external_id, created_at) VALUES (?, ?) ON CONFLICT(external_id) DO NOTHING").run(
     externalId,
     nowIso(),
   );
-  return (db.prepare("SELECT id FROM patients WHERE external_id = ?").get(externalId) as { id: number }).id;
+  return (prepared(db, "SELECT id FROM patients WHERE external_id = ?").get(externalId) as { id: number }).id;
 }
 
 const LETTER_COLUMNS = `l.id, l.patient_id, p.external_id AS patient, l.text, l.source_path, l.source_row,
   l.source_format, l.letter_date, l.char_count`;
 
 export function getLetter(db: Db, id: number): LetterRow | undefined {
-  return db
-    .prepare(`SELECT ${LETTER_COLUMNS} FROM letters l LEFT JOIN patients p ON p.id = l.patient_id WHERE l.id = ?`)
+  return prepared(db, `SELECT ${LETTER_COLUMNS} FROM letters l LEFT JOIN patients p ON p.id = l.patient_id WHERE l.id = ?`)
     .get(id) as LetterRow | undefined;
 }
 
 /** All letters in a stable order (patient, date, id), optionally for one patient. */
 export function listLetters(db: Db, filter: { patient?: string } = {}): LetterRow[] {
   const where = filter.patient === undefined ? "" : "WHERE p.external_id = @patient";
-  return db
-    .prepare(
+  return prepared(db, 
       `SELECT ${LETTER_COLUMNS} FROM letters l LEFT JOIN patients p ON p.id = l.patient_id ${where}
        ORDER BY p.external_id IS NULL, p.external_id, l.letter_date, l.id`,
     )
@@ -87,5 +84,5 @@ export function listLetters(db: Db, filter: { patient?: string } = {}): LetterRo
 }
 
 export function countLetters(db: Db): number {
-  return (db.prepare("SELECT count(*) AS n FROM letters").get() as { n: number }).n;
+  return (prepared(db, "SELECT count(*) AS n FROM letters").get() as { n: number }).n;
 }

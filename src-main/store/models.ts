@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { openSync, readSync, closeSync, statSync } from "node:fs";
 import path from "node:path";
-import { nowIso, type Db } from "./db.ts";
+import { nowIso, prepared, type Db } from "./db.ts";
 
 export type ModelRow = { id: number; name: string; path: string; bytes: number; fingerprint: string; added_at: string };
 
@@ -31,35 +31,35 @@ export function modelFingerprint(file: string): string {
 export function registerModel(db: Db, file: string, name?: string): ModelRow {
   const absolute = path.resolve(file);
   const fingerprint = modelFingerprint(absolute);
-  const known = db.prepare("SELECT * FROM models WHERE fingerprint = ?").get(fingerprint) as ModelRow | undefined;
+  const known = prepared(db, "SELECT * FROM models WHERE fingerprint = ?").get(fingerprint) as ModelRow | undefined;
   if (known) {
-    if (known.path !== absolute) db.prepare("UPDATE models SET path = ? WHERE id = ?").run(absolute, known.id);
+    if (known.path !== absolute) prepared(db, "UPDATE models SET path = ? WHERE id = ?").run(absolute, known.id);
     return { ...known, path: absolute };
   }
   const wanted = name ?? path.basename(absolute).replace(/\.gguf$/i, "");
   const unique = uniqueName(db, wanted);
-  db.prepare("INSERT INTO models (name, path, bytes, fingerprint, added_at) VALUES (?, ?, ?, ?, ?)").run(
+  prepared(db, "INSERT INTO models (name, path, bytes, fingerprint, added_at) VALUES (?, ?, ?, ?, ?)").run(
     unique,
     absolute,
     statSync(absolute).size,
     fingerprint,
     nowIso(),
   );
-  return db.prepare("SELECT * FROM models WHERE name = ?").get(unique) as ModelRow;
+  return prepared(db, "SELECT * FROM models WHERE name = ?").get(unique) as ModelRow;
 }
 
 function uniqueName(db: Db, wanted: string): string {
-  const taken = (name: string) => db.prepare("SELECT 1 FROM models WHERE name = ?").get(name) !== undefined;
+  const taken = (name: string) => prepared(db, "SELECT 1 FROM models WHERE name = ?").get(name) !== undefined;
   if (!taken(wanted)) return wanted;
   for (let i = 2; ; i++) if (!taken(`${wanted}-${i}`)) return `${wanted}-${i}`;
 }
 
 export function findModel(db: Db, name: string): ModelRow | undefined {
-  return db.prepare("SELECT * FROM models WHERE name = ?").get(name) as ModelRow | undefined;
+  return prepared(db, "SELECT * FROM models WHERE name = ?").get(name) as ModelRow | undefined;
 }
 
 export function listModels(db: Db): ModelRow[] {
-  return db.prepare("SELECT * FROM models ORDER BY id").all() as ModelRow[];
+  return prepared(db, "SELECT * FROM models ORDER BY id").all() as ModelRow[];
 }
 
 /**
@@ -68,11 +68,11 @@ export function listModels(db: Db): ModelRow[] {
  */
 export function registerServerModel(db: Db, baseUrl: string, modelName: string | undefined): ModelRow {
   const fingerprint = createHash("sha256").update(`server\n${baseUrl}\n${modelName ?? ""}`).digest("hex").slice(0, 32);
-  const known = db.prepare("SELECT * FROM models WHERE fingerprint = ?").get(fingerprint) as ModelRow | undefined;
+  const known = prepared(db, "SELECT * FROM models WHERE fingerprint = ?").get(fingerprint) as ModelRow | undefined;
   if (known) return known;
   const unique = uniqueName(db, `${modelName ?? "server-model"}@${new URL(baseUrl).host}`);
-  db.prepare("INSERT INTO models (name, path, bytes, fingerprint, added_at) VALUES (?, ?, 0, ?, ?)").run(unique, baseUrl, fingerprint, nowIso());
-  return db.prepare("SELECT * FROM models WHERE name = ?").get(unique) as ModelRow;
+  prepared(db, "INSERT INTO models (name, path, bytes, fingerprint, added_at) VALUES (?, ?, 0, ?, ?)").run(unique, baseUrl, fingerprint, nowIso());
+  return prepared(db, "SELECT * FROM models WHERE name = ?").get(unique) as ModelRow;
 }
 
 export function isServerModel(model: ModelRow): boolean {
@@ -81,15 +81,15 @@ export function isServerModel(model: ModelRow): boolean {
 
 /** A model known only by its record (from another machine's result file): matched by fingerprint. */
 export function registerModelRecord(db: Db, record: { name: string; path: string; bytes: number; fingerprint: string }): ModelRow {
-  const known = db.prepare("SELECT * FROM models WHERE fingerprint = ?").get(record.fingerprint) as ModelRow | undefined;
+  const known = prepared(db, "SELECT * FROM models WHERE fingerprint = ?").get(record.fingerprint) as ModelRow | undefined;
   if (known) return known;
   const unique = uniqueName(db, record.name);
-  db.prepare("INSERT INTO models (name, path, bytes, fingerprint, added_at) VALUES (?, ?, ?, ?, ?)").run(
+  prepared(db, "INSERT INTO models (name, path, bytes, fingerprint, added_at) VALUES (?, ?, ?, ?, ?)").run(
     unique,
     record.path,
     record.bytes,
     record.fingerprint,
     nowIso(),
   );
-  return db.prepare("SELECT * FROM models WHERE name = ?").get(unique) as ModelRow;
+  return prepared(db, "SELECT * FROM models WHERE name = ?").get(unique) as ModelRow;
 }
