@@ -28,3 +28,11 @@ export const EXIT = { ok: 0, someFailed: 1, fatal: 2 } as const;
 
 /** Bad usage or a fatal condition: printed as one line, exit status 2. */
 export class CliError extends Error {}
+
+/** A flag that must be a positive whole number; undefined when not given. */
+export function positiveInt(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed <= 0) throw new CliError(`${flag} must be a positive whole number, not "${value}"`);
+  return parsed;
+}

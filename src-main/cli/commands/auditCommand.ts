@@ -1,6 +1,6 @@
 import type { Db } from "../../store/db.ts";
 import { listAudit, verifyAudit, type AuditAnchor } from "../../audit/auditLog.ts";
-import { CliError, EXIT, type Reporter } from "../reporter.ts";
+import { CliError, EXIT, positiveInt, type Reporter } from "../reporter.ts";
 
 export function auditVerifyCommand(db: Db, flags: { anchor?: string }, reporter: Reporter): number {
   const anchor = flags.anchor === undefined ? undefined : parseAnchor(flags.anchor);
@@ -17,8 +17,7 @@ export function auditVerifyCommand(db: Db, flags: { anchor?: string }, reporter:
 }
 
 export function auditListCommand(db: Db, flags: { limit?: string; action?: string }, reporter: Reporter): number {
-  const limit = flags.limit === undefined ? undefined : Number(flags.limit);
-  if (limit !== undefined && (!Number.isInteger(limit) || limit <= 0)) throw new CliError(`--limit must be a positive whole number, not "${flags.limit}"`);
+  const limit = positiveInt("--limit", flags.limit);
   for (const entry of listAudit(db, { ...(limit ? { limit } : {}), ...(flags.action ? { action: flags.action } : {}) })) {
     reporter.event(
       { type: "entry", ...entry },

@@ -8,7 +8,7 @@ import { runExtraction, type ExtractionEvent } from "../../extract/queue.ts";
 import { writeResultsFile } from "../../extract/resultsFile.ts";
 import { parseShard, shardLabel, type Shard } from "../../extract/shards.ts";
 import { resolveModel } from "./modelsCommand.ts";
-import { CliError, EXIT, type Reporter } from "../reporter.ts";
+import { CliError, EXIT, positiveInt, type Reporter } from "../reporter.ts";
 
 export type ExtractFlags = {
   model?: string;
@@ -173,13 +173,6 @@ function formatDuration(totalSeconds: number): string {
   const minutes = Math.floor((totalSeconds % 3600) / 60);
   const secs = totalSeconds % 60;
   return hours > 0 ? `${hours} h ${minutes} min` : minutes > 0 ? `${minutes} min ${secs} s` : `${secs} s`;
-}
-
-function positiveInt(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed <= 0) throw new CliError(`${flag} must be a positive whole number, not "${value}"`);
-  return parsed;
 }
 
 function temperature(value: string | undefined): number | undefined {
