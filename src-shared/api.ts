@@ -1,0 +1,273 @@
+/**
+ * The API contract between the renderer and the main side: every call's name, its input (a zod
+ * schema, checked at the boundary by the IPC handler and by the loopback host alike) and its
+ * output type. The preload, the host and the renderer's client are all derived from this map;
+ * nothing else crosses the process boundary.
+ */
+import { z } from "zod";
+import type { TimelineDocument } from "./timeline.ts";
+import type { EvidenceGrade } from "./evidence.ts";
+
+/** A call's declaration: the input schema, plus its output type carried as a phantom. */
+export type Endpoint<I extends z.ZodType, O> = { readonly input: I; readonly output?: O };
+
+function endpoint<O>() {
+  return <I extends z.ZodType>(input: I): Endpoint<I, O> => ({ input });
+}
+
+const id = z.number().int().positive();
+const nonEmpty = z.string().trim().min(1);
+
+// ---- shared output shapes -------------------------------------------------------------------
+
+export type LetterStatus = "not_extracted" | "extracted" | "failed";
+export type ReviewState = "unreviewed" | "in_review" | "reviewed";
+
+export type LetterSummary = {
+  id: number;
+  patient: string | null;
+  letterDate: string | null;
+  source: string;
+  chars: number;
+  status: LetterStatus;
+  /** Values the letter does not support (null when not extracted). */
+  ungrounded: number | null;
+  review: ReviewState;
+};
+export type LetterPage = { total: number; offset: number; rows: LetterSummary[] };
+export type LetterText = { id: number; patient: string | null; letterDate: string | null; source: string; text: string };
+
+export type ImportFileResult = {
+  source: string;
+  status: "imported" | "duplicate" | "problem" | "skipped";
+  letters: number;
+  message: string | null;
+};
+export type ImportReport = { imported: number; duplicates: number; problems: number; files: ImportFileResult[] };
+
+export type ModelSummary = {
+  id: number;
+  name: string;
+  path: string;
+  bytes: number;
+  addedAt: string;
+  /** An on-premise inference server rather than a GGUF file. */
+  server: boolean;
+};
+export type HardwareInfo = {
+  /** What node-llama-cpp would use: cuda | vulkan | metal | cpu. */
+  backend: string;
+  gpuName: string | null;
+  vramTotal: number | null;
+  vramFree: number | null;
+  ramTotal: number;
+  ramFree: number;
+  cpuCores: number;
+};
+export type ModelEstimate = {
+  modelId: number;
+  totalLayers: number;
+  /** Layers that fit on the GPU at these settings (0 on a CPU). */
+  gpuLayers: number;
+  vramBytes: number;
+  ramBytes: number;
+  contextSize: number;
+  parallel: number;
+  fits: boolean;
+  notes: string[];
+};
+
+export type JobState = "running" | "paused" | "done" | "interrupted" | "cancelled" | "failed";
+export type JobSummary = {
+  id: number;
+  kind: string;
+  state: JobState;
+  model: string | null;
+  total: number;
+  done: number;
+  failed: number;
+  pending: number;
+  /** Letters per minute over this run (null before the first letter). */
+  rate: number | null;
+  etaSeconds: number | null;
+  engine: string | null;
+  /** Why the job stopped, or what the engine reduced to fit memory. */
+  message: string | null;
+  createdAt: string;
+  updatedAt: string;
+};
+export type JobError = { letterId: number; source: string; error: string; attempts: number };
+export type JobDetail = JobSummary & { errors: JobError[] };
+
+export type EvidenceItem = {
+  path: string;
+  value: string;
+  grade: EvidenceGrade;
+  start: number | null;
+  end: number | null;
+  score: number | null;
+};
+export type CorrectionEntry = { id: number; at: string; user: string; op: ReviewEdit["op"]; path: string; summary: string };
+export type ReviewView = {
+  letter: LetterText;
+  model: string | null;
+  extractionId: number | null;
+  status: LetterStatus;
+  error: string | null;
+  /** What the model produced, never changed by review. */
+  modelDocument: TimelineDocument | null;
+  /** The model's document with every correction applied (what exports use). */
+  document: TimelineDocument | null;
+  corrected: boolean;
+  /** Grounding of `document`'s values in the letter. */
+  evidence: EvidenceItem[];
+  /** Paths the reviewer has accepted as they stand. */
+  accepted: string[];
+  review: ReviewState;
+  history: CorrectionEntry[];
+};
+
+export type ExportResult = { format: string; paths: string[]; rows: number; letters: number; sha256: string | null };
+
+export type PatientSummary = { id: string; letters: number; extracted: number };
+
+export type Settings = {
+  reviewer: string;
+  extraction: { parallel: number; contexts: number | null; contextSize: number; maxTokens: number; gpu: "auto" | "off" };
+  export: { bom: boolean; excludeUngrounded: boolean; folder: string | null };
+};
+
+// ---- inputs ---------------------------------------------------------------------------------
+
+export const ReviewEditSchema = z.discriminatedUnion("op", [
+  /** Replace the value at a path (a field, or one list item as a whole), or add a missing field. */
+  z.strictObject({ op: z.literal("set"), path: nonEmpty, value: z.unknown() }),
+  /** Remove a field or a list item (reject). */
+  z.strictObject({ op: z.literal("remove"), path: nonEmpty }),
+  /** Insert a list item at the path's index (add an event; the undo of a remove). */
+  z.strictObject({ op: z.literal("insert"), path: nonEmpty, value: z.unknown() }),
+  /** Mark a value as checked and correct as it stands. */
+  z.strictObject({ op: z.literal("accept"), path: nonEmpty }),
+  /** Take an accept back (its undo). */
+  z.strictObject({ op: z.literal("unaccept"), path: nonEmpty }),
+]);
+export type ReviewEdit = z.infer<typeof ReviewEditSchema>;
+
+export const ExportFormatSchema = z.enum(["csv", "csv-wide", "json", "redcap", "fhir"]);
+export type ExportFormat = z.infer<typeof ExportFormatSchema>;
+
+export const SettingsSchema = z.strictObject({
+  reviewer: z.string().trim().max(80),
+  extraction: z.strictObject({
+    parallel: z.number().int().min(1).max(256),
+    contexts: z.number().int().min(1).max(64).nullable(),
+    contextSize: z.number().int().min(1024).max(131072),
+    maxTokens: z.number().int().min(256).max(32768),
+    gpu: z.enum(["auto", "off"]),
+  }),
+  export: z.strictObject({ bom: z.boolean(), excludeUngrounded: z.boolean(), folder: z.string().nullable() }),
+});
+
+const uploadFile = z.strictObject({
+  name: z.string().trim().min(1).max(255),
+  /** The file's bytes, base64 (the browser build cannot hand over paths). */
+  base64: z.string().max(70_000_000),
+});
+
+// ---- the contract ----------------------------------------------------------------------------
+
+export const API = {
+  "app.info": endpoint<{ version: string; dataDir: string; letters: number; user: string }>()(z.strictObject({})),
+
+  "letters.list": endpoint<LetterPage>()(
+    z.strictObject({
+      offset: z.number().int().min(0).default(0),
+      limit: z.number().int().min(1).max(1000).default(200),
+      search: z.string().max(200).optional(),
+      patient: z.string().max(200).optional(),
+      status: z.enum(["not_extracted", "extracted", "failed"]).optional(),
+      review: z.enum(["unreviewed", "in_review", "reviewed"]).optional(),
+      modelId: id.optional(),
+    }),
+  ),
+  "letters.get": endpoint<LetterText>()(z.strictObject({ id })),
+  /** Files or folders on this machine (the desktop app's dialog and drag-and-drop). */
+  "letters.import": endpoint<ImportReport>()(z.strictObject({ paths: z.array(nonEmpty).min(1).max(10_000) })),
+  /** File contents (the browser build's drag-and-drop). */
+  "letters.upload": endpoint<ImportReport>()(z.strictObject({ files: z.array(uploadFile).min(1).max(500) })),
+
+  "patients.list": endpoint<PatientSummary[]>()(z.strictObject({ modelId: id.optional() })),
+  /** The merged timeline (src-main/timeline/types.ts PatientTimeline), as JSON. */
+  "patients.timeline": endpoint<unknown>()(z.strictObject({ patient: nonEmpty, modelId: id.optional() })),
+
+  "models.list": endpoint<ModelSummary[]>()(z.strictObject({})),
+  /** Registers a GGUF after loading it once and extracting one test letter. */
+  "models.add": endpoint<ModelSummary>()(z.strictObject({ path: nonEmpty, name: z.string().trim().min(1).max(120).optional() })),
+  "models.hardware": endpoint<HardwareInfo>()(z.strictObject({})),
+  "models.estimate": endpoint<ModelEstimate>()(
+    z.strictObject({ modelId: id, parallel: z.number().int().min(1).max(256).optional(), contextSize: z.number().int().min(1024).max(131072).optional() }),
+  ),
+
+  "jobs.list": endpoint<JobSummary[]>()(z.strictObject({ limit: z.number().int().min(1).max(500).default(50) })),
+  "jobs.get": endpoint<JobDetail>()(z.strictObject({ id })),
+  /** Extracts every letter not yet extracted with the model (and failed ones with retryFailed). */
+  "jobs.startExtraction": endpoint<JobSummary>()(z.strictObject({ modelId: id, retryFailed: z.boolean().default(false) })),
+  "jobs.pause": endpoint<JobSummary>()(z.strictObject({ id })),
+  "jobs.resume": endpoint<JobSummary>()(z.strictObject({ id })),
+  "jobs.cancel": endpoint<JobSummary>()(z.strictObject({ id })),
+
+  "review.get": endpoint<ReviewView>()(z.strictObject({ letterId: id, modelId: id.optional() })),
+  /** Applies one edit, saved at once; returns the new state. */
+  "review.edit": endpoint<ReviewView>()(z.strictObject({ extractionId: id, edit: ReviewEditSchema })),
+  "review.setState": endpoint<ReviewView>()(z.strictObject({ extractionId: id, state: z.enum(["unreviewed", "in_review", "reviewed"]) })),
+
+  "export.run": endpoint<ExportResult>()(
+    z.strictObject({
+      format: ExportFormatSchema,
+      out: nonEmpty,
+      patient: z.string().trim().min(1).optional(),
+      modelId: id.optional(),
+      bom: z.boolean().default(false),
+      excludeUngrounded: z.boolean().default(false),
+    }),
+  ),
+
+  "settings.get": endpoint<Settings>()(z.strictObject({})),
+  "settings.set": endpoint<Settings>()(SettingsSchema),
+} as const;
+
+export type Api = typeof API;
+export type ApiName = keyof Api;
+export type ApiInput<N extends ApiName> = z.input<Api[N]["input"]>;
+export type ApiParsedInput<N extends ApiName> = z.output<Api[N]["input"]>;
+export type ApiOutput<N extends ApiName> = NonNullable<Api[N]["output"]>;
+
+/** What the main side implements: one function per call, given already-validated input. */
+export type ApiHandlers = { [N in ApiName]: (input: ApiParsedInput<N>) => Promise<ApiOutput<N>> | ApiOutput<N> };
+
+export type ApiErrorCode = "invalid-input" | "not-found" | "conflict" | "failed" | "unauthorised" | "unknown-call";
+export type ApiError = { code: ApiErrorCode; message: string };
+export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ApiError };
+
+/** Thrown by handlers for an expected failure; crosses the boundary as `{code, message}`. */
+export class ApiFailure extends Error {
+  constructor(
+    readonly code: ApiErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = "ApiFailure";
+  }
+}
+
+export function isApiName(name: unknown): name is ApiName {
+  return typeof name === "string" && Object.hasOwn(API, name);
+}
+
+/** Validates a call's input; the message names each bad field. */
+export function parseApiInput<N extends ApiName>(name: N, input: unknown): ApiResult<ApiParsedInput<N>> {
+  const parsed = API[name].input.safeParse(input ?? {});
+  if (parsed.success) return { ok: true, value: parsed.data as ApiParsedInput<N> };
+  const details = parsed.error.issues.map((issue) => `${issue.path.join(".") || "(input)"}: ${issue.message}`).join("; ");
+  return { ok: false, error: { code: "invalid-input", message: `${name}: ${details}` } };
+}
