@@ -14,8 +14,12 @@ export type ExtractedLetter = {
   model: string | null;
   status: "extracted" | "failed" | "not_extracted";
   error: string | null;
+  /** What exports use: the reviewer's corrected document when there is one, else the model's. */
   document: TimelineDocument | null;
   evidence: EvidenceRow[];
+  /** The model's own document, to tell corrected values from model output. */
+  modelDocument: TimelineDocument | null;
+  corrected: boolean;
 };
 
 

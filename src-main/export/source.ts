@@ -3,6 +3,7 @@ import type { Db } from "../store/db.ts";
 import { evidenceFor, getExtraction } from "../store/extractions.ts";
 import { listLetters } from "../store/letters.ts";
 import { findModel, type ModelRow } from "../store/models.ts";
+import { getReview, reviewEvidence } from "../store/reviews.ts";
 import type { ExtractedLetter } from "./rows.ts";
 
 /**
@@ -24,17 +25,22 @@ export function* extractedLetters(db: Db, model: ModelRow | undefined, filter: {
   for (const letter of listLetters(db, filter)) {
     const extraction = model ? getExtraction(db, letter.id, model.id) : undefined;
     if (!extraction) {
-      yield { letter, model: null, status: "not_extracted", error: null, document: null, evidence: [] };
+      yield { letter, model: null, status: "not_extracted", error: null, document: null, evidence: [], modelDocument: null, corrected: false };
     } else if (extraction.status === "failed") {
-      yield { letter, model: model?.name ?? null, status: "failed", error: extraction.error, document: null, evidence: [] };
+      yield { letter, model: model?.name ?? null, status: "failed", error: extraction.error, document: null, evidence: [], modelDocument: null, corrected: false };
     } else {
+      const modelDocument = JSON.parse(extraction.document as string) as TimelineDocument;
+      // A reviewer's corrected document replaces the model's in every export.
+      const review = model ? getReview(db, letter.id, model.id) : undefined;
       yield {
         letter,
         model: model?.name ?? null,
         status: "extracted",
         error: null,
-        document: JSON.parse(extraction.document as string) as TimelineDocument,
-        evidence: evidenceFor(db, extraction.id),
+        document: review?.document ?? modelDocument,
+        evidence: review && model ? reviewEvidence(db, letter.id, model.id) : evidenceFor(db, extraction.id),
+        modelDocument,
+        corrected: review !== undefined && JSON.stringify(review.document) !== JSON.stringify(modelDocument),
       };
     }
   }

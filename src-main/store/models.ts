@@ -58,6 +58,10 @@ export function findModel(db: Db, name: string): ModelRow | undefined {
   return prepared(db, "SELECT * FROM models WHERE name = ?").get(name) as ModelRow | undefined;
 }
 
+export function getModelById(db: Db, id: number): ModelRow | undefined {
+  return prepared(db, "SELECT * FROM models WHERE id = ?").get(id) as ModelRow | undefined;
+}
+
 export function listModels(db: Db): ModelRow[] {
   return prepared(db, "SELECT * FROM models ORDER BY id").all() as ModelRow[];
 }

@@ -1,6 +1,8 @@
 import type { Database } from "better-sqlite3";
 import { up as initial } from "./001_initial.ts";
 import { up as audit } from "./002_audit.ts";
+import { up as review } from "./003_review.ts";
+import { up as synth } from "./004_synth.ts";
 
 export type Migration = { version: number; name: string; up: (db: Database) => void };
 
@@ -8,4 +10,6 @@ export type Migration = { version: number; name: string; up: (db: Database) => v
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: "initial", up: initial },
   { version: 2, name: "audit", up: audit },
+  { version: 3, name: "review", up: review },
+  { version: 4, name: "synth", up: synth },
 ];

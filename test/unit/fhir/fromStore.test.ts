@@ -27,6 +27,8 @@ function row(id: number, patient: string | null, overrides: Partial<ExtractedLet
     error: null,
     document: DOCUMENT,
     evidence: [{ extraction_id: id, path: "primary_cancer.site", value: "rectum", grade: "exact", start: 14, end: 20, score: 1 }],
+    modelDocument: DOCUMENT,
+    corrected: false,
     ...overrides,
   };
 }
