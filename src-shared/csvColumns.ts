@@ -21,6 +21,7 @@ export const LONG_CSV_COLUMNS = [
   { name: "grade", kind: "text", description: "exact | normalised | fuzzy | ungrounded" },
   { name: "score", kind: "number", description: "match score 0-1 (1 for exact and normalised; below for fuzzy)" },
   { name: "grounded", kind: "boolean", description: "true when a supporting span was found" },
+  { name: "origin", kind: "text", description: "model (the model's output) | corrected (changed or added by a reviewer)" },
 ] as const satisfies readonly CsvColumn[];
 
 export const WIDE_CSV_COLUMNS = [
@@ -45,6 +46,7 @@ export const WIDE_CSV_COLUMNS = [
   { name: "status_updates", kind: "number", description: "number of status updates" },
   { name: "values", kind: "number", description: "number of grounded items: text values and dates" },
   { name: "ungrounded", kind: "number", description: "of those, how many have no supporting span in the letter" },
+  { name: "origin", kind: "text", description: "model | corrected (a reviewer changed this letter's timeline)" },
 ] as const satisfies readonly CsvColumn[];
 
 export type LongCsvRow = Record<(typeof LONG_CSV_COLUMNS)[number]["name"], string | number | boolean | null>;

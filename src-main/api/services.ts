@@ -130,7 +130,7 @@ export function createServices(serviceOptions: ServicesOptions): Services {
       const letters = [];
       for (const item of extractedLetters(db, chosen, { patient })) {
         const timeline = letterTimeline(prepareLetter(item, false));
-        if (timeline) letters.push({ ...timeline, corrected: item.corrected });
+        if (timeline) letters.push(timeline);
       }
       if (letters.length === 0 && !db.prepare("SELECT 1 FROM patients WHERE external_id = ?").get(patient)) throw new ApiFailure("not-found", `no patient ${patient}`);
       return mergePatientTimeline(patient, letters);

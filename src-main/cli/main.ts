@@ -13,6 +13,8 @@ import { importCommand } from "./commands/importCommand.ts";
 import { importResultsCommand } from "./commands/importResultsCommand.ts";
 import { modelsAddCommand, modelsListCommand } from "./commands/modelsCommand.ts";
 import { testModelCommand } from "./commands/testModelCommand.ts";
+import { synthExportCommand, synthGenerateCommand, synthQaCommand, synthStatusCommand } from "./commands/synthCommand.ts";
+import { serveCommand } from "./commands/serveCommand.ts";
 import { CliError, createReporter, EXIT, type Reporter } from "./reporter.ts";
 
 type GlobalFlags = { data?: string; json?: boolean };
@@ -64,7 +66,7 @@ export function buildProgram(run: (work: (context: { reporter: Reporter; db: () 
     .option("--patient <id>", "only this patient's letters")
     .option("--model <name>", "results of this model (default: the model of the newest extraction)")
     .option("--bom", "start the file with a UTF-8 byte-order mark (for Excel)")
-    .option("--exclude-ungrounded", "json, redcap, fhir: leave out values with no supporting text in the letter")
+    .option("--exclude-ungrounded", "leave out values with no supporting text in the letter")
     .action((flags) => run(({ db, reporter }) => exportCommand(db(), flags, reporter)));
 
   program
@@ -95,11 +97,53 @@ export function buildProgram(run: (work: (context: { reporter: Reporter; db: () 
   models.command("list").action(() => run(({ db, reporter }) => modelsListCommand(db(), reporter)));
 
   program
+    .command("serve")
+    .description("serve the app on 127.0.0.1 for a browser on this machine; prints the URL with its one-time token")
+    .option("--port <n>", "port (default: a free one)")
+    .addOption(new Option("--gpu <mode>", "auto (CUDA/Vulkan/Metal when present) or off").default("auto"))
+    .option("--threads <n>", "CPU threads per model context")
+    .option("--temperature <t>", "sampling temperature for extraction (default 0: greedy)")
+    .option("--seed <n>", "sampling seed, for temperature > 0")
+    .action((flags) => run(({ reporter }) => serveCommand(program.opts<GlobalFlags>().data ?? defaultDataDir(), flags, reporter)));
+
+  program
     .command("test-model")
     .description("write a tiny GGUF with random weights and the real Llama 3 tokenizer (for tests and benchmarks)")
     .requiredOption("--out <file>", "where to write it")
     .addOption(new Option("--size <size>", "tiny or 8b (Llama-3.1-8B dimensions, ~16 GB)").default("tiny"))
     .action((flags) => run(({ reporter }) => testModelCommand(flags, reporter)));
+
+  const synth = program
+    .command("synth")
+    .description("synthetic letters, gold and QA pairs from a teacher model (Anthropic API, key in ANTHROPIC_API_KEY; only synthetic text is sent)");
+  const synthApiOptions = (command: Command): Command =>
+    command
+      .option("--batch", "use Message Batches (half price, results within 24 h)")
+      .option("--budget <usd>", "stop before the job's cost could pass this (resume later with a higher one)")
+      .option("--model <name>", "the teacher model (default: the newest Sonnet the SDK knows)")
+      .option("--retry-failed", "also retry items that failed")
+      .option("--parallel <n>", "requests in flight at once without --batch (default 4)")
+      .option("--prices <list>", "input,output,cacheWrite,cacheRead in USD per million tokens (default 3,15,3.75,0.3)")
+      .option("--batch-discount <fraction>", "price multiplier for batches (default 0.5)")
+      .option("--poll-seconds <n>", "how often to poll a batch (default 30)");
+  synthApiOptions(synth.command("generate").description("generate letters + gold from grid rows; running it again resumes the same job"))
+    .option("--n <n>", "rows: sampled from the default distributions, or the first N of --grid")
+    .option("--grid <file>", "a grid CSV (see src-main/synth/grid.ts)")
+    .option("--seed <seed>", "sampler seed (default 1)")
+    .option("--ungrounded <policy>", "a gold value not found in the letter: reject (default) or flag")
+    .option("--fuzzy <policy>", "a gold value found only approximately: flag (default), reject or accept")
+    .option("--near-duplicate <jaccard>", "reject letters at least this similar to an accepted one (default 0.8)")
+    .action((flags) => run(({ db, reporter }) => synthGenerateCommand(db(), flags, reporter)));
+  synthApiOptions(synth.command("qa").description("distil question/answer pairs from accepted letters; running it again resumes"))
+    .option("--letters <n>", "at most this many letters (default: all without QA pairs)")
+    .action((flags) => run(({ db, reporter }) => synthQaCommand(db(), flags, reporter)));
+  synth.command("status").description("counts, cost so far, validation reasons").action(() => run(({ db, reporter }) => synthStatusCommand(db(), reporter)));
+  synth
+    .command("export")
+    .description("accepted letters with gold and QA pairs as JSONL")
+    .requiredOption("--out <file>", "output file")
+    .option("--include-flagged", "also letters flagged (not rejected) by validation")
+    .action((flags: { out: string; includeFlagged?: boolean }) => run(({ db, reporter }) => synthExportCommand(db(), flags, reporter)));
 
   return program;
 }

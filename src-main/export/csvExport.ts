@@ -4,6 +4,7 @@ import type { Db } from "../store/db.ts";
 import { appendAudit } from "../audit/auditLog.ts";
 import { fileSha256, writeFileAtomically } from "./atomicFile.ts";
 import { csvLine } from "./cells.ts";
+import { prepareLetter } from "./json/prune.ts";
 import { longRows, wideRow } from "./rows.ts";
 import { extractedLetters, resolveExportModel } from "./source.ts";
 
@@ -17,6 +18,8 @@ export type CsvExportOptions = {
   model?: string;
   /** A UTF-8 byte-order mark, so that Excel opens the file as UTF-8. Default false. */
   bom?: boolean;
+  /** Leave out values with no supporting text in the letter (as the other formats do). Default false. */
+  excludeUngrounded?: boolean;
 };
 
 export type CsvExportResult = { path: string; rows: number; letters: number; model: string | null };
@@ -29,8 +32,10 @@ export function exportCsv(db: Db, options: CsvExportOptions): CsvExportResult {
   const target = writeFileAtomically(options.out, (fd) => {
     let chunk = (options.bom ? "\uFEFF" : "") + csvLine(columns.map((column) => column.name));
     const flushAt = 1 << 16;
-    for (const item of extractedLetters(db, model, { patient: options.patient })) {
+    for (const extracted of extractedLetters(db, model, { patient: options.patient })) {
       letters++;
+      const { document, evidence } = prepareLetter(extracted, options.excludeUngrounded ?? false);
+      const item = { ...extracted, document, evidence };
       const records = options.format === "csv" ? longRows(item) : [wideRow(item)];
       for (const record of records) {
         chunk += csvLine(columns.map((column) => (record as Record<string, string | number | boolean | null>)[column.name]));
@@ -46,7 +51,7 @@ export function exportCsv(db: Db, options: CsvExportOptions): CsvExportResult {
   appendAudit(db, {
     action: "export",
     subject: `export ${options.format} ${target}`,
-    details: { format: options.format, rows, letters, model: model?.name ?? null, patient: options.patient ?? null, sha256: fileSha256(target) },
+    details: { format: options.format, rows, letters, excludeUngrounded: options.excludeUngrounded ?? false, model: model?.name ?? null, patient: options.patient ?? null, sha256: fileSha256(target) },
   });
   return { path: target, rows, letters, model: model?.name ?? null };
 }

@@ -2,6 +2,7 @@ import type { LongCsvRow, WideCsvRow } from "../../src-shared/csvColumns.ts";
 import type { EvidenceGrade } from "../../src-shared/evidence.ts";
 import { OtherCancerSchema, PrimaryCancerSchema, type TimelineDocument } from "../../src-shared/timeline.ts";
 import type { EvidenceRow } from "../store/extractions.ts";
+import { letterOrigin, originOf } from "./origin.ts";
 import { sourceLabel, type LetterRow } from "../store/letters.ts";
 
 /** The cancer fields that hold text, in schema order (dates go in the year/month columns). */
@@ -49,6 +50,7 @@ export function longRows(item: ExtractedLetter): LongCsvRow[] {
       grade,
       score: evidence?.score ?? null,
       grounded: grade !== "ungrounded",
+      origin: originOf(item, path),
     });
   };
   const primary = document.primary_cancer as Record<string, unknown> & TimelineDocument["primary_cancer"];
@@ -96,5 +98,6 @@ export function wideRow(item: ExtractedLetter): WideCsvRow {
     status_updates: document ? document.status_updates.length : null,
     values: document ? item.evidence.length : null,
     ungrounded: document ? item.evidence.filter((row) => row.grade === "ungrounded").length : null,
+    origin: document ? letterOrigin(item) : null,
   };
 }

@@ -5,6 +5,7 @@
  * in `skipped` with the reason, for the caller to report. A letter's source is its file name (and
  * row), never the folder it was imported from: paths often name people or departments.
  */
+import { letterOrigin } from "../origin.ts";
 import path from "node:path";
 import type { EvidenceSpan, GroundedValue } from "../../../src-shared/evidence.ts";
 import type { EvidenceRow } from "../../store/extractions.ts";
@@ -49,6 +50,7 @@ export function fhirInputsFromExtracted(items: Iterable<ExtractedLetter>): FhirI
       text: letter.text,
       document: item.document,
       evidence: item.evidence.map(groundedValue),
+      status: letterOrigin(item),
     });
     byPatient.set(letter.patient, letters);
   }

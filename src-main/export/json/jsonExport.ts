@@ -5,10 +5,11 @@
  * sit in memory together; the patient timelines come from a second pass over the store, one
  * patient at a time.
  *
- * Every value says where it comes from: `origin` is "model" (reviewer corrections do not exist
- * yet; the field is there so that readers can rely on it) and its evidence grade says whether the
- * letter supports it (`grounded: false` for a likely hallucination).
+ * A reviewer's corrected document replaces the model's. Every value says where it comes from:
+ * `origin` is "model" or "corrected" (changed or added by a reviewer), and its evidence grade says
+ * whether the letter supports it (`grounded: false` for a likely hallucination).
  */
+import { letterOrigin, originOf, type ValueOrigin } from "../origin.ts";
 import { writeSync } from "node:fs";
 import type { GroundedValue } from "../../../src-shared/evidence.ts";
 import type { Db } from "../../store/db.ts";
@@ -35,8 +36,7 @@ export type JsonExportResult = {
 export const JSON_EXPORT_FORMAT = "oncotimeline-export";
 export const JSON_EXPORT_VERSION = 1;
 
-/** Where a value comes from: only the model for now; "corrected" once reviewers can correct. */
-export type ValueOrigin = "model";
+export type { ValueOrigin };
 
 export type JsonEvidence = {
   path: string;
@@ -86,7 +86,7 @@ export function jsonLetter(prepared: PreparedLetter, excludeUngrounded: boolean)
     evidence: evidence.map((row) => ({
       path: row.path,
       value: row.value,
-      origin: "model",
+      origin: originOf(item, row.path),
       grade: row.grade,
       grounded: row.grade !== "ungrounded",
       start: row.start,
@@ -96,7 +96,7 @@ export function jsonLetter(prepared: PreparedLetter, excludeUngrounded: boolean)
   };
   if (item.error !== null) out.error = item.error;
   if (document) {
-    out.origin = "model";
+    out.origin = letterOrigin(item);
     out.document = document;
     if (excludeUngrounded) out.droppedUngrounded = dropped;
   }
@@ -108,7 +108,7 @@ export function letterTimeline(prepared: PreparedLetter): LetterTimeline | undef
   const { item, document, evidence } = prepared;
   if (item.status !== "extracted" || !document) return undefined;
   const grounded: GroundedValue[] = evidence.map(groundedValue);
-  return { letterId: item.letter.id, letterDate: item.letter.letter_date, source: letterFileName(item.letter), document, evidence: grounded };
+  return { letterId: item.letter.id, letterDate: item.letter.letter_date, source: letterFileName(item.letter), document, evidence: grounded, corrected: item.corrected };
 }
 
 /**

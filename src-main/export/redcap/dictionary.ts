@@ -17,6 +17,7 @@
  * written with the missing parts as 01 and its companion `*_prec` field says what was stated
  * (1 year | 2 month | 3 day): 2019 → 2019-01-01 + year; 2019-03 → 2019-03-01 + month.
  */
+import { VALUE_ORIGINS } from "../origin.ts";
 import { CANCER_EVENT_TYPES, PATIENT_FACT_TYPES, STATUS_UPDATE_TYPES } from "../../../src-shared/timeline.ts";
 import { EVIDENCE_GRADES } from "../../../src-shared/evidence.ts";
 
@@ -63,7 +64,7 @@ export type RedcapField = {
 
 export const LETTER_STATUSES = ["extracted", "failed", "not_extracted"] as const;
 export const PRECISIONS = ["year", "month", "day"] as const;
-export const ORIGINS = ["model"] as const;
+export const ORIGINS = VALUE_ORIGINS;
 
 /** The dropdown code of `label` in `choices` (1-based), or null. */
 export function choiceCode(choices: readonly string[], label: string | null | undefined): number | null {
@@ -111,7 +112,7 @@ function textWithGrade(prefix: string, stem: string, form: Instrument, label: st
 function valueFields(prefix: string, form: Instrument, label: string): RedcapField[] {
   return [
     { name: `${prefix}_value`, form, type: "notes", label, note: "as the letter words it (model output)" },
-    { name: `${prefix}_origin`, form, type: "dropdown", label: "Origin", choices: ORIGINS, note: "model output (reviewer corrections: later)" },
+    { name: `${prefix}_origin`, form, type: "dropdown", label: "Origin", choices: ORIGINS, note: "model output, or corrected by a reviewer" },
     grade(`${prefix}_grade`, form, label),
     { name: `${prefix}_ev_start`, form, type: "text", label: "Evidence start", validation: "integer", min: "0", note: OFFSET_NOTE },
     { name: `${prefix}_ev_end`, form, type: "text", label: "Evidence end", validation: "integer", min: "0", note: OFFSET_NOTE },
@@ -149,7 +150,7 @@ export const FIELDS: readonly RedcapField[] = [
   { name: "let_source", form: "letter", type: "text", label: "Source file (and :row)", identifier: true },
   { name: "let_status", form: "letter", type: "dropdown", label: "Extraction status", choices: LETTER_STATUSES },
   { name: "let_error", form: "letter", type: "notes", label: "Why extraction failed" },
-  { name: "let_origin", form: "letter", type: "dropdown", label: "Origin", choices: ORIGINS, note: "model output (reviewer corrections: later)" },
+  { name: "let_origin", form: "letter", type: "dropdown", label: "Origin", choices: ORIGINS, note: "model output, or corrected by a reviewer" },
   ...CANCER_TEXT_FIELDS.flatMap(({ stem, label, long }) => textWithGrade("let", stem, "letter", `Primary cancer: ${label}`, long)),
   ...dateFields("let_dx", "letter", "Primary cancer: date of diagnosis", true),
   { name: "let_values", form: "letter", type: "text", label: "Grounded items (text values and dates)", validation: "integer", min: "0" },

@@ -7,6 +7,7 @@
  * A letter with no patient id cannot be a REDCap record: it is left out and listed in `skipped`.
  * A failed or not-yet-extracted letter of a patient is a `letter` instance with its status.
  */
+import { letterOrigin, originOf, type ValueOrigin } from "../origin.ts";
 import { mkdirSync, writeSync } from "node:fs";
 import path from "node:path";
 import type { Db } from "../../store/db.ts";
@@ -66,7 +67,6 @@ export function redcapDate(year: number | undefined, month: number | undefined):
 }
 
 const gradeCode = (row: EvidenceRow | undefined): number | null => (row ? choiceCode(EVIDENCE_GRADES, row.grade) : null);
-const MODEL = choiceCode(ORIGINS, "model");
 
 
 /** The import rows of one patient (one REDCap record), repeat instances numbered 1..n per instrument. */
@@ -92,7 +92,7 @@ export function patientRows(patient: string, letters: Letter[], model: string | 
     };
     if (document) {
       const primary = document.primary_cancer as Record<string, unknown>;
-      letter.let_origin = MODEL;
+      letter.let_origin = choiceCode(ORIGINS, letterOrigin(item));
       for (const { key, stem } of CANCER_TEXT_FIELDS) {
         const value = primary[key];
         if (typeof value !== "string") continue;
@@ -111,7 +111,7 @@ export function patientRows(patient: string, letters: Letter[], model: string | 
       repeat("cancer_event", {
         ev_letter_id: letterId,
         ev_type: choiceCode(CANCER_EVENT_TYPES, event.type),
-        ...valueCells("ev", event.value, byPath.get(`${path}.value`)),
+        ...valueCells("ev", event.value, byPath.get(`${path}.value`), originOf(item, `${path}.value`)),
         ...dateCells("ev", event, byPath.get(`${path}.date`)),
       });
     });
@@ -132,24 +132,24 @@ export function patientRows(patient: string, letters: Letter[], model: string | 
       repeat("patient_fact", {
         pf_letter_id: letterId,
         pf_type: choiceCode(PATIENT_FACT_TYPES, fact.type),
-        ...valueCells("pf", fact.value, byPath.get(`patient_facts[${i}].value`)),
+        ...valueCells("pf", fact.value, byPath.get(`patient_facts[${i}].value`), originOf(item, `patient_facts[${i}].value`)),
       }),
     );
     document.status_updates.forEach((update, i) =>
       repeat("status_update", {
         su_letter_id: letterId,
         su_type: choiceCode(STATUS_UPDATE_TYPES, update.type),
-        ...valueCells("su", update.value, byPath.get(`status_updates[${i}].value`)),
+        ...valueCells("su", update.value, byPath.get(`status_updates[${i}].value`), originOf(item, `status_updates[${i}].value`)),
       }),
     );
   }
   return rows;
 }
 
-function valueCells(prefix: string, value: string, evidence: EvidenceRow | undefined): Row {
+function valueCells(prefix: string, value: string, evidence: EvidenceRow | undefined, origin: ValueOrigin): Row {
   return {
     [`${prefix}_value`]: value,
-    [`${prefix}_origin`]: MODEL,
+    [`${prefix}_origin`]: choiceCode(ORIGINS, origin),
     // A text value with no evidence row was never grounded: it has no support in the letter.
     [`${prefix}_grade`]: evidence ? gradeCode(evidence) : choiceCode(EVIDENCE_GRADES, "ungrounded"),
     [`${prefix}_ev_start`]: evidence?.start ?? null,
