@@ -92,12 +92,9 @@ function describeCorrection(op: ReviewEdit["op"], path: string, before: string |
 
 /** Applies one reviewer edit and returns the letter's new review state. */
 export function applyReviewEdit(db: Db, extractionId: number, edit: ReviewEdit, user: string): ReviewView {
-  const extraction = extractionById(db, extractionId);
-  if (extraction.status !== "ok" || extraction.document === null) throw new ApiFailure("conflict", "this letter's extraction failed: there is nothing to correct; retry the extraction first");
-  const key = { letterId: extraction.letter_id, modelId: extraction.model_id };
+  const { extraction, key } = reviewable(db, extractionId);
   db.transaction(() => {
-    const review = getReview(db, key.letterId, key.modelId);
-    const current = review?.document ?? (JSON.parse(extraction.document as string) as TimelineDocument);
+    const { review, document: current } = reviewedDocument(db, extraction);
     const accepted = review?.accepted ?? [];
     let next: TimelineDocument = current;
     let nextAccepted: string[];
@@ -127,17 +124,27 @@ export function applyReviewEdit(db: Db, extractionId: number, edit: ReviewEdit, 
 }
 
 export function setReviewState(db: Db, extractionId: number, state: ReviewState): ReviewView {
-  const extraction = extractionById(db, extractionId);
-  if (extraction.status !== "ok" || extraction.document === null) throw new ApiFailure("conflict", "this letter's extraction failed: there is nothing to review");
-  const key = { letterId: extraction.letter_id, modelId: extraction.model_id };
+  const { extraction, key } = reviewable(db, extractionId);
   db.transaction(() => {
-    const review = getReview(db, key.letterId, key.modelId);
-    const document = review?.document ?? (JSON.parse(extraction.document as string) as TimelineDocument);
+    const { review, document } = reviewedDocument(db, extraction);
     const letter = getLetter(db, key.letterId);
     saveReview(db, key, { document, accepted: review?.accepted ?? [], state, edits: review?.edits ?? 0 }, review ? undefined : groundDocument(letter?.text ?? "", document));
     appendAudit(db, { action: "review-state", subject: `letter ${key.letterId}`, details: { state, model: extraction.model } });
   }).immediate();
   return reviewView(db, key.letterId, key.modelId);
+}
+
+/** An extraction a reviewer can work on (it succeeded), and the key its review is stored under. */
+function reviewable(db: Db, extractionId: number): { extraction: ExtractionKey; key: { letterId: number; modelId: number } } {
+  const extraction = extractionById(db, extractionId);
+  if (extraction.status !== "ok" || extraction.document === null) throw new ApiFailure("conflict", "this letter's extraction failed: there is nothing to review; retry the extraction first");
+  return { extraction, key: { letterId: extraction.letter_id, modelId: extraction.model_id } };
+}
+
+/** The review so far and the document it stands at: the corrected one, or the model's before any edit. */
+function reviewedDocument(db: Db, extraction: ExtractionKey): { review: ReturnType<typeof getReview>; document: TimelineDocument } {
+  const review = getReview(db, extraction.letter_id, extraction.model_id);
+  return { review, document: review?.document ?? (JSON.parse(extraction.document as string) as TimelineDocument) };
 }
 
 function checked(document: TimelineDocument): TimelineDocument {
