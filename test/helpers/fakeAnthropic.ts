@@ -11,6 +11,10 @@
  *   `pollsUntilEnded` polls), GET /v1/messages/batches/:id/results (JSONL at results_url).
  * - Scripted failures: `fail({status: 429 | 529 | 500, times, retryAfter})`, `times: Infinity`
  *   for a storm. Every request is recorded (after the failures too).
+ * - `delayMs`: latency of each Messages answer (so a test can kill a client mid-job).
+ * - `fakeTeacher` (below): a stand-in teacher that answers generation requests with a letter and
+ *   gold built from the grid row (grounded, with the requested data-quality issue, different per
+ *   row) and QA requests with pairs quoting the note.
  */
 import { createHash } from "node:crypto";
 import http from "node:http";
@@ -44,6 +48,8 @@ export type FakeAnthropicOptions = {
   /** Minimum prefix size for caching (the real API: 1024 tokens for Sonnet). */
   minCacheTokens?: number;
   pollsUntilEnded?: number;
+  /** Milliseconds before each Messages answer. Default 0. */
+  delayMs?: number;
 };
 
 type TextBlock = { type: "text"; text: string; cache_control?: { type: string } };
@@ -118,12 +124,14 @@ export class FakeAnthropic {
   #pollsUntilEnded: number;
   #seq = 0;
   url = "";
+  delayMs: number;
 
   private constructor(options: FakeAnthropicOptions) {
     this.apiKey = options.apiKey ?? FAKE_API_KEY;
     this.respond = options.respond ?? DEFAULT_LETTER_RESPONSE;
     this.#minCacheTokens = options.minCacheTokens ?? 1024;
     this.#pollsUntilEnded = options.pollsUntilEnded ?? 2;
+    this.delayMs = options.delayMs ?? 0;
     this.#server = http.createServer((req, res) => void this.#handle(req, res));
   }
 
@@ -206,7 +214,9 @@ export class FakeAnthropic {
 
       const path = url.pathname;
       if (req.method === "POST" && path === "/v1/messages") {
-        return send(200, this.#message(validateMessageBody(body), "standard"));
+        const message = this.#message(validateMessageBody(body), "standard");
+        if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+        return send(200, message);
       }
       if (req.method === "POST" && path === "/v1/messages/batches") {
         const requests = (body as { requests?: unknown } | undefined)?.requests;
@@ -320,4 +330,173 @@ export class FakeAnthropic {
       },
     };
   }
+}
+
+/* ---------- a stand-in teacher: letters + gold from grid rows, QA pairs from notes ---------- */
+
+const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+
+/** Deterministic per request: the same request always gets the same answer. */
+function seeded(text: string): () => number {
+  let state = createHash("sha256").update(text).digest().readUInt32LE(0);
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(state ^ (state >>> 15), state | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const TREATMENTS = [
+  "carboplatin and paclitaxel", "pembrolizumab 200 mg three-weekly", "letrozole 2.5 mg daily", "capecitabine", "docetaxel 75 mg/m2",
+  "FOLFOX chemotherapy", "trastuzumab and pertuzumab", "osimertinib 80 mg", "abiraterone with prednisolone", "nivolumab", "gemcitabine and cisplatin",
+  "palliative radiotherapy 20 Gy in 5 fractions", "anastrozole", "durvalumab consolidation", "olaparib maintenance", "irinotecan", "enzalutamide",
+  "R-CHOP x 6", "temozolomide with radiotherapy", "denosumab for bone protection",
+];
+const FINDINGS = [
+  "a partial response in the liver lesions", "stable disease with no new lesions", "new sclerotic deposits at T8 and L2", "no evidence of recurrence",
+  "enlarging mediastinal lymph nodes", "a 40% reduction in the sum of target lesions", "a small right pleural effusion", "resolution of the adrenal metastasis",
+  "a new 9 mm nodule in the left lower lobe", "mixed response with one growing liver deposit",
+];
+const SYMPTOMS = [
+  "mild fatigue most afternoons", "grade 1 peripheral neuropathy in both feet", "intermittent nausea in the first week of each cycle", "a reduced appetite",
+  "lower back pain controlled with paracetamol", "breathlessness climbing one flight of stairs", "hot flushes several times a day", "loose stools twice a day",
+  "a dry cough at night", "aching joints in the hands",
+];
+const COMORBIDITIES = [
+  "type 2 diabetes on metformin", "hypertension", "COPD with two exacerbations last winter", "atrial fibrillation on apixaban", "hypothyroidism",
+  "chronic kidney disease stage 3a", "previous myocardial infarction in 2009", "osteoarthritis of both knees", "asthma", "depression treated with sertraline",
+];
+const SOCIAL = [
+  "Lives with her husband and walks the dog daily.", "Retired electrician, lives alone, independent.", "Works part time in a school office.",
+  "Ex-smoker of 30 pack years, stopped in 2015.", "Cares for an elderly parent.", "Drinks about 10 units of alcohol a week.", "Recently became a grandparent.",
+  "Still driving and managing the garden.",
+];
+const PLANS = [
+  "Continue the current treatment with review in six weeks", "Restaging CT in three months", "Refer to the palliative care team for symptom support",
+  "Discuss at the next MDT meeting", "Bone scan before the next clinic", "Dose reduction by 20% from the next cycle", "Referral to the clinical trials unit",
+  "Check thyroid function before each cycle", "Dietitian referral for weight loss", "Follow up in the nurse-led clinic",
+];
+
+function pickN<T>(items: readonly T[], n: number, random: () => number): T[] {
+  const pool = [...items];
+  const out: T[] = [];
+  for (let i = 0; i < n && pool.length > 0; i++) out.push(pool.splice(Math.floor(random() * pool.length), 1)[0] as T);
+  return out;
+}
+
+function formatDate(random: () => number, year: number, month: number): string {
+  const day = 1 + Math.floor(random() * 27);
+  const formats = [
+    `${String(day).padStart(2, "0")}/${String(month).padStart(2, "0")}/${year}`,
+    `${year}-${month}-${day}`,
+    `${MONTHS[month - 1]} ${year}`,
+    `${day}.${String(month).padStart(2, "0")}.${year}`,
+  ];
+  return formats[Math.floor(random() * formats.length)] as string;
+}
+
+/** The letter and gold for one generation request, built from the grid row in the user message. */
+export function fakeLetterAnswer(user: string): string {
+  const random = seeded(user);
+  const field = (label: string): string => new RegExp(`^- ${label}: (.*)$`, "m").exec(user)?.[1]?.trim() ?? "";
+  const site = field("Primary cancer topography") || "breast";
+  const morphology = field("Morphology") || "adenocarcinoma";
+  const stage = field("Stage") || "stage II";
+  const biomarkers = field("Biomarkers") || "not tested";
+  const metastases = field("Extent of metastases");
+  const issue = field("Data-quality issue to inject");
+  const year = 2015 + Math.floor(random() * 7);
+  const month = 1 + Math.floor(random() * 12);
+  const age = 38 + Math.floor(random() * 45);
+
+  const sentences: string[] = [];
+  const timeline: { type: string; value: string; year?: number; month?: number }[] = [];
+  sentences.push(`[redacted name], ${age}, ${morphology}.`);
+  sentences.push(`Primary site: ${site}, diagnosed ${MONTHS[month - 1]} ${year}.`);
+  sentences.push(`Stage ${stage}.`);
+  sentences.push(`Biomarkers: ${biomarkers}.`);
+  if (metastases && metastases !== "none") sentences.push(`Metastases: ${metastases}.`);
+  let y = year;
+  let m = month;
+  for (const treatment of pickN(TREATMENTS, 2 + Math.floor(random() * 3), random)) {
+    m += 2 + Math.floor(random() * 8);
+    y += Math.floor((m - 1) / 12);
+    m = ((m - 1) % 12) + 1;
+    const value = `${treatment} started ${formatDate(random, y, m)}`;
+    sentences.push(`${value[0]?.toUpperCase()}${value.slice(1)}.`);
+    timeline.push({ type: treatment.includes("radiotherapy") ? "treatment_radiotherapy" : "treatment_systemic_start", value, year: y, month: m });
+  }
+  const finding = pickN(FINDINGS, 1, random)[0] as string;
+  const scanValue = `CT on ${formatDate(random, y, m)} showed ${finding}`;
+  sentences.push(`${scanValue}.`);
+  timeline.push({ type: "anatomical_finding", value: scanValue, year: y, month: m });
+  if (/dates missing/i.test(issue)) {
+    sentences.push("She also started chemotherapy at the local unit.");
+    timeline.push({ type: "treatment_systemic_start", value: "started chemotherapy at the local unit" });
+  }
+  const ps = `ECOG PS ${Math.floor(random() * 3)}`;
+  const symptoms = pickN(SYMPTOMS, 2, random);
+  const comorbidities = pickN(COMORBIDITIES, 2, random);
+  const creatinine = `creatinine ${60 + Math.floor(random() * 80)} umol/L`;
+  sentences.push(`${ps}.`, `She reports ${symptoms.join(" and ")}.`, `Background: ${comorbidities.join(", ")}.`, `Bloods: ${creatinine}.`);
+  sentences.push(...pickN(SOCIAL, 2, random));
+  const plan = pickN(PLANS, 1, random)[0] as string;
+  sentences.push(`Plan: ${plan}.`);
+  if (/misspel/i.test(issue)) sentences.push("Referral letter said HER-2 postive and carboplatn given elsewhere.");
+  if (/relative/i.test(issue)) sentences.push("The pain began three weeks ago.");
+  if (/abbreviation/i.test(issue)) sentences.push("Pt c/o SOB, O/E NAD, BP and HR ok, SpO2 96% on RA, FBC and LFT normal, CXR clear, f/u in OPD.");
+  if (/pasted twice/i.test(issue)) sentences.push(sentences[5] ?? "", `${ps}.`, `She reports ${symptoms.join(" and ")}.`, `Background: ${comorbidities.join(", ")}.`);
+  if (/stage given inconsistently/i.test(issue)) sentences.push("Staging at referral was recorded as stage II and later as stage III.");
+  const oneLine = random() < 0.5;
+  const content = oneLine ? sentences.join("\\n\\t") : sentences.join("\n");
+
+  const gold = {
+    primary_cancer: {
+      site,
+      year,
+      month,
+      ...(metastases && metastases !== "none" ? { metastases } : {}),
+      other_stage: stage,
+      histopathology_status: morphology,
+      biomarker_status: biomarkers,
+      cancer_timeline: timeline,
+    },
+    other_cancers: [],
+    patient_facts: [
+      { type: "performance_status", value: ps },
+      ...symptoms.map((value) => ({ type: "current_symptom", value })),
+      ...comorbidities.map((value) => ({ type: "comorbidity", value })),
+      { type: "investigation_finding", value: creatinine },
+    ],
+    status_updates: [{ type: "planned_investigation", value: plan }],
+  };
+  return JSON.stringify({ content, output: gold });
+}
+
+/** Eight pairs, two of each kind, quoting the note; the last one's source is paraphrased (to be rejected). */
+export function fakeQaAnswer(user: string): string {
+  const note = /<note>\n([\s\S]*)\n<\/note>/.exec(user)?.[1] ?? user;
+  const quotes = note.split(/(?:\\n\\t|\n)/).map((s) => s.trim()).filter((s) => s.length > 12);
+  const quote = (i: number): string => quotes[i % Math.max(1, quotes.length)] ?? note.slice(0, 40);
+  const common = (i: number, difficulty: number) => ({ section: "Letter", source: quote(i), difficulty, explanation: "Read from the quoted passage." });
+  const pairs = [
+    { question: "Is the primary diagnosis stated?", type: "yes_no", answer: "Yes", ...common(0, 2) },
+    { question: "Has the patient had more than five lines of therapy?", type: "yes_no", answer: "No", ...common(5, 5) },
+    { question: "How old is the patient in years?", type: "numeric", answer: Number(/\], (\d+),/.exec(note)?.[1] ?? 50), ...common(0, 1) },
+    { question: "What is the ECOG performance status?", type: "numeric", answer: Number(/ECOG PS (\d)/.exec(note)?.[1] ?? 1), ...common(quotes.findIndex((q) => q.startsWith("ECOG")), 2) },
+    { question: "Does the patient have an active hepatitis B infection?", type: "not_answerable_yes_no", answer: "N/A", ...common(7, 6) },
+    { question: "Has the patient received a live vaccine in the last 30 days?", type: "not_answerable_yes_no", answer: "N/A", ...common(8, 6) },
+    { question: "What is the most recent bilirubin in umol/L?", type: "not_answerable_numeric", answer: "N/A", ...common(9, 4) },
+    { question: "What is the QTc interval in ms?", type: "not_answerable_numeric", answer: "N/A", ...common(2, 7), source: "the patient's QTc was normal on ECG" },
+  ];
+  return JSON.stringify({ pairs });
+}
+
+/** Answers like a teacher: QA requests get pairs, generation requests a letter and gold. */
+export function fakeTeacher(body: MessageBody): string {
+  const system = typeof body.system === "string" ? body.system : (body.system ?? []).map((b) => b.text).join("\n");
+  const user = body.messages.map((m) => blockText(m.content)).join("\n");
+  if (system.includes("# Question-answer distillation")) return fakeQaAnswer(user);
+  return fakeLetterAnswer(user);
 }

@@ -19,12 +19,15 @@ const letter = (text: string, patient: string | null = "P1") => ({
 });
 
 describe("store", () => {
-  it("migration 1 creates STRICT tables in WAL mode and records the schema version", () => {
+  it("the migrations create STRICT tables in WAL mode and record the schema version", () => {
     const db = openStore(tempDir());
     expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
     expect(db.pragma("user_version", { simple: true })).toBe(MIGRATIONS.at(-1)?.version);
     const tables = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'table'").all() as { name: string; sql: string }[];
-    expect(tables.map((t) => t.name).sort()).toEqual(["audit_head", "audit_log", "evidence", "extractions", "job_items", "jobs", "letters", "models", "patients"]);
+    expect(tables.map((t) => t.name).sort()).toEqual([
+      "audit_head", "audit_log", "corrections", "evidence", "extractions", "job_items", "jobs", "letters", "models", "patients",
+      "review_evidence", "reviews", "settings", "synth_items", "synth_jobs", "synth_letters", "synth_qa",
+    ]);
     for (const table of tables) expect(table.sql, table.name).toMatch(/\) STRICT$/);
     expect(() =>
       db.prepare("INSERT INTO models (name, path, bytes, fingerprint, added_at) VALUES ('m', '/m', 'big', 'f', 'now')").run(),

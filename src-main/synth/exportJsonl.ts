@@ -1,0 +1,47 @@
+/**
+ * `synth export`: accepted letters with their gold and accepted QA pairs, one JSON object per line
+ * (the shape fine-tuning and dataset tools read). Written to a temporary file and renamed, so a
+ * failed export never leaves half a file under the requested name.
+ */
+import { closeSync, openSync, renameSync, writeSync } from "node:fs";
+import type { Db } from "../store/db.ts";
+import { exportableSynthLetters } from "../store/synth.ts";
+
+export type SynthExportLine = {
+  id: number;
+  key: string;
+  status: "accepted" | "flagged";
+  letter: string;
+  gold: unknown;
+  reasons: unknown[];
+  qa: unknown[];
+  model: string;
+  promptVersion: string;
+};
+
+export function exportSynthJsonl(db: Db, out: string, options: { includeFlagged?: boolean } = {}): { path: string; lines: number } {
+  const temporary = `${out}.partial`;
+  const fd = openSync(temporary, "w");
+  let lines = 0;
+  try {
+    for (const row of exportableSynthLetters(db, options.includeFlagged ?? false)) {
+      const line: SynthExportLine = {
+        id: row.id,
+        key: row.idempotency_key,
+        status: row.status as SynthExportLine["status"],
+        letter: row.content ?? "",
+        gold: row.gold === null ? null : JSON.parse(row.gold),
+        reasons: JSON.parse(row.reasons) as unknown[],
+        qa: JSON.parse(row.qa) as unknown[],
+        model: row.model,
+        promptVersion: row.prompt_version,
+      };
+      writeSync(fd, `${JSON.stringify(line)}\n`);
+      lines += 1;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(temporary, out);
+  return { path: out, lines };
+}
