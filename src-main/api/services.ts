@@ -6,8 +6,9 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { ApiHandlers, ExportResult, ImportReport, ImportFileResult, ModelSummary, Settings } from "../../src-shared/api.ts";
-import { ApiFailure, SettingsSchema } from "../../src-shared/api.ts";
+import type { ApiHandlers, ExportResult, ImportReport, ImportFileResult, ModelSummary, SecretStore, SecretsStatus, Settings } from "../../src-shared/api.ts";
+import { ApiFailure, SECRET_NAMES, SettingsSchema } from "../../src-shared/api.ts";
+import { appendAudit } from "../audit/auditLog.ts";
 import { fileSha256 } from "../export/atomicFile.ts";
 import { runExport, type AnyExportResult } from "../export/runExport.ts";
 import { extractedLetters, resolveExportModel } from "../export/source.ts";
@@ -40,7 +41,7 @@ export type ServicesOptions = {
   /** How the inference process is started (Electron: a utilityProcess); default a forked Node child. */
   spawnWorker?: WorkerSpawner;
   /** API keys kept by the desktop app (safeStorage); the CLI and `serve` read the environment. */
-  secrets?: { get(name: "anthropic-api-key" | "openpipe-api-key" | "inference-server-api-key"): string | null };
+  secrets?: SecretStore;
   log?: (error: unknown) => void;
 };
 
@@ -70,7 +71,7 @@ export function createServices(serviceOptions: ServicesOptions): Services {
     const chosen = settings().extraction;
     if (isServerModel(model)) {
       // Registered by `extract --server` after the host policy let it through.
-      const apiKey = options.secrets?.get("inference-server-api-key") ?? process.env.ONCOTIMELINE_SERVER_API_KEY;
+      const apiKey = options.secrets?.get("inference-server-api-key") ?? process.env[SECRET_ENV["inference-server-api-key"]];
       return new OpenAiCompatibleEngine({ systemPrompt: prompt.text, baseUrl: model.path, onPremise: true, parallel: chosen.parallel, maxTokens: chosen.maxTokens, apiKey: apiKey ?? undefined });
     }
     if (!existsSync(model.path)) throw new Error(`the model file is missing: ${model.path}`);
@@ -172,6 +173,24 @@ export function createServices(serviceOptions: ServicesOptions): Services {
       }
     },
 
+    "secrets.status": () => secretsStatus(options.secrets),
+    "secrets.set": ({ name, value }) => {
+      if (!options.secrets) throw new ApiFailure("conflict", NO_SECRET_STORE);
+      try {
+        options.secrets.set(name, value);
+      } catch (error) {
+        throw new ApiFailure("failed", (error as Error).message);
+      }
+      appendAudit(db, { action: "secret-set", subject: name });
+      return secretsStatus(options.secrets);
+    },
+    "secrets.delete": ({ name }) => {
+      if (!options.secrets) throw new ApiFailure("conflict", NO_SECRET_STORE);
+      options.secrets.delete(name);
+      appendAudit(db, { action: "secret-deleted", subject: name });
+      return secretsStatus(options.secrets);
+    },
+
     "settings.get": () => settings(),
     "settings.set": (input) => {
       setSetting(db, "app", input);
@@ -188,6 +207,28 @@ export function createServices(serviceOptions: ServicesOptions): Services {
       db.close();
     },
   };
+}
+
+const SECRET_ENV: Record<(typeof SECRET_NAMES)[number], string> = {
+  "anthropic-api-key": "ANTHROPIC_API_KEY",
+  "openpipe-api-key": "OPENPIPE_API_KEY",
+  "inference-server-api-key": "ONCOTIMELINE_SERVER_API_KEY",
+};
+
+const NO_SECRET_STORE = "this build keeps no API keys (only the desktop app stores them, encrypted by the operating system): set them in the environment of `oncotimeline serve` instead";
+
+function secretsStatus(store: SecretStore | undefined): SecretsStatus {
+  let message: string | null = store ? null : NO_SECRET_STORE;
+  const secrets = SECRET_NAMES.map((name) => {
+    let stored = false;
+    try {
+      stored = store?.has(name) ?? false;
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    return { name, stored, fromEnvironment: Boolean(process.env[SECRET_ENV[name]]) };
+  });
+  return { canStore: store !== undefined && message === null, message, secrets };
 }
 
 function pick(engine: Partial<LlamaEngineOptions> | undefined) {

@@ -2,16 +2,9 @@ import fs from "node:fs";
 import path from "node:path";
 import type { SafeStorage } from "electron";
 
-/** Names of the secrets the app keeps (API keys for the cloud parts; real letters never go there). */
-export const SECRET_NAMES = ["anthropic-api-key", "openpipe-api-key", "inference-server-api-key"] as const;
-export type SecretName = (typeof SECRET_NAMES)[number];
+import { SECRET_NAMES, type SecretName, type SecretStore } from "../../src-shared/api.ts";
 
-export type SecretStore = {
-  get(name: SecretName): string | null;
-  set(name: SecretName, value: string): void;
-  delete(name: SecretName): void;
-  has(name: SecretName): boolean;
-};
+export { SECRET_NAMES, type SecretName, type SecretStore };
 
 export class SecretStorageUnavailable extends Error {
   constructor(message: string) {
