@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { ApiHandlers, ExportResult, ImportReport, ImportFileResult, ModelSummary, SecretStore, SecretsStatus, Settings } from "../../src-shared/api.ts";
+import type { ApiHandlers, ExportResult, ImportReport, ImportFileResult, ModelSummary, SecretName, SecretStore, SecretsStatus, Settings } from "../../src-shared/api.ts";
 import { ApiFailure, SECRET_NAMES, SettingsSchema } from "../../src-shared/api.ts";
 import { appendAudit } from "../audit/auditLog.ts";
 import { fileSha256 } from "../export/atomicFile.ts";
@@ -28,6 +28,7 @@ import { countLetters, getLetter, sourceLabel } from "../store/letters.ts";
 import { getModelById, isServerModel, listModels, registerModel, type ModelRow } from "../store/models.ts";
 import { getSetting, setSetting } from "../store/settings.ts";
 import { mergePatientTimeline } from "../timeline/index.ts";
+import { Studio } from "../synth/studio.ts";
 import { applyReviewEdit, reviewView, setReviewState } from "../timeline/review.ts";
 
 export type ServicesOptions = {
@@ -45,7 +46,7 @@ export type ServicesOptions = {
   log?: (error: unknown) => void;
 };
 
-export type Services = { db: Db; handlers: ApiHandlers; jobs: ExtractionJobs; close(): Promise<void> };
+export type Services = { db: Db; handlers: ApiHandlers; jobs: ExtractionJobs; studio: Studio; close(): Promise<void> };
 
 export const DEFAULT_SETTINGS: Settings = {
   reviewer: "",
@@ -71,7 +72,7 @@ export function createServices(serviceOptions: ServicesOptions): Services {
     const chosen = settings().extraction;
     if (isServerModel(model)) {
       // Registered by `extract --server` after the host policy let it through.
-      const apiKey = options.secrets?.get("inference-server-api-key") ?? process.env[SECRET_ENV["inference-server-api-key"]];
+      const apiKey = secret("inference-server-api-key");
       return new OpenAiCompatibleEngine({ systemPrompt: prompt.text, baseUrl: model.path, onPremise: true, parallel: chosen.parallel, maxTokens: chosen.maxTokens, apiKey: apiKey ?? undefined });
     }
     if (!existsSync(model.path)) throw new Error(`the model file is missing: ${model.path}`);
@@ -87,6 +88,17 @@ export function createServices(serviceOptions: ServicesOptions): Services {
     });
   };
   const jobs = new ExtractionJobs({ db, openEngine, prompt: () => loadExtractionPrompt(), log });
+  /** A key from the desktop app's store, else from the environment (the CLI's and `serve`'s way). */
+  const secret = (name: SecretName): string | null => {
+    try {
+      const stored = options.secrets?.get(name);
+      if (stored) return stored;
+    } catch (error) {
+      log(error);
+    }
+    return process.env[SECRET_ENV[name]] || null;
+  };
+  const studio = new Studio({ db, apiKey: () => secret("anthropic-api-key"), log });
 
   const model = (id: number): ModelRow => {
     const found = getModelById(db, id);
@@ -191,6 +203,13 @@ export function createServices(serviceOptions: ServicesOptions): Services {
       return secretsStatus(options.secrets);
     },
 
+    "studio.sampleGrid": ({ n, seed }) => studio.sample(n, seed),
+    "studio.generate": (input) => studio.start(input),
+    "studio.stop": () => studio.stop(),
+    "studio.status": () => studio.status(),
+    "studio.letters": (input) => studio.letters(input),
+    "studio.decide": ({ id, status }) => studio.decide(id, status, reviewer()),
+
     "settings.get": () => settings(),
     "settings.set": (input) => {
       setSetting(db, "app", input);
@@ -202,8 +221,10 @@ export function createServices(serviceOptions: ServicesOptions): Services {
     db,
     handlers,
     jobs,
+    studio,
     close: async () => {
-      await jobs.close();
+      if (studio.status().current?.state === "running") studio.stop();
+      await Promise.all([jobs.close(), studio.idle()]);
       db.close();
     },
   };
