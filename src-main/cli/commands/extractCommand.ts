@@ -56,7 +56,13 @@ export async function extractCommand(db: Db, flags: ExtractFlags, reporter: Repo
         model,
         prompt,
         signal: abort.signal,
-        onEvent: (event) => report(event, reporter, failures),
+        onEvent: (event) => {
+          report(event, reporter, failures);
+          // After "start", which scripts expect first: how the local engine was actually loaded.
+          if (event.type === "start" && engine instanceof LlamaEngine) {
+            reporter.event({ type: "engine", backend: engine.backendName, parallel: engine.capacity, reductions: [...engine.reductions] });
+          }
+        },
       },
       { retryFailed: flags.retryFailed ?? false, ...(shard ? { shard } : {}) },
     );
@@ -126,6 +132,7 @@ async function openEngine(db: Db, flags: ExtractFlags, systemPrompt: string, rep
   });
   reporter.progress(`Loading model "${model.name}"...`);
   await startOrExplain(engine);
+  for (const line of engine.reductions) reporter.progress(`Reduced to fit memory: ${line}`);
   return { engine, model };
 }
 

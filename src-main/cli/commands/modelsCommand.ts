@@ -1,12 +1,21 @@
 import { existsSync } from "node:fs";
 import type { Db } from "../../store/db.ts";
 import { findModel, isServerModel, listModels, registerModel, type ModelRow } from "../../store/models.ts";
+import { verifyModel } from "../../extract/llama/verifyModel.ts";
 import { CliError, EXIT, type Reporter } from "../reporter.ts";
 
-export function modelsAddCommand(db: Db, file: string, name: string | undefined, reporter: Reporter): number {
+/** Registers a GGUF only after it loaded and generated here: a broken file is refused now, not mid-batch. */
+export async function modelsAddCommand(db: Db, file: string, name: string | undefined, reporter: Reporter): Promise<number> {
   if (!existsSync(file)) throw new CliError(`no such model file: ${file}`);
+  reporter.progress(`Checking that ${file} loads and generates...`);
+  const verified = await verifyModel(file);
+  if (!verified.ok) throw new CliError(`refused ${file}: ${verified.message}`);
   const model = registerModel(db, file, name);
-  reporter.event({ type: "model", ...model }, `Registered model "${model.name}" (${formatBytes(model.bytes)}) at ${model.path}`);
+  const { backend, loadMs, tokensPerSecond } = verified;
+  reporter.event(
+    { type: "model", ...model, verified: { backend, loadMs: Math.round(loadMs), tokensPerSecond: Math.round(tokensPerSecond * 10) / 10 } },
+    `Registered model "${model.name}" (${formatBytes(model.bytes)}) at ${model.path}: loaded in ${(loadMs / 1000).toFixed(1)} s on ${backend}, ${tokensPerSecond.toFixed(1)} tokens/s`,
+  );
   return EXIT.ok;
 }
 

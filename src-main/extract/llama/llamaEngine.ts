@@ -1,8 +1,8 @@
-import { fork, type ChildProcess } from "node:child_process";
+import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { TIMELINE_GENERATION_SCHEMA } from "../../../src-shared/generationSchema.ts";
 import { EngineError, type Engine, type RawCompletion } from "../engine.ts";
-import type { WorkerConfig, WorkerReply } from "./protocol.ts";
+import type { WorkerConfig, WorkerHandle, WorkerReply, WorkerSpawner } from "./protocol.ts";
 
 export type LlamaEngineOptions = {
   modelPath: string;
@@ -38,6 +38,15 @@ export type LlamaEngineOptions = {
   letterTimeoutMs?: number;
   /** Default 5 minutes (an 8B model from a slow disk). */
   loadTimeoutMs?: number;
+  /**
+   * At most this many bytes of RAM / VRAM for the model and its contexts (node-llama-cpp's
+   * setRamCap / setVramCap): a Slurm job's share of a node, or room left for other work on a
+   * workstation. The out-of-memory back-off shrinks the engine to fit. Default: all that is free.
+   */
+  ramCap?: number;
+  vramCap?: number;
+  /** How the child process is started. Default: `child_process.fork` (see forkWorker). */
+  spawnWorker?: WorkerSpawner;
 };
 
 type Pending = { resolve: (value: RawCompletion) => void; reject: (error: EngineError) => void; timer: NodeJS.Timeout };
@@ -47,21 +56,53 @@ const TEMPLATE_MARGIN = 64;
 
 const WORKER = fileURLToPath(new URL("./worker.ts", import.meta.url));
 
+/** The default spawner: a Node child process over IPC, running the TypeScript source through tsx. */
+export const forkWorker: WorkerSpawner = (workerPath) => {
+  const child = fork(workerPath, [], {
+    execArgv: workerPath.endsWith(".ts") ? ["--import", "tsx"] : [],
+    stdio: ["ignore", "ignore", "pipe", "ipc"],
+  });
+  const handle: WorkerHandle = {
+    get pid() {
+      return child.pid;
+    },
+    stderr: child.stderr,
+    send(message) {
+      // A child that just died has no channel; its exit event reports the failure.
+      if (child.connected) child.send(message);
+    },
+    on(event: "message" | "exit", listener: (...args: never[]) => void) {
+      child.on(event, listener as (...args: unknown[]) => void);
+    },
+    kill() {
+      child.kill("SIGKILL");
+    },
+  };
+  return handle;
+};
+
 /**
  * node-llama-cpp in a child process. A crash, an out-of-memory kill or a timeout fails only the
  * letter in flight; the next letter starts a fresh child.
  */
 export class LlamaEngine implements Engine {
-  private child: ChildProcess | undefined;
-  private starting: Promise<ChildProcess> | undefined;
+  private child: WorkerHandle | undefined;
+  private starting: Promise<WorkerHandle> | undefined;
+  /** Settles when the current child exits; close() waits on it. */
+  private childExited: Promise<void> | undefined;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private backend = "not loaded";
+  private shape = "";
+  private loadedReductions: string[] = [];
+  private loadedSlots: number | undefined;
+  private loadedContextSize: number | undefined;
   private systemPromptTokens = 0;
   private readonly counts = new Map<number, { resolve: (tokens: number) => void; reject: (error: EngineError) => void }>();
   private readonly config: WorkerConfig;
   private readonly letterTimeoutMs: number;
   private readonly loadTimeoutMs: number;
+  private readonly spawnWorker: WorkerSpawner;
 
   constructor(options: LlamaEngineOptions) {
     this.config = {
@@ -77,17 +118,32 @@ export class LlamaEngine implements Engine {
       temperature: options.temperature ?? 0,
       grammar: options.grammar ?? true,
       seed: options.seed,
+      ramCap: options.ramCap ?? null,
+      vramCap: options.vramCap ?? null,
     };
     this.letterTimeoutMs = options.letterTimeoutMs ?? 10 * 60_000;
     this.loadTimeoutMs = options.loadTimeoutMs ?? 5 * 60_000;
+    this.spawnWorker = options.spawnWorker ?? forkWorker;
   }
 
   get description(): string {
-    return `llama.cpp (${this.backend})`;
+    const reduced = this.loadedReductions.length > 0 ? `; reduced to fit memory: ${this.loadedReductions.join("; ")}` : "";
+    return `llama.cpp (${this.backend}${this.shape}${reduced})`;
   }
 
+  /** cuda | vulkan | metal | cpu once loaded ("not loaded" before). */
+  get backendName(): string {
+    return this.backend;
+  }
+
+  /** What the out-of-memory back-off gave up at the last load, one human line each. */
+  get reductions(): readonly string[] {
+    return this.loadedReductions;
+  }
+
+  /** The slots actually loaded (fewer than asked when memory ran short); the request before loading. */
   get capacity(): number {
-    return this.config.parallel;
+    return this.loadedSlots ?? this.config.parallel;
   }
 
   /** The child's pid while it runs (tests kill it to prove recovery). */
@@ -121,29 +177,31 @@ export class LlamaEngine implements Engine {
       this.counts.set(id, { resolve, reject });
       child.send({ type: "count", id, text: letterText });
     });
-    return { tokens, budget: this.config.contextSize - this.systemPromptTokens - this.config.maxTokens - TEMPLATE_MARGIN };
+    const contextSize = this.loadedContextSize ?? this.config.contextSize;
+    return { tokens, budget: contextSize - this.systemPromptTokens - this.config.maxTokens - TEMPLATE_MARGIN };
   }
 
   async close(): Promise<void> {
     const child = this.child;
+    const exited = this.childExited;
     this.child = undefined;
     this.starting = undefined;
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-    child.disconnect();
-    const forced = setTimeout(() => child.kill("SIGKILL"), 5000);
+    if (!child || !exited) return;
+    child.send({ type: "close" });
+    const forced = setTimeout(() => child.kill(), 5000);
     await exited;
     clearTimeout(forced);
   }
 
   private kill(): void {
-    this.child?.kill("SIGKILL");
+    this.child?.kill();
     this.child = undefined;
     this.starting = undefined;
   }
 
-  private ensureChild(): Promise<ChildProcess> {
-    if (this.child && this.child.exitCode === null && this.child.connected) return Promise.resolve(this.child);
+  private ensureChild(): Promise<WorkerHandle> {
+    // this.child is cleared on exit, so a set one is alive.
+    if (this.child) return Promise.resolve(this.child);
     this.starting ??= this.spawn().catch((error: unknown) => {
       this.starting = undefined;
       throw error;
@@ -151,32 +209,38 @@ export class LlamaEngine implements Engine {
     return this.starting;
   }
 
-  private spawn(): Promise<ChildProcess> {
-    const child = fork(WORKER, [], {
-      execArgv: WORKER.endsWith(".ts") ? ["--import", "tsx"] : [],
-      stdio: ["ignore", "ignore", "pipe", "ipc"],
-    });
+  private spawn(): Promise<WorkerHandle> {
+    const child = this.spawnWorker(WORKER);
+    let exited = false;
     let stderr = "";
-    child.stderr?.on("data", (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString("utf8")).slice(-4000);
+    child.stderr?.on("data", (chunk: Buffer | string) => {
+      stderr = (stderr + chunk.toString()).slice(-4000);
     });
-    return new Promise<ChildProcess>((resolve, reject) => {
+    return new Promise<WorkerHandle>((resolve, reject) => {
+      let markExited: () => void = () => undefined;
+      const exitedPromise = new Promise<void>((resolveExit) => (markExited = resolveExit));
       const timer = setTimeout(() => {
-        child.kill("SIGKILL");
+        child.kill();
         reject(new EngineError("load-failed", `the model did not load within ${formatSeconds(this.loadTimeoutMs)}`));
       }, this.loadTimeoutMs);
       child.on("message", (message: WorkerReply) => {
         switch (message.type) {
           case "ready":
             clearTimeout(timer);
-            this.backend = `${message.backend}, ${message.slots} in parallel over ${message.contexts} context${message.contexts === 1 ? "" : "s"}`;
+            this.backend = message.backend;
+            this.shape = `, ${message.slots} in parallel over ${message.contexts} context${message.contexts === 1 ? "" : "s"}`;
+            this.loadedReductions = message.reductions;
+            this.loadedSlots = message.slots;
+            this.loadedContextSize = message.contextSize;
             this.systemPromptTokens = message.systemPromptTokens;
+            if (exited) break;
             this.child = child;
+            this.childExited = exitedPromise;
             resolve(child);
             break;
           case "init-failed":
             clearTimeout(timer);
-            child.kill("SIGKILL");
+            child.kill();
             reject(new EngineError("load-failed", `could not load ${this.config.modelPath}: ${message.message}`));
             break;
           case "completed": {
@@ -199,6 +263,8 @@ export class LlamaEngine implements Engine {
         }
       });
       child.on("exit", (code, signal) => {
+        exited = true;
+        markExited();
         clearTimeout(timer);
         if (this.child === child) {
           this.child = undefined;

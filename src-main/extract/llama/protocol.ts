@@ -20,16 +20,53 @@ export type WorkerConfig = {
   grammar: boolean;
   temperature: number;
   seed: number | undefined;
+  /** Bytes of RAM / VRAM the model and its contexts may use (node-llama-cpp's caps); null: all free. */
+  ramCap: number | null;
+  vramCap: number | null;
 };
 
 export type WorkerRequest =
   | { type: "init"; config: WorkerConfig }
   | { type: "complete"; id: number; text: string }
-  | { type: "count"; id: number; text: string };
+  | { type: "count"; id: number; text: string }
+  /** Leave now (the parent is closing the engine); works over any transport, unlike disconnect(). */
+  | { type: "close" };
 
 export type WorkerReply =
-  | { type: "ready"; backend: string; loadMs: number; contexts: number; slots: number; systemPromptTokens: number }
+  | {
+      type: "ready";
+      backend: string;
+      loadMs: number;
+      contexts: number;
+      /** Sequences actually loaded: fewer than asked when memory ran short. */
+      slots: number;
+      /** Tokens per sequence actually loaded. */
+      contextSize: number;
+      systemPromptTokens: number;
+      /** What the out-of-memory back-off gave up, one human line each (empty: loaded as asked). */
+      reductions: string[];
+    }
   | { type: "counted"; id: number; tokens: number }
   | { type: "init-failed"; message: string }
   | { type: "completed"; id: number; text: string; inputTokens: number; outputTokens: number; stopReason: string }
   | { type: "failed"; id: number; message: string };
+
+/**
+ * The inference child as the engine sees it, whatever starts it: Node's `child_process.fork` (the
+ * default: CLI, tests) or, in the packaged app, Electron's `utilityProcess`, which must not load
+ * native modules into the main process either. An adapter maps its transport onto this.
+ */
+export type WorkerHandle = {
+  readonly pid: number | undefined;
+  /** The child's stderr, kept for the message when it dies (llama.cpp writes OOM causes there). */
+  readonly stderr: NodeJS.ReadableStream | null;
+  send(message: WorkerRequest): void;
+  on(event: "message", listener: (message: WorkerReply) => void): void;
+  /** `signal` is null where the transport does not report one (utilityProcess gives only a code). */
+  on(event: "exit", listener: (code: number | null, signal: NodeJS.Signals | null) => void): void;
+  /** Ends it at once (SIGKILL or equivalent): used on timeouts and load failures. */
+  kill(): void;
+};
+
+/** Starts the worker module at `workerPath` (worker.ts, or its build output) as a child process. */
+export type WorkerSpawner = (workerPath: string) => WorkerHandle;

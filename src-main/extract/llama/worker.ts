@@ -7,8 +7,9 @@
  * the sequence, so only the letter is new work. Letters run in parallel, one per free slot.
  */
 import os from "node:os";
-import { getLlama, LlamaChatSession, type LlamaContextSequence, type LlamaGrammar } from "node-llama-cpp";
+import { getLlama, LlamaChatSession, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaGrammar, type LlamaModel } from "node-llama-cpp";
 import type { WorkerConfig, WorkerReply, WorkerRequest } from "./protocol.ts";
+import { isMemoryError, nextReduction, type EngineShape } from "./sizing.ts";
 
 type Slot = { session: LlamaChatSession; sequence: LlamaContextSequence; busy: boolean };
 type Loaded = { slots: Slot[]; grammar: LlamaGrammar; config: WorkerConfig; tokenize: (text: string) => number };
@@ -16,50 +17,110 @@ type Loaded = { slots: Slot[]; grammar: LlamaGrammar; config: WorkerConfig; toke
 let loaded: Loaded | undefined;
 const waiting: { id: number; text: string }[] = [];
 
+/** Tokens a sequence needs beyond the system prompt and the output budget: a letter's worth. */
+const LETTER_ROOM = 512;
+
 function reply(message: WorkerReply): void {
   process.send?.(message);
+}
+
+async function openLlama(gpu: false | "auto", config: WorkerConfig): Promise<Llama> {
+  const llama = await getLlama({ gpu, build: "never", logLevel: "error" as never });
+  if (config.ramCap !== null) await llama.setRamCap(config.ramCap);
+  if (config.vramCap !== null && llama.gpu !== false) await llama.setVramCap(config.vramCap);
+  return llama;
 }
 
 async function init(config: WorkerConfig): Promise<void> {
   const started = performance.now();
   try {
-    const llama = await getLlama({ gpu: config.gpu, build: "never", logLevel: "error" as never });
-    const model = await llama.loadModel({ modelPath: config.modelPath });
-    // On a CPU grammar sampling dominates and one context's lock serialises its sequences, so
-    // separate contexts win; on a GPU decoding dominates and batching in one context pays.
-    const contexts = Math.min(config.parallel, config.contexts ?? (llama.gpu === false ? config.parallel : 1));
-    // On a CPU, node-llama-cpp's default thread count was 40x slower than one thread on a 2-core
-    // machine (threads contending with each other and with grammar sampling): leave one core
-    // free and split the rest between the contexts.
-    const threads = config.threads ?? (llama.gpu === false ? Math.max(1, Math.floor(os.availableParallelism() / contexts) - 1) : undefined);
-    const slots: Slot[] = [];
-    for (let c = 0; c < contexts; c++) {
-      const sequences = Math.floor(config.parallel / contexts) + (c < config.parallel % contexts ? 1 : 0);
-      const context = await model.createContext({
-        contextSize: config.contextSize, // per sequence: node-llama-cpp multiplies by `sequences`
-        sequences,
-        ...(threads === undefined ? {} : { threads }),
-      });
-      for (let s = 0; s < sequences; s++) {
-        const sequence = context.getSequence();
-        slots.push({ session: new LlamaChatSession({ contextSequence: sequence, systemPrompt: config.systemPrompt }), sequence, busy: false });
+    let llama = await openLlama(config.gpu, config);
+    const reductions: string[] = [];
+    let shape: EngineShape = { parallel: config.parallel, contextSize: config.contextSize, gpuLayers: "auto", gpu: llama.gpu !== false };
+    // Known once the tokenizer is loaded; until then no context reduction is tried.
+    let minContextSize = config.contextSize;
+    // Back off until the shape fits: each failed try's contexts are disposed before the next, so
+    // the memory they held is free again; the model is reloaded only when its layers move.
+    let model: LlamaModel | undefined;
+    for (;;) {
+      const contexts: LlamaContext[] = [];
+      let stage: "model" | "context" = "model";
+      try {
+        if (!shape.gpu && llama.gpu !== false) {
+          await llama.dispose();
+          llama = await openLlama(false, config);
+        }
+        model ??= await llama.loadModel({
+          modelPath: config.modelPath,
+          ...(typeof shape.gpuLayers === "number" ? { gpuLayers: shape.gpuLayers } : {}),
+        });
+        // Pin what "auto" chose, so a later back-off can offload fewer layers than that.
+        if (shape.gpuLayers === "auto") shape = { ...shape, gpuLayers: model.gpuLayers };
+        minContextSize = Math.min(config.contextSize, model.tokenize(config.systemPrompt).length + config.maxTokens + LETTER_ROOM);
+        stage = "context";
+        const slots = await createSlots(llama, model, config, shape, contexts);
+        const grammar = await llama.createGrammarForJsonSchema(config.schema as never);
+        const tokenizer = model;
+        const tokenize = (text: string) => tokenizer.tokenize(text).length;
+        loaded = { slots, grammar, config, tokenize };
+        reply({
+          type: "ready",
+          backend: llama.gpu === false ? "cpu" : llama.gpu,
+          loadMs: performance.now() - started,
+          contexts: contexts.length,
+          slots: slots.length,
+          contextSize: shape.contextSize,
+          systemPromptTokens: tokenize(config.systemPrompt),
+          reductions,
+        });
+        break;
+      } catch (error) {
+        if (!isMemoryError(error)) throw error;
+        for (const context of contexts) await context.dispose();
+        const step = nextReduction(shape, stage, minContextSize);
+        if (!step) throw error;
+        reductions.push(`${step.note} (${reason((error as Error).message)})`);
+        if (step.shape.gpu !== shape.gpu || step.shape.gpuLayers !== shape.gpuLayers) {
+          await model?.dispose();
+          model = undefined;
+        }
+        shape = step.shape;
       }
     }
-    const grammar = await llama.createGrammarForJsonSchema(config.schema as never);
-    const tokenize = (text: string) => model.tokenize(text).length;
-    loaded = { slots, grammar, config, tokenize };
-    reply({
-      type: "ready",
-      backend: llama.gpu === false ? "cpu" : llama.gpu,
-      loadMs: performance.now() - started,
-      contexts,
-      slots: slots.length,
-      systemPromptTokens: tokenize(config.systemPrompt),
-    });
     dispatch();
   } catch (error) {
     reply({ type: "init-failed", message: (error as Error).message });
   }
+}
+
+async function createSlots(llama: Llama, model: LlamaModel, config: WorkerConfig, shape: EngineShape, contexts: LlamaContext[]): Promise<Slot[]> {
+  // On a CPU grammar sampling dominates and one context's lock serialises its sequences, so
+  // separate contexts win; on a GPU decoding dominates and batching in one context pays.
+  const count = Math.min(shape.parallel, config.contexts ?? (llama.gpu === false ? shape.parallel : 1));
+  // On a CPU, node-llama-cpp's default thread count was 40x slower than one thread on a 2-core
+  // machine (threads contending with each other and with grammar sampling): leave one core
+  // free and split the rest between the contexts.
+  const threads = config.threads ?? (llama.gpu === false ? Math.max(1, Math.floor(os.availableParallelism() / count) - 1) : undefined);
+  const slots: Slot[] = [];
+  for (let c = 0; c < count; c++) {
+    const sequences = Math.floor(shape.parallel / count) + (c < shape.parallel % count ? 1 : 0);
+    const context = await model.createContext({
+      contextSize: shape.contextSize, // per sequence: node-llama-cpp multiplies by `sequences`
+      sequences,
+      ...(threads === undefined ? {} : { threads }),
+    });
+    contexts.push(context);
+    for (let s = 0; s < sequences; s++) {
+      const sequence = context.getSequence();
+      slots.push({ session: new LlamaChatSession({ contextSequence: sequence, systemPrompt: config.systemPrompt }), sequence, busy: false });
+    }
+  }
+  return slots;
+}
+
+/** The cause in one short line: node-llama-cpp appends advice in parentheses ("RAM cap is set, ..."). */
+function reason(text: string): string {
+  return (text.split("\n")[0] ?? text).replace(/\s*\([^()]*\)$/, "");
 }
 
 function dispatch(): void {
@@ -102,6 +163,8 @@ async function complete({ grammar, config }: Loaded, { session, sequence }: Slot
 process.on("message", (message: WorkerRequest) => {
   if (message.type === "init") {
     void init(message.config);
+  } else if (message.type === "close") {
+    process.exit(0);
   } else if (message.type === "count") {
     // Tokenizing is quick and needs no slot.
     reply(loaded ? { type: "counted", id: message.id, tokens: loaded.tokenize(message.text) } : { type: "failed", id: message.id, message: "the model is not loaded" });
