@@ -16,7 +16,7 @@ import { letterTimeline } from "../export/json/jsonExport.ts";
 import { prepareLetter } from "../export/json/prune.ts";
 import { ExtractionJobs, type StartableEngine } from "../extract/jobControl.ts";
 import { LlamaEngine, type LlamaEngineOptions } from "../extract/llama/llamaEngine.ts";
-import { estimateModel, hardwareInfo } from "../extract/llama/sizing.ts";
+import { probeEstimate, probeHardware } from "../extract/llama/probe.ts";
 import { verifyModel } from "../extract/llama/verifyModel.ts";
 import type { WorkerSpawner } from "../extract/llama/protocol.ts";
 import { OpenAiCompatibleEngine } from "../extract/openai/openAiEngine.ts";
@@ -156,12 +156,12 @@ export function createServices(serviceOptions: ServicesOptions): Services {
       if (!verified.ok) throw new ApiFailure("invalid-input", `refused ${file}: ${verified.message}`);
       return modelSummary(registerModel(db, file, name));
     },
-    "models.hardware": () => hardwareInfo(),
+    "models.hardware": () => probeHardware(options.engine?.spawnWorker),
     "models.estimate": async ({ modelId, parallel, contextSize }) => {
       const row = model(modelId);
       if (isServerModel(row)) throw new ApiFailure("conflict", `"${row.name}" runs on a server (${row.path}): its memory is the server's`);
       const chosen = settings().extraction;
-      const estimate = await estimateModel(row.path, { parallel: parallel ?? chosen.parallel, contextSize: contextSize ?? chosen.contextSize, gpu: chosen.gpu !== "off" });
+      const estimate = await probeEstimate({ modelPath: row.path, parallel: parallel ?? chosen.parallel, contextSize: contextSize ?? chosen.contextSize, gpu: chosen.gpu !== "off" }, options.engine?.spawnWorker);
       return { modelId, ...estimate };
     },
 

@@ -54,7 +54,7 @@ type Pending = { resolve: (value: RawCompletion) => void; reject: (error: Engine
 /** Tokens kept free beyond the output budget: the chat template's own tokens around each turn. */
 const TEMPLATE_MARGIN = 64;
 
-const WORKER = fileURLToPath(new URL("./worker.ts", import.meta.url));
+export const WORKER_PATH = fileURLToPath(new URL("./worker.ts", import.meta.url));
 
 /** The default spawner: a Node child process over IPC, running the TypeScript source through tsx. */
 export const forkWorker: WorkerSpawner = (workerPath) => {
@@ -210,7 +210,7 @@ export class LlamaEngine implements Engine {
   }
 
   private spawn(): Promise<WorkerHandle> {
-    const child = this.spawnWorker(WORKER);
+    const child = this.spawnWorker(WORKER_PATH);
     let exited = false;
     let stderr = "";
     child.stderr?.on("data", (chunk: Buffer | string) => {

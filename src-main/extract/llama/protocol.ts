@@ -30,7 +30,11 @@ export type WorkerRequest =
   | { type: "complete"; id: number; text: string }
   | { type: "count"; id: number; text: string }
   /** Leave now (the parent is closing the engine); works over any transport, unlike disconnect(). */
-  | { type: "close" };
+  | { type: "close" }
+  /** Without loading a model: what this machine offers, or what a model would need (sizing.ts). */
+  | { type: "probe"; id: number; probe: Probe };
+
+export type Probe = { kind: "hardware" } | { kind: "estimate"; modelPath: string; parallel: number; contextSize: number; gpu: boolean };
 
 export type WorkerReply =
   | {
@@ -47,6 +51,7 @@ export type WorkerReply =
       reductions: string[];
     }
   | { type: "counted"; id: number; tokens: number }
+  | { type: "probed"; id: number; result: unknown }
   | { type: "init-failed"; message: string }
   | { type: "completed"; id: number; text: string; inputTokens: number; outputTokens: number; stopReason: string }
   | { type: "failed"; id: number; message: string };

@@ -9,7 +9,7 @@
 import os from "node:os";
 import { getLlama, LlamaChatSession, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaGrammar, type LlamaModel } from "node-llama-cpp";
 import type { WorkerConfig, WorkerReply, WorkerRequest } from "./protocol.ts";
-import { isMemoryError, nextReduction, type EngineShape } from "./sizing.ts";
+import { estimateModel, hardwareInfo, isMemoryError, nextReduction, type EngineShape } from "./sizing.ts";
 
 type Slot = { session: LlamaChatSession; sequence: LlamaContextSequence; busy: boolean };
 type Loaded = { slots: Slot[]; grammar: LlamaGrammar; config: WorkerConfig; tokenize: (text: string) => number };
@@ -165,6 +165,12 @@ process.on("message", (message: WorkerRequest) => {
     void init(message.config);
   } else if (message.type === "close") {
     process.exit(0);
+  } else if (message.type === "probe") {
+    const { probe, id } = message;
+    void (probe.kind === "hardware" ? hardwareInfo() : estimateModel(probe.modelPath, probe)).then(
+      (result) => reply({ type: "probed", id, result }),
+      (error: unknown) => reply({ type: "failed", id, message: (error as Error).message }),
+    );
   } else if (message.type === "count") {
     // Tokenizing is quick and needs no slot.
     reply(loaded ? { type: "counted", id: message.id, tokens: loaded.tokenize(message.text) } : { type: "failed", id: message.id, message: "the model is not loaded" });
