@@ -36,11 +36,6 @@ describe("patient timeline on the demo set", () => {
       const timeline = mergePatientTimeline(patient, letters);
       const before = letters.reduce((sum, l) => sum + l.document.primary_cancer.cancer_timeline.length, 0);
       const after = timeline.events.length;
-      console.log(
-        `${patient}: ${letters.length} letters, ${before} events → ${after} merged; ` +
-          `multi-letter events: ${timeline.events.filter((e) => e.provenance.length > 1).map((e) => `${e.provenance.length}× "${e.value}"`).join(" | ")}; ` +
-          `conflicts: ${timeline.conflicts.map((c) => `${c.field} (${c.kind}, ${c.values.length} values)`).join(", ") || "none"}`,
-      );
 
       expect(timeline.letters).toEqual([...letters].map((l) => l.letterId).sort((a, b) => a - b));
       expect(after).toBe(EXPECTED_MERGED[patient]);
