@@ -306,6 +306,9 @@ export const API = {
   ),
   "studio.decide": endpoint<StudioLetter>()(z.strictObject({ id, status: z.enum(["accepted", "rejected"]) })),
 
+  /** Shows a file this session exported in the system's file manager (desktop app only). */
+  "export.reveal": endpoint<{ shown: boolean }>()(z.strictObject({ path: nonEmpty })),
+
   "settings.get": endpoint<Settings>()(z.strictObject({})),
   "settings.set": endpoint<Settings>()(SettingsSchema),
 } as const;

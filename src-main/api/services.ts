@@ -43,6 +43,8 @@ export type ServicesOptions = {
   spawnWorker?: WorkerSpawner;
   /** API keys kept by the desktop app (safeStorage); the CLI and `serve` read the environment. */
   secrets?: SecretStore;
+  /** Opens the system file manager at a path (Electron's shell.showItemInFolder); absent in `serve`. */
+  reveal?: (path: string) => void;
   log?: (error: unknown) => void;
 };
 
@@ -99,6 +101,8 @@ export function createServices(serviceOptions: ServicesOptions): Services {
     return process.env[SECRET_ENV[name]] || null;
   };
   const studio = new Studio({ db, apiKey: () => secret("anthropic-api-key"), log });
+
+  const exported = new Set<string>();
 
   const model = (id: number): ModelRow => {
     const found = getModelById(db, id);
@@ -178,11 +182,21 @@ export function createServices(serviceOptions: ServicesOptions): Services {
 
     "export.run": (input) => {
       const chosen = input.modelId === undefined ? undefined : model(input.modelId).name;
+      let result: ExportResult;
       try {
-        return exportResult(runExport(db, { ...input, model: chosen }));
+        result = exportResult(runExport(db, { ...input, model: chosen }));
       } catch (error) {
         throw new ApiFailure("failed", `export failed: ${(error as Error).message}`);
       }
+      for (const file of result.paths) exported.add(file);
+      return result;
+    },
+    "export.reveal": ({ path: file }) => {
+      // Only what this session wrote: the page cannot make the file manager open anything else.
+      if (!exported.has(file)) throw new ApiFailure("invalid-input", `${file} was not exported in this session`);
+      if (!options.reveal) throw new ApiFailure("conflict", `open it from your file manager: ${file}`);
+      options.reveal(file);
+      return { shown: true };
     },
 
     "secrets.status": () => secretsStatus(options.secrets),

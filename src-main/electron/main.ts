@@ -75,7 +75,7 @@ function start(): void {
       hardenSession(session.defaultSession);
       protocol.handle(APP_SCHEME, createAppProtocolHandler(RENDERER));
       const secrets = createSecretStore(safeStorage, path.join(dataDir, "secrets.json"));
-      const services = await createServices({ dataDir, spawnWorker: createUtilitySpawner(utilityProcess.fork, WORKER), secrets });
+      const services = await createServices({ dataDir, spawnWorker: createUtilitySpawner(utilityProcess.fork, WORKER), secrets, reveal: (file) => shell.showItemInFolder(file) });
       close = () => services.close();
       registerApi(ipcMain, services.handlers, { log: (error) => console.error(error) });
       registerDialogs(ipcMain, dialog, { windowFor: (event) => BrowserWindow.fromWebContents(event.sender) });
