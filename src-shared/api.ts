@@ -7,6 +7,7 @@
 import { z } from "zod";
 import type { TimelineDocument } from "./timeline.ts";
 import type { EvidenceGrade } from "./evidence.ts";
+import type { PatientTimeline } from "./patientTimeline.ts";
 
 /** A call's declaration: the input schema, plus its output type carried as a phantom. */
 export type Endpoint<I extends z.ZodType, O> = { readonly input: I; readonly output?: O };
@@ -246,8 +247,8 @@ export const API = {
   "letters.upload": endpoint<ImportReport>()(z.strictObject({ files: z.array(uploadFile).min(1).max(500) })),
 
   "patients.list": endpoint<PatientSummary[]>()(z.strictObject({ modelId: id.optional() })),
-  /** The merged timeline (src-main/timeline/types.ts PatientTimeline), as JSON. */
-  "patients.timeline": endpoint<unknown>()(z.strictObject({ patient: nonEmpty, modelId: id.optional() })),
+  /** The patient's letters merged into one timeline, with provenance and conflicts. */
+  "patients.timeline": endpoint<PatientTimeline>()(z.strictObject({ patient: nonEmpty, modelId: id.optional() })),
 
   "models.list": endpoint<ModelSummary[]>()(z.strictObject({})),
   /** Registers a GGUF after loading it once and extracting one test letter. */

@@ -4,24 +4,24 @@ import type { ApiResult } from "../../src-shared/api.ts";
 import { ExportFormatSchema, type ExportFormat } from "../../src-shared/api.ts";
 import { isTrustedSender, UNAUTHORISED } from "./ipc.ts";
 import { DIALOG_CHANNEL } from "./bridge.ts";
+import type { DialogRequest, DialogResult } from "../../src-shared/desktop.ts";
+
+export type { DialogRequest, DialogResult };
 
 /**
  * File dialogs are a fixed set of kinds the main side opens itself: the renderer picks a kind,
  * never the dialog's options, so a compromised page cannot point one anywhere it likes. What
  * comes back is what the user chose, handed to ordinary contract calls (letters.import, ...).
  */
-export const DialogRequestSchema = z.discriminatedUnion("kind", [
+export const DialogRequestSchema: z.ZodType<DialogRequest> = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("letters") }),
   z.strictObject({ kind: z.literal("letters-folder") }),
   z.strictObject({ kind: z.literal("model") }),
   z.strictObject({ kind: z.literal("export-folder") }),
   z.strictObject({ kind: z.literal("export-file"), format: ExportFormatSchema }),
 ]);
-export type DialogRequest = z.infer<typeof DialogRequestSchema>;
 export type DialogKind = DialogRequest["kind"];
 
-/** The paths the user chose; empty when they cancelled. */
-export type DialogResult = { paths: string[] };
 
 const LETTER_EXTENSIONS = ["txt", "docx", "pdf", "csv", "jsonl"];
 const EXPORT_EXTENSION: Record<ExportFormat, string> = { csv: "csv", "csv-wide": "csv", json: "json", redcap: "csv", fhir: "json" };

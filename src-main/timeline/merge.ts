@@ -48,7 +48,7 @@ import type {
   PatientTimeline,
   Provenance,
   ScalarField,
-} from "./types.ts";
+} from "../../src-shared/patientTimeline.ts";
 
 /**
  * Calibrated on the demo set's multi-letter patients: every true restatement scores ≥ 0.65

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { mergePatientTimeline } from "../../../src-main/timeline/merge.ts";
-import type { LetterTimeline } from "../../../src-main/timeline/types.ts";
+import type { LetterTimeline } from "../../../src-shared/patientTimeline.ts";
 import { validateTimeline } from "../../../src-shared/timeline.ts";
 import { letter } from "./helpers.ts";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { mergePatientTimeline } from "../../../src-main/timeline/merge.ts";
-import type { LetterTimeline } from "../../../src-main/timeline/types.ts";
+import type { LetterTimeline } from "../../../src-shared/patientTimeline.ts";
 import { doc, letter } from "./helpers.ts";
 
 /** The text a provenance link points at, in the letter it names. */

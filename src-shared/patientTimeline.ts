@@ -3,8 +3,8 @@
  * with a link from every merged value back to each letter and span it came from. Plain data, so
  * the store, the exports and the UI can all use it (and it serialises as JSON).
  */
-import type { EvidenceGrade, EvidenceSpan, GroundedValue } from "../../src-shared/evidence.ts";
-import type { CancerEventType, PatientFactType, StatusUpdateType, TimelineDocument } from "../../src-shared/timeline.ts";
+import type { EvidenceGrade, EvidenceSpan, GroundedValue } from "./evidence.ts";
+import type { CancerEventType, PatientFactType, StatusUpdateType, TimelineDocument } from "./timeline.ts";
 
 export type LetterTimeline = {
   letterId: number;

@@ -1,0 +1,37 @@
+import { create } from "zustand";
+
+export const PAGES = ["letters", "extraction", "review", "patient", "models", "export", "settings", "studio"] as const;
+export type Page = (typeof PAGES)[number];
+
+export const PAGE_TITLES: Record<Page, string> = {
+  letters: "Letters",
+  extraction: "Extraction",
+  review: "Review",
+  patient: "Patient",
+  models: "Models",
+  export: "Export",
+  settings: "Settings",
+  studio: "Studio",
+};
+
+type NavState = {
+  page: Page;
+  /** The letter open in Review, and its position in the Letters list (for "next letter"). */
+  reviewLetterId: number | null;
+  reviewPosition: number | null;
+  patient: string | null;
+  go(page: Page): void;
+  openReview(letterId: number, position: number | null): void;
+  openPatient(patient: string): void;
+};
+
+/** Navigation is plain state: seven screens need no router, and no URL leaks letter ids. */
+export const useNav = create<NavState>((set) => ({
+  page: "letters",
+  reviewLetterId: null,
+  reviewPosition: null,
+  patient: null,
+  go: (page) => set({ page }),
+  openReview: (letterId, position) => set({ page: "review", reviewLetterId: letterId, reviewPosition: position }),
+  openPatient: (patient) => set({ page: "patient", patient }),
+}));
