@@ -4,28 +4,26 @@
  * binary"). The first test is the whole researcher's path on the tiny random model; the other
  * two check the list and the review screen stay fast on large data.
  */
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Browser, Page } from "playwright-core";
-import { build } from "vite";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAppHost } from "../../src-main/host/appHost.ts";
 import { openStore } from "../../src-main/store/db.ts";
 import { saveExtraction } from "../../src-main/store/extractions.ts";
 import { insertLetter } from "../../src-main/store/letters.ts";
 import { registerModelRecord } from "../../src-main/store/models.ts";
-import type { ApiInput, ApiName, ApiOutput, ApiResult, ReviewView } from "../../src-shared/api.ts";
+import type { ReviewView } from "../../src-shared/api.ts";
 import { getAtPath } from "../../src-shared/documentPath.ts";
 import type { GroundedValue } from "../../src-shared/evidence.ts";
 import { CANCER_EVENT_TYPES, type TimelineDocument } from "../../src-shared/timeline.ts";
-import { haveChromium, launchBrowser, openPage } from "../helpers/browser.ts";
+import { apiOf, buildRenderer, goTo, haveChromium, launchBrowser, openPage, screenshot, until, type Host } from "../helpers/browser.ts";
 import { ensureTestModel } from "../helpers/testModel.ts";
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const DEMO_LETTERS = path.join(repo, "resources", "demo", "letters");
-const SCREENSHOTS = path.join(repo, "docs", "screenshots");
 const CORRECTED = "Corrected by the e2e reviewer";
 
 let staticDir = "";
@@ -38,59 +36,15 @@ function tempDir(): string {
   return dir;
 }
 
-type Host = Awaited<ReturnType<typeof startAppHost>>;
-
 async function startHost(dataDir: string): Promise<Host> {
   // CPU, one thread and a seeded sampler: the tiny random model's settings (DESIGN.md, "The model").
   return startAppHost({ dataDir, staticDir, engine: { gpu: false, threads: 1, temperature: 0.8, seed: 7 }, log: () => {} });
 }
 
-/** The server's state, read over the same HTTP API the page uses (not through the page). */
-function apiOf(host: Host) {
-  return async <N extends ApiName>(name: N, input: ApiInput<N>): Promise<ApiOutput<N>> => {
-    const response = await fetch(`${host.origin}/api/${name}`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${host.token}`, "content-type": "application/json" },
-      body: JSON.stringify(input),
-    });
-    const result = (await response.json()) as ApiResult<ApiOutput<N>>;
-    if (!result.ok) throw new Error(result.error.message);
-    return result.value;
-  };
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
-}
-
-async function goTo(page: Page, screen: string): Promise<void> {
-  await page.getByRole("navigation", { name: "Screens" }).getByRole("button", { name: screen, exact: true }).click();
-  await page.getByRole("heading", { level: 1, name: screen }).waitFor();
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 describe.skipIf(!haveChromium())("renderer end to end (Chromium + loopback host)", () => {
   beforeAll(async () => {
     staticDir = path.join(tempDir(), "renderer");
-    // Built once for the file, into a temp folder: the repo's dist/ is left to the developer.
-    // vitest sets NODE_ENV=test, which would give React's development build: time what ships.
-    const nodeEnv = process.env.NODE_ENV;
-    process.env.NODE_ENV = "production";
-    try {
-      await build({ configFile: path.join(repo, "vite.config.ts"), logLevel: "warn", build: { outDir: staticDir, emptyOutDir: true } });
-    } finally {
-      process.env.NODE_ENV = nodeEnv;
-    }
+    await buildRenderer(staticDir);
     browser = await launchBrowser();
   }, 120_000);
 

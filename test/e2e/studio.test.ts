@@ -4,20 +4,15 @@
  * (test/helpers/fakeAnthropic.ts). A sampled grid is edited, refused with a bad cell, generated
  * with live cost, and one generated letter is read beside its gold and rejected.
  */
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import type { Browser, Page } from "playwright-core";
-import { build } from "vite";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAppHost } from "../../src-main/host/appHost.ts";
-import type { ApiInput, ApiName, ApiOutput, ApiResult } from "../../src-shared/api.ts";
-import { haveChromium, launchBrowser, openPage } from "../helpers/browser.ts";
+import { apiOf, buildRenderer, goTo, haveChromium, launchBrowser, openPage, screenshot, until } from "../helpers/browser.ts";
 import { FAKE_API_KEY, FakeAnthropic, fakeTeacher } from "../helpers/fakeAnthropic.ts";
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
-const SCREENSHOTS = path.join(repo, "docs", "screenshots");
 const EDITED = "e2e edited topography";
 
 let staticDir = "";
@@ -30,52 +25,10 @@ function tempDir(): string {
   return dir;
 }
 
-type Host = Awaited<ReturnType<typeof startAppHost>>;
-
-/** The server's state, read over the same HTTP API the page uses (not through the page). */
-function apiOf(host: Host) {
-  return async <N extends ApiName>(name: N, input: ApiInput<N>): Promise<ApiOutput<N>> => {
-    const response = await fetch(`${host.origin}/api/${name}`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${host.token}`, "content-type": "application/json" },
-      body: JSON.stringify(input),
-    });
-    const result = (await response.json()) as ApiResult<ApiOutput<N>>;
-    if (!result.ok) throw new Error(result.error.message);
-    return result.value;
-  };
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
-}
-
-async function goTo(page: Page, screen: string): Promise<void> {
-  await page.getByRole("navigation", { name: "Screens" }).getByRole("button", { name: screen, exact: true }).click();
-  await page.getByRole("heading", { level: 1, name: screen }).waitFor();
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 describe.skipIf(!haveChromium())("Studio screen end to end (Chromium + loopback host + fake Anthropic)", () => {
   beforeAll(async () => {
     staticDir = path.join(tempDir(), "renderer");
-    const nodeEnv = process.env.NODE_ENV;
-    process.env.NODE_ENV = "production";
-    try {
-      await build({ configFile: path.join(repo, "vite.config.ts"), logLevel: "warn", build: { outDir: staticDir, emptyOutDir: true } });
-    } finally {
-      process.env.NODE_ENV = nodeEnv;
-    }
+    await buildRenderer(staticDir);
     browser = await launchBrowser();
   }, 120_000);
 

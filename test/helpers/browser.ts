@@ -1,14 +1,28 @@
 // Real Chromium (Debian's package) driven by playwright-core: see DESIGN.md, "Running without the Electron binary".
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { build } from "vite";
+import type { startAppHost } from "../../src-main/host/appHost.ts";
+import type { ApiInput, ApiName, ApiOutput, ApiResult } from "../../src-shared/api.ts";
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const SCREENSHOTS = path.join(REPO, "docs", "screenshots");
 
 export const CHROMIUM_PATH = process.env.ONCOTIMELINE_CHROMIUM ?? "/usr/bin/chromium";
 
 /** The size the issue asks the app to be usable at; screenshots are taken at it too. */
 export const VIEWPORT = { width: 1280, height: 800 } as const;
 
+/**
+ * False only on a developer machine without Chromium, where the e2e files are skipped; in CI
+ * (which installs it) a missing browser fails the run instead of silently skipping the tests.
+ */
 export function haveChromium(): boolean {
-  return existsSync(CHROMIUM_PATH);
+  if (existsSync(CHROMIUM_PATH)) return true;
+  if (process.env.CI) throw new Error(`Chromium not found at ${CHROMIUM_PATH}: .ci/run installs Debian's chromium package`);
+  return false;
 }
 
 /**
@@ -32,4 +46,54 @@ export async function openPage(browser: Browser): Promise<{ page: Page; errors: 
     if (message.type() === "error") errors.push(`console: ${message.text()}`);
   });
   return { page, errors };
+}
+
+/**
+ * Builds the user interface into `outDir` (a temp folder: the repo's dist/ is left to the
+ * developer). vitest sets NODE_ENV=test, which would give React's development build: time what ships.
+ */
+export async function buildRenderer(outDir: string): Promise<void> {
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = "production";
+  try {
+    await build({ configFile: path.join(REPO, "vite.config.ts"), logLevel: "warn", build: { outDir, emptyOutDir: true } });
+  } finally {
+    process.env.NODE_ENV = nodeEnv;
+  }
+}
+
+export type Host = Awaited<ReturnType<typeof startAppHost>>;
+
+/** The server's state, read over the same HTTP API the page uses (not through the page). */
+export function apiOf(host: Host) {
+  return async <N extends ApiName>(name: N, input: ApiInput<N>): Promise<ApiOutput<N>> => {
+    const response = await fetch(`${host.origin}/api/${name}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${host.token}`, "content-type": "application/json" },
+      body: JSON.stringify(input),
+    });
+    const result = (await response.json()) as ApiResult<ApiOutput<N>>;
+    if (!result.ok) throw new Error(result.error.message);
+    return result.value;
+  };
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
+}
+
+export async function goTo(page: Page, screen: string): Promise<void> {
+  await page.getByRole("navigation", { name: "Screens" }).getByRole("button", { name: screen, exact: true }).click();
+  await page.getByRole("heading", { level: 1, name: screen }).waitFor();
+}
+
+export async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
