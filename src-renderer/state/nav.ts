@@ -25,7 +25,7 @@ type NavState = {
   openPatient(patient: string): void;
 };
 
-/** Navigation is plain state: seven screens need no router, and no URL leaks letter ids. */
+/** Navigation is plain state: eight screens need no router, and no URL leaks letter ids. */
 export const useNav = create<NavState>((set) => ({
   page: "letters",
   reviewLetterId: null,
