@@ -171,7 +171,8 @@ function ReviewLetter({ letterId }: { letterId: number }) {
         {HELP}
       </p>
       <div className="review-columns">
-        <section className="review-letter" aria-label="Letter">
+        {/* Focusable so keyboard users can scroll a long letter (tab to it, then arrow keys). */}
+        <section className="review-letter" aria-label="Letter" tabIndex={0}>
           <Legend />
           <EvidenceText text={letter.text} evidence={current.evidence} selected={selected} onSelect={select} />
         </section>

@@ -1,0 +1,112 @@
+/**
+ * Accessibility of every screen at 1280×800, on the demo letters with their gold timelines as the
+ * model's output (real words, real evidence): axe-core's WCAG 2 A/AA rules (labels, contrast,
+ * landmarks, names) with no serious or critical violation, a visible focus ring for keyboard
+ * users, and focus order through the navigation before the page's own controls.
+ */
+import { readFileSync, mkdtempSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import os from "node:os";
+import path from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startAppHost } from "../../src-main/host/appHost.ts";
+import { PAGES, PAGE_TITLES } from "../../src-renderer/state/nav.ts";
+import { buildRenderer, goTo, haveChromium, launchBrowser, openPage } from "../helpers/browser.ts";
+import { demoStore } from "../helpers/exportStore.ts";
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+type Violation = { id: string; impact: string | null; help: string; nodes: { target: string[] }[] };
+
+let browser: Browser;
+let staticDir = "";
+const temp: string[] = [];
+const tempDir = () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "oncotimeline-a11y-"));
+  temp.push(dir);
+  return dir;
+};
+
+/** axe-core run in the page (evaluated over the DevTools protocol, which the page's CSP does not govern). */
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(context: Document, options: unknown): Promise<{ violations: Violation[] }> } }).axe;
+    return (await axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } })).violations;
+  });
+  return violations
+    .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
+    .map((violation) => `${violation.id} (${violation.impact}): ${violation.help} at ${violation.nodes.slice(0, 3).map((node) => node.target.join(" ")).join(", ")}`);
+}
+
+describe.skipIf(!haveChromium())("accessibility (axe-core, keyboard focus)", () => {
+  beforeAll(async () => {
+    staticDir = path.join(tempDir(), "renderer");
+    await buildRenderer(staticDir);
+    browser = await launchBrowser();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    for (const dir of temp.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("every screen passes WCAG 2 A/AA checks with no serious or critical violation", async () => {
+    const dataDir = tempDir();
+    demoStore(dataDir).db.close();
+    const host = await startAppHost({ dataDir, staticDir, log: () => {} });
+    const { page } = await openPage(browser);
+    try {
+      await page.goto(host.url);
+      await page.getByRole("heading", { level: 1, name: "Letters" }).waitFor();
+      const found: Record<string, string[]> = {};
+      for (const screen of PAGES) {
+        const title = PAGE_TITLES[screen];
+        if (screen === "review") {
+          // Review with a letter open: the highlighted evidence and the form.
+          await goTo(page, "Letters");
+          await page.getByText("P001_2021-03-15_initial-assessment.txt").first().click();
+          await page.getByRole("button", { name: "Review selected letter" }).click();
+          await page.getByRole("heading", { level: 1, name: "Review" }).waitFor();
+          await page.locator("mark").first().waitFor();
+        } else {
+          await goTo(page, title);
+        }
+        if (screen === "patient") await page.getByRole("region", { name: "Primary cancer" }).waitFor();
+        await page.waitForLoadState("networkidle");
+        found[title] = await seriousViolations(page);
+      }
+      expect(found).toEqual(Object.fromEntries(PAGES.map((screen) => [PAGE_TITLES[screen], []])));
+    } finally {
+      await page.close();
+      await host.close();
+    }
+  }, 180_000);
+
+  it("keyboard focus is always visible and starts at the skip link, then the navigation", async () => {
+    const host = await startAppHost({ dataDir: tempDir(), staticDir, log: () => {} });
+    const { page } = await openPage(browser);
+    try {
+      await page.goto(host.url);
+      await page.getByRole("heading", { level: 1, name: "Letters" }).waitFor();
+      const stops: { text: string; outline: string; shadow: string }[] = [];
+      for (let i = 0; i < 12; i++) {
+        await page.keyboard.press("Tab");
+        stops.push(
+          await page.evaluate(() => {
+            const element = document.activeElement as HTMLElement;
+            const style = getComputedStyle(element);
+            return { text: (element.textContent ?? element.getAttribute("aria-label") ?? element.tagName).trim().slice(0, 40), outline: `${style.outlineStyle} ${style.outlineWidth}`, shadow: style.boxShadow };
+          }),
+        );
+      }
+      expect(stops[0]?.text).toBe("Skip to content");
+      expect(stops.slice(1, 1 + PAGES.length).map((stop) => stop.text)).toEqual(PAGES.map((screen) => PAGE_TITLES[screen]));
+      for (const stop of stops) expect(stop.outline === "none 0px" && stop.shadow === "none", `no visible focus on "${stop.text}"`).toBe(false);
+    } finally {
+      await page.close();
+      await host.close();
+    }
+  }, 60_000);
+});
