@@ -4,6 +4,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { startAppHost } from "../../src-main/host/appHost.ts";
 import type { ApiResult, LetterPage } from "../../src-shared/api.ts";
+import { runCli } from "../helpers/cli.ts";
 import { useTempDirs } from "../helpers/tempDir.ts";
 
 const tempDir = useTempDirs();
@@ -111,4 +112,24 @@ describe("loopback host", () => {
     const filtered = JSON.parse((await call("letters.list", { search: "treatment-review" })).body) as ApiResult<LetterPage>;
     expect(filtered).toMatchObject({ ok: true, value: { total: 1 } });
   });
+});
+
+describe("oncotimeline serve", () => {
+  it("prints the URL with its token, answers on it, and stops cleanly on Ctrl-C", async () => {
+    const dataDir = tempDir();
+    let answered: unknown;
+    const result = await runCli(["--data", dataDir, "--json", "serve"], {
+      onEvent: (event, child) => {
+        if (event.type !== "serving") return;
+        const url = new URL(event.url as string);
+        const token = /token=([^&]+)/.exec(url.hash)?.[1] ?? "";
+        void send(Number(url.port), { path: "/api/app.info", headers: { authorization: `Bearer ${token}` }, body: "{}" })
+          .then((reply) => (answered = JSON.parse(reply.body)))
+          .finally(() => child.kill("SIGINT"));
+      },
+    });
+    expect(result.code).toBe(0);
+    expect(result.events[0]).toMatchObject({ type: "serving", url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]{43}$/), dataDir });
+    expect(answered).toMatchObject({ ok: true, value: { dataDir, letters: 0 } });
+  }, 60_000);
 });
