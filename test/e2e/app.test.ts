@@ -341,6 +341,34 @@ describe.skipIf(!haveChromium())("renderer end to end (Chromium + loopback host)
       await host.close();
     }
   }, 120_000);
+
+  it("imports letters dropped on the page, with a result line per file, a bad one named", async () => {
+    const host = await startHost(tempDir());
+    const api = apiOf(host);
+    const { page } = await openPage(browser);
+    try {
+      await page.goto(host.url);
+      await page.getByRole("heading", { level: 1, name: "Letters" }).waitFor();
+      const letter = readFileSync(path.join(DEMO_LETTERS, "P001_2021-03-15_initial-assessment.txt"), "utf8");
+      const dropped = await page.evaluateHandle((text) => {
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([text], "P001_2021-03-15_initial-assessment.txt", { type: "text/plain" }));
+        transfer.items.add(new File([new Uint8Array([0, 159, 146, 150, 0, 0, 255])], "scan.txt", { type: "text/plain" }));
+        return transfer;
+      }, letter);
+      await page.dispatchEvent(".dropzone", "dragover", { dataTransfer: dropped });
+      await page.dispatchEvent(".dropzone", "drop", { dataTransfer: dropped });
+      await page.getByText(/1\s+imported, 0\s+duplicates, 1\s+problems/).waitFor({ timeout: 30_000 });
+      // The per-file table opens by itself when a file had a problem.
+      await expect(page.locator("tr.import-problem").textContent()).resolves.toContain("scan.txt");
+      await expect(page.locator("tr.import-imported").textContent()).resolves.toContain("P001_2021-03-15_initial-assessment.txt");
+      const listed = await api("letters.list", {});
+      expect(listed.rows.map((row) => [row.patient, row.letterDate])).toEqual([["P001", "2021-03-15"]]);
+    } finally {
+      await page.context().close();
+      await host.close();
+    }
+  }, 120_000);
 });
 
 /** One letter and an extraction whose 200 values are each found, at a known span, in its text. */
