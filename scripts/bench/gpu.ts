@@ -1,21 +1,39 @@
 /**
  * npm run bench:gpu — for a GPU machine. Throughput of the local engine on a Llama-3.1-8B-sized
- * model (random weights: `oncotimeline test-model --size 8b`, ~15 GB, written on first use)
- * at 1/8/16/32/64 sequences batched in one context, grammar on and off; prefilled (input)
- * tokens show the system prompt being evaluated once per sequence, not per letter.
+ * model (random weights: `oncotimeline test-model --size 8b --quant q4_0`, 4.7 GB like the
+ * production Q4_K_M file, written on first use) in several engine shapes — C contexts × S
+ * sequences each, written CxS: `1x16` batches 16 letters in one context, `16x1` runs 16 contexts
+ * side by side — grammar on and off; prefilled (input) tokens show the system prompt being
+ * evaluated once per sequence, not per letter. Output tokens per second are over all letters.
+ *
+ * Measured on an H200 (2026-12-04, q4_0, 512 output tokens, temperature 0.8): one sequence
+ * 134 tokens/s; 16 sequences in one context 124 tokens/s in all. The tokens of one context come
+ * out one sampled token at a time whatever the batch: node-llama-cpp samples each sequence's
+ * next token over the 128k vocabulary on the CPU under the context's lock (~7.5 ms a token), so
+ * the GPU waits. Hence the shapes with several contexts (their samplers run on separate CPU
+ * threads) and greedy decoding for grammar off (the product's default, and the cheapest sampler).
  *
  * Random weights are the grammar's worst case (nearly every sampled token is rejected and
  * re-checked against the 128k vocabulary), so "grammar on" is reported beside "grammar off",
  * which measures the GPU's decoding alone. Each configuration stops taking letters after
- * --max-seconds, so the whole run fits a 30-minute GPU session; rates are over the letters done.
+ * --max-seconds, so the whole run fits a short GPU session; rates are over the letters done. A
+ * configuration still busy at --hard-seconds (grammar sampling of many sequences on random
+ * weights can be that slow) is stopped and reported as cut, with the letters it finished.
+ * An untimed warm-up load first compiles the GPU kernels (a prebuilt binary may carry PTX that the
+ * driver compiles on first use), so that cost does not fall on the first timed configuration.
  *
  * Optional --llama-server BIN: the same letters through llama.cpp's own server (built from
  * node-llama-cpp's bundled sources: git clone node_modules/node-llama-cpp/llama/gitRelease.bundle,
  * cmake -B build -DGGML_CUDA=ON && cmake --build build -j --target llama-server) with -np N,
  * driven by our OpenAI-compatible engine.
  *
- * Options: --model FILE (default .cache/test-model/8b.gguf), --letters N (200), --sequences
- * 1,8,16,32,64, --grammar on,off, --max-tokens N (512), --max-seconds S (150), --llama-server BIN.
+ * Options: --model FILE (default .cache/test-model/8b-<quant>.gguf), --quant q4_0|q8_0|f16,
+ * --vocab FILE (a tokenizer GGUF, where git or node-llama-cpp's llama.cpp bundle is missing),
+ * --letters N (200), --shapes 1x1,1x16,1x64,16x1,8x8 (the first is the serial baseline),
+ * --grammar-shapes (default: --shapes), --grammar on,off, --max-tokens N (512), --max-seconds S
+ * (150), --hard-seconds S (max + 120), --temperature T for grammar off (0: greedy; grammar on
+ * always samples at 0.8, as greedy decoding on random weights never closes the JSON),
+ * --warmup on|off, --gpu auto|off, --llama-server BIN (its -np takes each shape's C×S).
  * Last line: `parallel/serial letters-per-minute (grammar off, best): X.XX`.
  */
 import { spawn } from "node:child_process";
@@ -26,14 +44,20 @@ import { LlamaEngine } from "../../src-main/extract/llama/llamaEngine.ts";
 import { OpenAiCompatibleEngine } from "../../src-main/extract/openai/openAiEngine.ts";
 import { parseModelOutput } from "../../src-main/extract/output.ts";
 import { loadExtractionPrompt } from "../../src-main/extract/prompt.ts";
-import { makeTestModel } from "../../src-main/extract/testModel.ts";
+import { TEST_MODEL_QUANTS, makeTestModel, type TestModelQuant } from "../../src-main/extract/testModel.ts";
 import { EngineError, type Engine } from "../../src-main/extract/engine.ts";
 
 const { values } = parseArgs({
   options: {
-    model: { type: "string", default: ".cache/test-model/8b.gguf" },
+    model: { type: "string" },
+    quant: { type: "string", default: "q4_0" },
+    vocab: { type: "string" },
+    "grammar-shapes": { type: "string" },
+    temperature: { type: "string", default: "0" },
+    "hard-seconds": { type: "string" },
+    warmup: { type: "string", default: "on" },
     letters: { type: "string", default: "200" },
-    sequences: { type: "string", default: "1,8,16,32,64" },
+    shapes: { type: "string", default: "1x1,1x16,1x64,16x1,8x8" },
     grammar: { type: "string", default: "on,off" },
     "max-tokens": { type: "string", default: "512" },
     "max-seconds": { type: "string", default: "150" },
@@ -43,11 +67,17 @@ const { values } = parseArgs({
 });
 const maxTokens = Number(values["max-tokens"]);
 const maxSeconds = Number(values["max-seconds"]);
+const hardSeconds = values["hard-seconds"] === undefined ? maxSeconds + 120 : Number(values["hard-seconds"]);
 const prompt = loadExtractionPrompt();
+const quant = values.quant as TestModelQuant;
+if (!TEST_MODEL_QUANTS.includes(quant)) throw new Error(`--quant must be one of ${TEST_MODEL_QUANTS.join(", ")}`);
+const modelPath = values.model ?? `.cache/test-model/8b-${quant}.gguf`;
 
-if (!existsSync(values.model)) {
-  console.log(`writing the 8B-sized test model to ${values.model} (~15 GB, once)...`);
-  await makeTestModel({ out: values.model, size: "8b" });
+if (!existsSync(modelPath)) {
+  console.log(`writing the 8B-sized ${quant} test model to ${modelPath} (once)...`);
+  const started = performance.now();
+  const written = await makeTestModel({ out: modelPath, size: "8b", quant, ...(values.vocab ? { vocabPath: values.vocab } : {}) });
+  console.log(`  ${(written.bytes / 1e9).toFixed(2)} GB in ${((performance.now() - started) / 1000).toFixed(0)} s`);
 }
 
 // ≈1.5k-token letters: demo letters joined in pairs, each made unique by its first line.
@@ -55,16 +85,17 @@ const demoDir = path.resolve("resources/demo/letters");
 const demo = readdirSync(demoDir).filter((name) => name.endsWith(".txt")).sort().map((name) => readFileSync(path.join(demoDir, name), "utf8"));
 const letters = Array.from({ length: Number(values.letters) }, (_, i) => `Clinic letter ${i + 1}.\n${demo[i % demo.length]}\n\n${demo[(i + 5) % demo.length]}`);
 
-type Result = { label: string; letters: number; seconds: number; valid: number; inputTokens: number; outputTokens: number };
+type Result = { label: string; letters: number; seconds: number; valid: number; inputTokens: number; outputTokens: number; cut: boolean };
 
-async function run(label: string, engine: Engine, lanes: number, grammar: boolean): Promise<Result> {
-  const result: Result = { label, letters: 0, seconds: 0, valid: 0, inputTokens: 0, outputTokens: 0 };
+/** Runs letters through `lanes` parallel callers until `seconds` pass or `count` letters have started. */
+async function run(label: string, engine: Engine, lanes: number, grammar: boolean, { seconds = maxSeconds, count = letters.length } = {}): Promise<Result> {
+  const result: Result = { label, letters: 0, seconds: 0, valid: 0, inputTokens: 0, outputTokens: 0, cut: false };
   const started = performance.now();
-  const deadline = started + maxSeconds * 1000;
+  const deadline = started + seconds * 1000;
   let next = 0;
-  await Promise.all(
+  const lanesDone = Promise.all(
     Array.from({ length: lanes }, async () => {
-      while (next < letters.length && performance.now() < deadline) {
+      while (next < count && performance.now() < deadline) {
         // A letter cut off at --max-tokens is still that much real decoding work: count it.
         const completion = await engine.complete(letters[next++] as string).catch((error: unknown) => {
           if (error instanceof EngineError && error.partial) return error.partial;
@@ -77,6 +108,10 @@ async function run(label: string, engine: Engine, lanes: number, grammar: boolea
       }
     }),
   );
+  let timer: NodeJS.Timeout | undefined;
+  const cut = new Promise<"cut">((resolve) => (timer = setTimeout(() => resolve("cut"), hardSeconds * 1000)));
+  result.cut = (await Promise.race([lanesDone, cut])) === "cut";
+  clearTimeout(timer);
   result.seconds = (performance.now() - started) / 1000;
   return result;
 }
@@ -86,35 +121,73 @@ function report(result: Result): number {
   console.log(
     `${result.label.padEnd(28)} ${perMinute.toFixed(1).padStart(7)} letters/min  ${(result.outputTokens / result.seconds).toFixed(0).padStart(6)} out tok/s  ` +
       `${result.letters} letters in ${result.seconds.toFixed(0)} s  prefilled ${result.inputTokens} (${Math.round(result.inputTokens / Math.max(1, result.letters))}/letter)` +
-      (result.label.includes("grammar on") ? `  valid ${result.valid}/${result.letters}` : ""),
+      (result.label.includes("grammar on") ? `  valid ${result.valid}/${result.letters}` : "") +
+      (result.cut ? `  (cut at ${hardSeconds} s with letters in flight)` : ""),
   );
   return perMinute;
 }
 
+type Shape = { contexts: number; sequences: number; parallel: number; label: string };
+
+function parseShapes(list: string): Shape[] {
+  return list.split(",").map((text) => {
+    const match = /^(\d+)x(\d+)$/.exec(text.trim());
+    if (!match) throw new Error(`a shape is CONTEXTSxSEQUENCES, like 1x16 or 16x1, not "${text}"`);
+    const [contexts, sequences] = [Number(match[1]), Number(match[2])];
+    return { contexts, sequences, parallel: contexts * sequences, label: text.trim() };
+  });
+}
+
+function localEngine(shape: Shape, grammar: boolean, outputTokens = maxTokens): LlamaEngine {
+  return new LlamaEngine({
+    modelPath,
+    systemPrompt: prompt.text,
+    gpu: values.gpu === "off" ? false : "auto",
+    parallel: shape.parallel,
+    contexts: shape.contexts,
+    contextSize: 4096,
+    maxTokens: outputTokens,
+    grammar,
+    temperature: grammar ? 0.8 : Number(values.temperature),
+    seed: 7,
+    letterTimeoutMs: hardSeconds * 1000,
+  });
+}
+
+if (values.warmup === "on") {
+  const engine = localEngine(parseShapes("1x8")[0] as Shape, false, 32);
+  const started = performance.now();
+  try {
+    await engine.start();
+    await run("warm-up", engine, 8, false, { count: 8 });
+    await engine.close();
+    const lone = localEngine(parseShapes("1x1")[0] as Shape, true, 32);
+    await lone.start();
+    await run("warm-up", lone, 1, true, { count: 1 });
+    await lone.close();
+    console.log(`warm-up (kernels compiled, model in the page cache): ${((performance.now() - started) / 1000).toFixed(0)} s on ${engine.backendName}`);
+  } catch (error) {
+    console.log(`warm-up failed: ${(error as Error).message}`);
+  }
+}
+
+const shapes = parseShapes(values.shapes);
 const best: Record<string, number> = {};
 const serial: Record<string, number> = {};
 for (const grammarSetting of values.grammar.split(",")) {
   const grammar = grammarSetting === "on";
-  for (const n of values.sequences.split(",").map(Number)) {
-    const engine = new LlamaEngine({
-      modelPath: values.model,
-      systemPrompt: prompt.text,
-      gpu: values.gpu === "off" ? false : "auto",
-      parallel: n,
-      contexts: 1,
-      contextSize: 4096,
-      maxTokens,
-      grammar,
-      temperature: 0.8,
-      seed: 7,
-    });
+  for (const shape of grammar && values["grammar-shapes"] ? parseShapes(values["grammar-shapes"]) : shapes) {
+    const n = shape.parallel;
+    const engine = localEngine(shape, grammar);
     try {
+      const loadStarted = performance.now();
       await engine.start();
-      const rate = report(await run(`${engine.description.replace("llama.cpp ", "")} grammar ${grammarSetting}`, engine, n, grammar));
+      const loadSeconds = (performance.now() - loadStarted) / 1000;
+      const rate = report(await run(`${engine.description.replace("llama.cpp ", "")} grammar ${grammarSetting} (load ${loadSeconds.toFixed(0)} s)`, engine, n, grammar));
       if (n === 1) serial[grammarSetting] = rate;
       best[grammarSetting] = Math.max(best[grammarSetting] ?? 0, rate);
     } catch (error) {
-      console.log(`${n} sequences, grammar ${grammarSetting}: ${(error as Error).message}`);
+      console.log(`${shape.label}, grammar ${grammarSetting}: ${(error as Error).message}`);
     } finally {
       await engine.close();
     }
@@ -122,9 +195,9 @@ for (const grammarSetting of values.grammar.split(",")) {
 }
 
 if (values["llama-server"]) {
-  for (const n of values.sequences.split(",").map(Number).filter((v) => v > 1)) {
+  for (const n of shapes.map((shape) => shape.parallel).filter((v) => v > 1)) {
     const port = 18080 + n;
-    const server = spawn(values["llama-server"], ["-m", values.model, "-np", String(n), "-c", String(4096 * n), "-ngl", "999", "--host", "127.0.0.1", "--port", String(port)], { stdio: "ignore" });
+    const server = spawn(values["llama-server"], ["-m", modelPath, "-np", String(n), "-c", String(4096 * n), "-ngl", "999", "--host", "127.0.0.1", "--port", String(port)], { stdio: "ignore" });
     try {
       const engine = new OpenAiCompatibleEngine({ baseUrl: `http://127.0.0.1:${port}/v1`, systemPrompt: prompt.text, onPremise: false, parallel: n, maxTokens, temperature: 0.8, seed: 7 });
       for (let tries = 0; ; tries++) {
@@ -149,3 +222,5 @@ for (const [setting, rate] of Object.entries(best)) {
 }
 const off = best.off !== undefined && serial.off ? best.off / serial.off : undefined;
 console.log(`parallel/serial letters-per-minute (grammar off, best): ${off === undefined ? "n/a" : off.toFixed(2)}`);
+// Letters cut at --hard-seconds may still be pending in closed engines: do not wait for them.
+process.exit(0);

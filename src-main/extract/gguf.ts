@@ -31,6 +31,8 @@ export type GgufValueType = (typeof GgufType)[keyof typeof GgufType];
 export const GgmlType = {
   F32: 0,
   F16: 1,
+  Q4_0: 2,
+  Q8_0: 8,
   BF16: 30,
 } as const;
 export type GgmlTypeId = (typeof GgmlType)[keyof typeof GgmlType];
@@ -272,13 +274,28 @@ export const ggufKv = {
   }),
 };
 
-/** Bytes per element for the types this module writes. */
+/** Elements per block and bytes per block of ggml's block-quantised types (ggml-common.h). */
+export const GGML_QUANT_BLOCK = {
+  /** An F16 scale and 32 four-bit weights. */
+  [GgmlType.Q4_0]: { elements: 32, bytes: 2 + 16 },
+  /** An F16 scale and 32 signed bytes. */
+  [GgmlType.Q8_0]: { elements: 32, bytes: 2 + 32 },
+} as const;
+
+/** Byte length of a tensor of the types this module writes. */
 export function ggmlTensorBytes(type: number, dims: readonly number[]): number {
   const n = dims.reduce((a, b) => a * b, 1);
   switch (type) {
     case GgmlType.F32: return n * 4;
     case GgmlType.F16:
     case GgmlType.BF16: return n * 2;
+    case GgmlType.Q4_0:
+    case GgmlType.Q8_0: {
+      const block = GGML_QUANT_BLOCK[type];
+      // Blocks run along the innermost dimension, so each row must hold whole blocks.
+      if ((dims[0] ?? 0) % block.elements !== 0) throw new GgufFormatError(`a type ${type} tensor's rows must be a multiple of ${block.elements} long, not ${dims[0]}`);
+      return (n / block.elements) * block.bytes;
+    }
     default: throw new GgufFormatError(`tensor type ${type} is not supported here`);
   }
 }

@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import { randomBytes } from "node:crypto";
 
 import {
+  GGML_QUANT_BLOCK,
   GgmlType,
   GgufType,
   f32ToF16Bits,
@@ -25,6 +26,8 @@ import {
 import type { GgmlTypeId, GgufFile, GgufKv, GgufTensorSource } from "./gguf.ts";
 
 export type TestModelSize = "tiny" | "8b";
+export const TEST_MODEL_QUANTS = ["f32", "f16", "q8_0", "q4_0"] as const;
+export type TestModelQuant = (typeof TEST_MODEL_QUANTS)[number];
 
 export type TestModelOptions = {
   /** Output path; written atomically (temp file + rename). Its folder is created if missing. */
@@ -33,12 +36,21 @@ export type TestModelOptions = {
   size?: TestModelSize;
   /** PRNG seed; the same seed, size and quant give the same bytes. Default 1. */
   seed?: number;
-  /** Element type of the 2-D weights; norms always stay F32 as in real Llama GGUFs. Default "f16". */
-  quant?: "f32" | "f16";
+  /**
+   * Element type of the 2-D weights; norms always stay F32 as in real Llama GGUFs. Default "f16".
+   * q4_0 is the size class of the production Q4_K_M file (8b: 4.7 GB against 4.9 GB), so a GPU
+   * benchmark moves as many bytes per token as the real model does.
+   */
+  quant?: TestModelQuant;
   /** Internal (tests of the writer): fewer transformer blocks than the size's own count. */
   blockCount?: number;
   /** Folder for the extracted tokenizer GGUF. Default `<repo>/.cache/vocab`. */
   cacheDir?: string;
+  /**
+   * A Llama-3 tokenizer GGUF to use as it is, instead of extracting one from node-llama-cpp's
+   * llama.cpp bundle (which needs git and the 34 MB bundle: a GPU machine may have neither).
+   */
+  vocabPath?: string;
   /** Called after each chunk (4 MiB or less) of random weights is produced: bytes done and total. */
   onProgress?: (doneBytes: number, totalBytes: number) => void;
 };
@@ -74,6 +86,10 @@ const OUTPUT_NORM = 0.1;
 
 const VOCAB_FILE = "models/ggml-vocab-llama-bpe.gguf";
 
+const WEIGHT_TYPE: Record<TestModelQuant, GgmlTypeId> = { f32: GgmlType.F32, f16: GgmlType.F16, q8_0: GgmlType.Q8_0, q4_0: GgmlType.Q4_0 };
+/** llama.cpp's LLAMA_FTYPE_* for a file whose weights are all of one type. */
+const FILE_TYPE: Record<TestModelQuant, number> = { f32: 0, f16: 1, q8_0: 7, q4_0: 2 };
+
 export async function makeTestModel(options: TestModelOptions): Promise<TestModelResult> {
   // Typed arrays are written as they lie in memory, and GGUF is little-endian.
   if (endianness() !== "LE") throw new Error("makeTestModel needs a little-endian machine");
@@ -96,18 +112,18 @@ export async function testModelSpec(
   const quant = options.quant ?? "f16";
   if (!Object.hasOwn(DIMS, size)) throw new Error(`unknown test model size: ${String(size)}`);
   if (!Number.isSafeInteger(seed) || seed < 0 || seed > 0xffffffff) throw new Error(`seed must be a 32-bit unsigned integer`);
-  if (quant !== "f32" && quant !== "f16") throw new Error(`quant must be f32 or f16`);
+  if (!TEST_MODEL_QUANTS.includes(quant)) throw new Error(`quant must be one of ${TEST_MODEL_QUANTS.join(", ")}`);
   const dims: Dims = { ...DIMS[size] };
   if (options.blockCount !== undefined) {
     if (!Number.isInteger(options.blockCount) || options.blockCount < 1) throw new Error("blockCount must be >= 1");
     dims.blocks = options.blockCount;
   }
 
-  const vocab = await readGgufFile(await llamaBpeVocabPath(options.cacheDir ?? defaultVocabCacheDir()));
+  const vocab = await readGgufFile(options.vocabPath ?? (await llamaBpeVocabPath(options.cacheDir ?? defaultVocabCacheDir())));
   const tokenizer = vocab.metadata.filter((kv) => kv.key.startsWith("tokenizer."));
   const nVocab = vocabSize(vocab);
 
-  const weightType: GgmlTypeId = quant === "f16" ? GgmlType.F16 : GgmlType.F32;
+  const weightType = WEIGHT_TYPE[quant];
   const headDim = dims.embd / dims.heads;
   const metadata: GgufKv[] = [
     ggufKv.string("general.architecture", "llama"),
@@ -116,7 +132,7 @@ export async function testModelSpec(
     // no chat template; it is Llama 3.0's, without <|eom_id|>, so Llama3ChatWrapper, not 3.1's).
     ggufKv.string("general.name", `OncoTimeline test model (Llama-3.1 ${size}, random weights)`),
     ggufKv.string("general.basename", "Llama-3.1"),
-    ggufKv.u32("general.file_type", quant === "f16" ? 1 : 0), // LLAMA_FTYPE_MOSTLY_F16 : ALL_F32
+    ggufKv.u32("general.file_type", FILE_TYPE[quant]),
     ggufKv.u32("general.alignment", 32),
     ggufKv.u32("llama.vocab_size", nVocab),
     ggufKv.u32("llama.context_length", dims.context),
@@ -238,7 +254,7 @@ function f16Table(scale: number): Uint16Array {
 }
 
 const IDENTITY16 = Uint16Array.from({ length: 65536 }, (_, i) => i);
-const CHUNK_ELEMENTS = 1 << 21; // 4 MiB of F16; even, so a chunk never splits a draw
+const CHUNK_ELEMENTS = 1 << 21; // 4 MiB of F16; a multiple of 32, so a chunk never splits a draw or a quant block
 
 function* randomChunks(
   shape: readonly number[],
@@ -252,9 +268,11 @@ function* randomChunks(
   let state = seed;
   for (let done = 0; done < count; ) {
     const n = Math.min(CHUNK_ELEMENTS, count - done);
-    const draws = new Uint32Array(Math.ceil(n / 2));
+    const draws = new Uint32Array(type === GgmlType.F16 || type === GgmlType.F32 ? Math.ceil(n / 2) : 0);
     let chunk: Uint8Array;
-    if (type === GgmlType.F16) {
+    if (type === GgmlType.Q4_0 || type === GgmlType.Q8_0) {
+      [chunk, state] = quantisedBlocks(n, type, scale, state);
+    } else if (type === GgmlType.F16) {
       // Each u32 is two F16 weights already; little-endian puts the low half first.
       state = fillRandom(draws, f16Table(scale), state);
       chunk = new Uint8Array(draws.buffer, 0, n * 2);
@@ -270,6 +288,27 @@ function* randomChunks(
     onProgress?.(progress.done, progress.total);
     yield chunk;
   }
+}
+
+/**
+ * `n` weights (whole blocks) as ggml blocks: one F16 scale, then random quants. The scale maps the
+ * quants' range onto ±scale (Q4_0 holds q − 8 for q in 0..15, Q8_0 a signed byte). Blocks are an
+ * even number of bytes, so they are written as 16-bit words: the scale, then random words.
+ */
+function quantisedBlocks(n: number, type: typeof GgmlType.Q4_0 | typeof GgmlType.Q8_0, scale: number, state: number): [Uint8Array, number] {
+  const block = GGML_QUANT_BLOCK[type];
+  const blocks = n / block.elements;
+  const words = (block.bytes - 2) / 2;
+  const draws = new Uint32Array((blocks * words) / 2);
+  const next = fillRandom(draws, IDENTITY16, state);
+  const random = new Uint16Array(draws.buffer);
+  const out = new Uint16Array(blocks * (words + 1));
+  const d = f32ToF16Bits(scale / (type === GgmlType.Q4_0 ? 8 : 127));
+  for (let b = 0, o = 0, i = 0; b < blocks; b++) {
+    out[o++] = d;
+    for (let k = 0; k < words; k++) out[o++] = random[i++] as number;
+  }
+  return [new Uint8Array(out.buffer), next];
 }
 
 function f32Bytes(a: Float32Array): Uint8Array {

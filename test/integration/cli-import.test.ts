@@ -73,6 +73,10 @@ describe("oncotimeline usage errors", () => {
     const badFormat = await runCli(["--data", data, "export", "--format", "xlsx", "--out", path.join(data, "x")]);
     expect(badFormat.code).toBe(2);
     expect(badFormat.stderr).toMatch(/--format xlsx .*csv, csv-wide/);
+
+    const badQuant = await runCli(["--data", data, "test-model", "--out", path.join(data, "m.gguf"), "--quant", "q5_k"]);
+    expect(badQuant.code).toBe(2);
+    expect(badQuant.stderr).toContain("--quant must be one of f32, f16, q8_0, q4_0, not q5_k");
   });
 
   it("writes a test model and registers it", async () => {

@@ -56,7 +56,7 @@ describe("sharded extraction (a Slurm job array) merged back with import-results
     const again = await runCli(["--data", workstation, "--json", "import-results", ...results]);
     expect(again.events.at(-1)).toMatchObject({ type: "summary", imported: 0, unchanged: 16, problems: 0 });
     expect(await exportLong(workstation)).toBe(expected);
-  });
+  }, 180_000); // 14 CLI processes: a minute on a quiet 2-core machine, more on a busy one
 
   it("names a bad line and a letter the store does not hold, and merges the rest (exit 1)", async () => {
     const node = await storeWithLetters();

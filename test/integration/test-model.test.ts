@@ -11,6 +11,7 @@ import {
   GgmlType,
   GgufType,
   encodeGgufHeader,
+  f16BitsToF32,
   getGgufKv,
   ggmlTensorBytes,
   parseGguf,
@@ -141,6 +142,63 @@ describe("8b test model header", () => {
     // 8.03 B parameters less the 0.53 B of the tied output projection, two bytes each.
     expect(dataBytes / 1e9).toBeCloseTo(15.01, 1);
   });
+});
+
+describe("block-quantised test models (the size class of the production Q4_K_M file)", () => {
+  let scratch: string;
+  beforeAll(async () => {
+    scratch = await mkdtemp(join(tmpdir(), "oncotimeline-quant-model-"));
+  });
+  afterAll(async () => {
+    await rm(scratch, { recursive: true, force: true });
+  });
+
+  it("sizes Q4_0 and Q8_0 tensors as ggml does and refuses rows that split a block", () => {
+    expect(ggmlTensorBytes(GgmlType.Q4_0, [4096, 14336])).toBe((4096 * 14336 * 18) / 32);
+    expect(ggmlTensorBytes(GgmlType.Q8_0, [64, 128])).toBe((64 * 128 * 34) / 32);
+    expect(() => ggmlTensorBytes(GgmlType.Q4_0, [48, 2])).toThrow(/multiple of 32/);
+  });
+
+  it("writes an 8b q4_0 header of Q4_0 weights, F32 norms and the production file's size class", async () => {
+    const spec = await testModelSpec({ size: "8b", quant: "q4_0" });
+    const { header, dataBytes } = encodeGgufHeader(spec.metadata, spec.tensors);
+    const file = parseGguf(header);
+    expect(value(file, "general.file_type")).toBe(2); // LLAMA_FTYPE_MOSTLY_Q4_0
+    expect(file.tensors.find((t) => t.name === "blk.7.ffn_down.weight")?.type).toBe(GgmlType.Q4_0);
+    expect(file.tensors.find((t) => t.name === "token_embd.weight")?.type).toBe(GgmlType.Q4_0);
+    expect(file.tensors.find((t) => t.name === "blk.7.attn_norm.weight")?.type).toBe(GgmlType.F32);
+    // 7.5 B untied weights at 4.5 bits: 4.2 GB, against 4.9 GB for Llama-3.1-8B Q4_K_M.
+    expect(dataBytes / 1e9).toBeCloseTo(4.23, 1);
+  });
+
+  for (const quant of ["q4_0", "q8_0"] as const) {
+    it(`node-llama-cpp loads a tiny ${quant} model and generates from it`, async () => {
+      const out = join(scratch, `tiny-${quant}.gguf`);
+      const made = await makeTestModel({ out, quant, vocabPath: await llamaBpeVocabPath() });
+      const file = await readGgufFile(out);
+      expect(file.tensors.find((t) => t.name === "blk.0.attn_q.weight")?.type).toBe(quant === "q4_0" ? GgmlType.Q4_0 : GgmlType.Q8_0);
+      expect(made.bytes).toBe((await stat(out)).size);
+      // Every block's scale is the same finite F16 (±scale/8 for Q4_0, /127 for Q8_0), never NaN.
+      const q = await readGgufTensorData(out, file, "blk.0.ffn_up.weight");
+      const blockBytes = quant === "q4_0" ? 18 : 34;
+      const scales = new Set(Array.from({ length: q.length / blockBytes }, (_, i) => q.readUInt16LE(i * blockBytes)));
+      expect(scales.size).toBe(1);
+      expect(Number.isFinite(f16BitsToF32([...scales][0] as number))).toBe(true);
+
+      const llama = await getLlama({ gpu: false, build: "never" });
+      const model = await llama.loadModel({ modelPath: out });
+      const context = await model.createContext({ threads: 1, contextSize: 512 });
+      try {
+        const session = new LlamaChatSession({ contextSequence: context.getSequence() });
+        const meta = await session.promptWithMeta("Stage IIB breast cancer, ER positive.", { maxTokens: 6, temperature: 0.8, seed: 3 });
+        expect(meta.stopReason).toBe("maxTokens");
+        expect(meta.responseText.length).toBeGreaterThan(0);
+      } finally {
+        await context.dispose();
+        await model.dispose();
+      }
+    });
+  }
 });
 
 // Bounded everywhere: the grammar ignores `required`, and unbounded strings never end on a random model.
