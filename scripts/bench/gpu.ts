@@ -33,7 +33,11 @@
  * --grammar-shapes (default: --shapes), --grammar on,off, --max-tokens N (512), --max-seconds S
  * (150), --hard-seconds S (max + 120), --temperature T for grammar off (0: greedy; grammar on
  * always samples at 0.8, as greedy decoding on random weights never closes the JSON),
- * --warmup on|off, --gpu auto|off, --llama-server BIN (its -np takes each shape's C×S).
+ * --gather-ms off,4 (each shape with several sequences per context runs once per value: off is
+ * node-llama-cpp's own dispatch, N waits up to N ms for every busy sequence's token before a
+ * decode), --warmup on|off, --gpu auto|off, --llama-server BIN (its -np takes each shape's C×S).
+ * After each shape: decode calls, tokens sampled per decode (≈ the sequences that really share a
+ * decode), ms per decode and per sampling — where the time goes.
  * Last line: `parallel/serial letters-per-minute (grammar off, best): X.XX`.
  */
 import { spawn } from "node:child_process";
@@ -46,6 +50,7 @@ import { parseModelOutput } from "../../src-main/extract/output.ts";
 import { loadExtractionPrompt } from "../../src-main/extract/prompt.ts";
 import { TEST_MODEL_QUANTS, makeTestModel, type TestModelQuant } from "../../src-main/extract/testModel.ts";
 import { EngineError, type Engine } from "../../src-main/extract/engine.ts";
+import type { DecodeStats } from "../../src-main/extract/llama/protocol.ts";
 
 const { values } = parseArgs({
   options: {
@@ -54,6 +59,7 @@ const { values } = parseArgs({
     vocab: { type: "string" },
     "grammar-shapes": { type: "string" },
     temperature: { type: "string", default: "0" },
+    "gather-ms": { type: "string", default: "off" },
     "hard-seconds": { type: "string" },
     warmup: { type: "string", default: "on" },
     letters: { type: "string", default: "200" },
@@ -138,7 +144,7 @@ function parseShapes(list: string): Shape[] {
   });
 }
 
-function localEngine(shape: Shape, grammar: boolean, outputTokens = maxTokens): LlamaEngine {
+function localEngine(shape: Shape, grammar: boolean, outputTokens = maxTokens, gatherMs?: number): LlamaEngine {
   return new LlamaEngine({
     modelPath,
     systemPrompt: prompt.text,
@@ -151,6 +157,7 @@ function localEngine(shape: Shape, grammar: boolean, outputTokens = maxTokens): 
     temperature: grammar ? 0.8 : Number(values.temperature),
     seed: 7,
     letterTimeoutMs: hardSeconds * 1000,
+    ...(gatherMs === undefined ? {} : { batchGatherMs: gatherMs }),
   });
 }
 
@@ -172,18 +179,32 @@ if (values.warmup === "on") {
 }
 
 const shapes = parseShapes(values.shapes);
+const gatherSettings = values["gather-ms"].split(",").map((v) => (v.trim() === "off" ? undefined : Number(v)));
+
+function whereTimeGoes(stats: DecodeStats | null): string {
+  if (!stats || stats.decodes === 0) return "(no decode statistics from this node-llama-cpp)";
+  return (
+    `${stats.decodes} decodes, ${(stats.tokens / stats.decodes).toFixed(1)} tokens and ${(stats.samples / stats.decodes).toFixed(1)} samplings per decode; ` +
+    `${(stats.decodeMs / stats.decodes).toFixed(1)} ms per decode, ${(stats.sampleMs / Math.max(1, stats.samples)).toFixed(2)} ms per sampling`
+  );
+}
 const best: Record<string, number> = {};
 const serial: Record<string, number> = {};
 for (const grammarSetting of values.grammar.split(",")) {
   const grammar = grammarSetting === "on";
-  for (const shape of grammar && values["grammar-shapes"] ? parseShapes(values["grammar-shapes"]) : shapes) {
+  const runs = (grammar && values["grammar-shapes"] ? parseShapes(values["grammar-shapes"]) : shapes).flatMap((shape) =>
+    shape.sequences === 1 ? [{ shape, gatherMs: undefined }] : gatherSettings.map((gatherMs) => ({ shape, gatherMs })),
+  );
+  for (const { shape, gatherMs } of runs) {
     const n = shape.parallel;
-    const engine = localEngine(shape, grammar);
+    const engine = localEngine(shape, grammar, maxTokens, gatherMs);
     try {
       const loadStarted = performance.now();
       await engine.start();
       const loadSeconds = (performance.now() - loadStarted) / 1000;
-      const rate = report(await run(`${engine.description.replace("llama.cpp ", "")} grammar ${grammarSetting} (load ${loadSeconds.toFixed(0)} s)`, engine, n, grammar));
+      const gather = gatherMs === undefined ? "" : ` gather ${gatherMs} ms`;
+      const rate = report(await run(`${engine.description.replace("llama.cpp ", "")}${gather} grammar ${grammarSetting} (load ${loadSeconds.toFixed(0)} s)`, engine, n, grammar));
+      console.log(`  ${whereTimeGoes(engine.decodeStats)}`);
       if (n === 1) serial[grammarSetting] = rate;
       best[grammarSetting] = Math.max(best[grammarSetting] ?? 0, rate);
     } catch (error) {

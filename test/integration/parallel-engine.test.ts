@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import type { EngineError } from "../../src-main/extract/engine.ts";
 import { LlamaEngine } from "../../src-main/extract/llama/llamaEngine.ts";
 import { parseModelOutput } from "../../src-main/extract/output.ts";
 import { loadExtractionPrompt } from "../../src-main/extract/prompt.ts";
@@ -38,6 +39,44 @@ describe("parallel engine", () => {
       const [first, second, third, fourth] = tokens as [number, number, number, number];
       // The system prompt is ~1,000 tokens: the second letter in each slot does not pay it again.
       expect(Math.max(third, fourth)).toBeLessThan(Math.min(first, second) - 500);
+    } finally {
+      await engine.close();
+    }
+  }, EXTRACTION_TEST_TIMEOUT_MS);
+
+  it("batches two sequences in one context with a gathered dispatch and says where the time went", async () => {
+    const dir = path.join(REPO_ROOT, "resources", "demo", "letters");
+    const text = readFileSync(path.join(dir, readdirSync(dir).sort()[1] as string), "utf8");
+    const prompt = loadExtractionPrompt();
+    const engine = new LlamaEngine({
+      modelPath: modelPath(),
+      systemPrompt: prompt.text,
+      gpu: false,
+      threads: 1,
+      parallel: 2,
+      contexts: 1,
+      batchGatherMs: 3,
+      grammar: false,
+      maxTokens: 48,
+      temperature: 0.8,
+      seed: 7,
+    });
+    try {
+      await engine.start();
+      expect(engine.description).toBe("llama.cpp (cpu, 2 in parallel over 1 context)");
+      expect(engine.decodeStats).toBeNull();
+      // Without the grammar a random model rarely stops by itself: a cut-off is still a completion.
+      const complete = (letter: string) => engine.complete(letter).catch((error: EngineError) => error.partial ?? Promise.reject(error));
+      const done = await Promise.all([1, 2].map((i) => complete(`Clinic letter ${i}.\n${text}`)));
+      const stats = engine.decodeStats;
+      expect(stats).not.toBeNull();
+      const input = done.reduce((sum, c) => sum + (c.inputTokens ?? 0), 0);
+      const output = done.reduce((sum, c) => sum + (c.outputTokens ?? 0), 0);
+      // Every token node-llama-cpp metered went through a counted decode, and each output token was sampled.
+      expect(stats?.tokens).toBe(input + output);
+      expect(stats?.samples).toBeGreaterThanOrEqual(output);
+      expect(stats?.decodes).toBeGreaterThan(0);
+      expect(stats?.decodeMs).toBeGreaterThan(0);
     } finally {
       await engine.close();
     }

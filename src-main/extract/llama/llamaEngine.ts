@@ -2,7 +2,7 @@ import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { TIMELINE_GENERATION_SCHEMA } from "../../../src-shared/generationSchema.ts";
 import { EngineError, type Engine, type RawCompletion } from "../engine.ts";
-import type { WorkerConfig, WorkerHandle, WorkerReply, WorkerSpawner } from "./protocol.ts";
+import type { DecodeStats, WorkerConfig, WorkerHandle, WorkerReply, WorkerSpawner } from "./protocol.ts";
 
 export type LlamaEngineOptions = {
   modelPath: string;
@@ -45,6 +45,12 @@ export type LlamaEngineOptions = {
    */
   ramCap?: number;
   vramCap?: number;
+  /**
+   * GPU batching: how long a context waits for every busy sequence's next token before it
+   * decodes, so one decode carries them all. Default: node-llama-cpp's own schedule (decode on the
+   * next turn of the event loop, with whatever tokens are queued by then).
+   */
+  batchGatherMs?: number;
   /** How the child process is started. Default: `child_process.fork` (see forkWorker). */
   spawnWorker?: WorkerSpawner;
 };
@@ -98,6 +104,7 @@ export class LlamaEngine implements Engine {
   private loadedSlots: number | undefined;
   private loadedContextSize: number | undefined;
   private systemPromptTokens = 0;
+  private lastStats: DecodeStats | null = null;
   private readonly counts = new Map<number, { resolve: (tokens: number) => void; reject: (error: EngineError) => void }>();
   private readonly config: WorkerConfig;
   private readonly letterTimeoutMs: number;
@@ -120,6 +127,7 @@ export class LlamaEngine implements Engine {
       seed: options.seed,
       ramCap: options.ramCap ?? null,
       vramCap: options.vramCap ?? null,
+      batchGatherMs: options.batchGatherMs ?? null,
     };
     this.letterTimeoutMs = options.letterTimeoutMs ?? 10 * 60_000;
     this.loadTimeoutMs = options.loadTimeoutMs ?? 5 * 60_000;
@@ -144,6 +152,11 @@ export class LlamaEngine implements Engine {
   /** The slots actually loaded (fewer than asked when memory ran short); the request before loading. */
   get capacity(): number {
     return this.loadedSlots ?? this.config.parallel;
+  }
+
+  /** Where the current child's time went, as of its last finished letter (null before one, or where node-llama-cpp hides it). */
+  get decodeStats(): DecodeStats | null {
+    return this.lastStats;
   }
 
   /** The child's pid while it runs (tests kill it to prove recovery). */
@@ -214,7 +227,8 @@ export class LlamaEngine implements Engine {
     let exited = false;
     let stderr = "";
     child.stderr?.on("data", (chunk: Buffer | string) => {
-      stderr = (stderr + chunk.toString()).slice(-4000);
+      // llama.cpp prints its cause before a backtrace of some 30 frames: keep enough to reach it.
+      stderr = (stderr + chunk.toString()).slice(-16_000);
     });
     return new Promise<WorkerHandle>((resolve, reject) => {
       let markExited: () => void = () => undefined;
@@ -228,6 +242,7 @@ export class LlamaEngine implements Engine {
           case "ready":
             clearTimeout(timer);
             this.backend = message.backend;
+            this.lastStats = null;
             this.shape = `, ${message.slots} in parallel over ${message.contexts} context${message.contexts === 1 ? "" : "s"}`;
             this.loadedReductions = message.reductions;
             this.loadedSlots = message.slots;
@@ -244,6 +259,7 @@ export class LlamaEngine implements Engine {
             reject(new EngineError("load-failed", `could not load ${this.config.modelPath}: ${message.message}`));
             break;
           case "completed": {
+            this.lastStats = message.stats;
             const completion = { text: message.text, inputTokens: message.inputTokens, outputTokens: message.outputTokens };
             this.settle(
               message.id,
@@ -294,8 +310,18 @@ function formatSeconds(ms: number): string {
   return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
 }
 
+/** A backtrace frame as glibc prints it: `/path/lib.so(symbol+0x1c)[0x7f...]` or `node[0x18a7b40]`. */
+const BACKTRACE_FRAME = /^\S*(\(.*\))?\s*\[0x[0-9a-f]+\]$/i;
+
+/** What a dead child's stderr says of why it died: its error lines, else its last lines. */
+function crashCause(stderr: string): string {
+  const lines = stderr.split("\n").map((line) => line.trim()).filter((line) => line !== "" && !BACKTRACE_FRAME.test(line));
+  const causes = lines.filter((line) => /error|assert|abort|failed|exception|terminate/i.test(line));
+  return (causes.length > 0 ? causes.slice(0, 3) : lines.slice(-3)).join(" | ");
+}
+
 function exitError(code: number | null, signal: NodeJS.Signals | null, stderr: string): EngineError {
-  const tail = stderr.trim().split("\n").slice(-3).join(" | ");
+  const tail = crashCause(stderr);
   if (/out of memory|failed to allocate|cudaMalloc|ErrorOutOfDeviceMemory/i.test(stderr)) {
     return new EngineError("out-of-memory", `the model process ran out of memory: ${tail}`);
   }

@@ -23,7 +23,19 @@ export type WorkerConfig = {
   /** Bytes of RAM / VRAM the model and its contexts may use (node-llama-cpp's caps); null: all free. */
   ramCap: number | null;
   vramCap: number | null;
+  /**
+   * Milliseconds a context waits for its busy sequences' next tokens before decoding, so that one
+   * decode carries them all; null: node-llama-cpp's default (the next turn of the event loop).
+   */
+  batchGatherMs: number | null;
 };
+
+/**
+ * Where the child's time went, summed over its contexts since it loaded: decode calls and the
+ * tokens they carried (input and output), wall time inside decode calls, and token samplings with
+ * their summed time (samplings of different sequences may overlap on separate threads).
+ */
+export type DecodeStats = { decodes: number; tokens: number; decodeMs: number; samples: number; sampleMs: number };
 
 export type WorkerRequest =
   | { type: "init"; config: WorkerConfig }
@@ -53,7 +65,7 @@ export type WorkerReply =
   | { type: "counted"; id: number; tokens: number }
   | { type: "probed"; id: number; result: unknown }
   | { type: "init-failed"; message: string }
-  | { type: "completed"; id: number; text: string; inputTokens: number; outputTokens: number; stopReason: string }
+  | { type: "completed"; id: number; text: string; inputTokens: number; outputTokens: number; stopReason: string; stats: DecodeStats | null }
   | { type: "failed"; id: number; message: string };
 
 /**

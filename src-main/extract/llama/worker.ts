@@ -8,13 +8,15 @@
  */
 import os from "node:os";
 import { getLlama, LlamaChatSession, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaGrammar, type LlamaModel } from "node-llama-cpp";
-import type { WorkerConfig, WorkerReply, WorkerRequest } from "./protocol.ts";
+import type { DecodeStats, WorkerConfig, WorkerReply, WorkerRequest } from "./protocol.ts";
 import { estimateModel, hardwareInfo, isMemoryError, nextReduction, type EngineShape } from "./sizing.ts";
 
 type Slot = { session: LlamaChatSession; sequence: LlamaContextSequence; busy: boolean };
 type Loaded = { slots: Slot[]; grammar: LlamaGrammar; config: WorkerConfig; tokenize: (text: string) => number };
 
 let loaded: Loaded | undefined;
+const stats: DecodeStats = { decodes: 0, tokens: 0, decodeMs: 0, samples: 0, sampleMs: 0 };
+let statsAvailable = false;
 const waiting: { id: number; text: string }[] = [];
 
 /** Tokens a sequence needs beyond the system prompt and the output budget: a letter's worth. */
@@ -104,11 +106,16 @@ async function createSlots(llama: Llama, model: LlamaModel, config: WorkerConfig
   const slots: Slot[] = [];
   for (let c = 0; c < count; c++) {
     const sequences = Math.floor(shape.parallel / count) + (c < shape.parallel % count ? 1 : 0);
+    const gatherMs = config.batchGatherMs;
     const context = await model.createContext({
       contextSize: shape.contextSize, // per sequence: node-llama-cpp multiplies by `sequences`
       sequences,
       ...(threads === undefined ? {} : { threads }),
+      // node-llama-cpp decodes at once when every sequence has queued a token; the timer only
+      // bounds the wait when some sequences are idle.
+      ...(gatherMs === null ? {} : { batching: { dispatchSchedule: (dispatch: () => void) => void setTimeout(dispatch, gatherMs) } }),
     });
+    statsAvailable = countDecodes(context, stats);
     contexts.push(context);
     for (let s = 0; s < sequences; s++) {
       const sequence = context.getSequence();
@@ -116,6 +123,60 @@ async function createSlots(llama: Llama, model: LlamaModel, config: WorkerConfig
     }
   }
   return slots;
+}
+
+/**
+ * Counts a context's decode calls, the tokens each carried and the time inside them, and its token
+ * samplings, by wrapping the native context that node-llama-cpp 3 keeps as `_ctx` (not public API:
+ * where it is absent nothing is counted and false is returned). This is how a benchmark learns
+ * whether a GPU's sequences really share decodes, and whether decoding or sampling takes the time.
+ */
+function countDecodes(context: LlamaContext, into: DecodeStats): boolean {
+  const holder = context as unknown as { _ctx?: unknown };
+  const native = holder._ctx;
+  if (typeof native !== "object" || native === null) return false;
+  let batchTokens = 0;
+  const timed = (call: () => unknown, done: (ms: number) => void) => {
+    const started = performance.now();
+    return Promise.resolve(call()).finally(() => done(performance.now() - started));
+  };
+  holder._ctx = new Proxy(native, {
+    get(target, key) {
+      const value: unknown = Reflect.get(target, key);
+      if (typeof value !== "function") return value;
+      const method = value as (...args: unknown[]) => unknown;
+      if (key === "initBatch") {
+        return (size: number) => {
+          batchTokens = size;
+          return method.call(target, size);
+        };
+      }
+      if (key === "decodeBatch") {
+        const tokens = batchTokens;
+        return () =>
+          timed(
+            () => method.call(target),
+            (ms) => {
+              into.decodes += 1;
+              into.tokens += tokens;
+              into.decodeMs += ms;
+            },
+          );
+      }
+      if (key === "sampleToken") {
+        return (...args: unknown[]) =>
+          timed(
+            () => method.apply(target, args),
+            (ms) => {
+              into.samples += 1;
+              into.sampleMs += ms;
+            },
+          );
+      }
+      return method.bind(target);
+    },
+  });
+  return true;
 }
 
 /** The cause in one short line: node-llama-cpp appends advice in parentheses ("RAM cap is set, ..."). */
@@ -154,6 +215,7 @@ async function complete({ grammar, config }: Loaded, { session, sequence }: Slot
       stopReason,
       inputTokens: sequence.tokenMeter.usedInputTokens - before.input,
       outputTokens: sequence.tokenMeter.usedOutputTokens - before.output,
+      stats: statsAvailable ? { ...stats } : null,
     });
   } catch (error) {
     reply({ type: "failed", id, message: (error as Error).message });
