@@ -1,0 +1,59 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { REPO_ROOT, runCli } from "../helpers/cli.ts";
+import { goldFor, startFakeOpenAiServer, type FakeOpenAiServer } from "../helpers/fakeOpenAiServer.ts";
+import { haveSlurm, sbatch, waitForJob } from "../helpers/slurm.ts";
+import { useTempDirs } from "../helpers/tempDir.ts";
+
+const tempDir = useTempDirs();
+const DEMO_LETTERS = path.join(REPO_ROOT, "resources", "demo", "letters");
+const SCRIPT = path.join(REPO_ROOT, "scripts", "slurm", "extract-array.sbatch");
+
+// The engine is a loopback OpenAI-compatible server answering each letter with its gold document:
+// deterministic, so the cluster's merged result must equal one run on the workstation to the byte.
+let server: FakeOpenAiServer;
+beforeAll(async () => {
+  server = await startFakeOpenAiServer({ respond: goldFor });
+});
+afterAll(async () => server?.close());
+
+async function exportLong(data: string): Promise<string> {
+  const out = path.join(data, "values.csv");
+  expect((await runCli(["--data", data, "export", "--format", "csv", "--out", out])).code).toBe(0);
+  return readFileSync(out, "utf8");
+}
+
+describe.skipIf(!haveSlurm())("the Slurm job array script on a real Slurm", () => {
+  it("runs 3 shards as array tasks whose result files merge into exactly one unsharded run", async () => {
+    const results = tempDir();
+    const jobId = sbatch(
+      // This test node has no GPU and 2 cores: the command line overrides the script's #SBATCH defaults.
+      ["--array=1-3", "--gres=none", "--cpus-per-task=1", "--mem=1G", `--output=${results}/task-%a.out`, SCRIPT],
+      { LETTERS: DEMO_LETTERS, RESULTS: results, STORE_ROOT: tempDir(), ENGINE_ARGS: `--server ${server.baseUrl}`, PARALLEL: "2" },
+    );
+    const states = await waitForJob(jobId, 150_000);
+    const logs = readdirSync(results).filter((name) => name.startsWith("task-")).map((name) => readFileSync(path.join(results, name), "utf8"));
+    expect(states, logs.join("\n")).toEqual(["COMPLETED", "COMPLETED", "COMPLETED"]);
+    const shards = readdirSync(results).filter((name) => /^shard-\d-of-3\.jsonl$/.test(name)).sort();
+    expect(shards).toEqual(["shard-1-of-3.jsonl", "shard-2-of-3.jsonl", "shard-3-of-3.jsonl"]);
+
+    const workstation = tempDir();
+    expect((await runCli(["--data", workstation, "import", DEMO_LETTERS])).code).toBe(0);
+    const merged = await runCli(["--data", workstation, "--json", "import-results", ...shards.map((name) => path.join(results, name))]);
+    expect(merged.code, merged.stderr).toBe(0);
+    expect(merged.events.at(-1)).toMatchObject({ type: "summary", imported: 16, unchanged: 0, problems: 0 });
+
+    const whole = tempDir();
+    expect((await runCli(["--data", whole, "import", DEMO_LETTERS])).code).toBe(0);
+    expect((await runCli(["--data", whole, "extract", "--server", server.baseUrl])).code).toBe(0);
+    expect(await exportLong(workstation)).toBe(await exportLong(whole));
+  }, 240_000);
+
+  it("refuses to start without a model or an engine, saying which variable to set", async () => {
+    const results = tempDir();
+    const jobId = sbatch(["--array=1-1", "--gres=none", "--cpus-per-task=1", "--mem=1G", `--output=${results}/task-%a.out`, SCRIPT], { LETTERS: DEMO_LETTERS, RESULTS: results, MODEL: "", ENGINE_ARGS: "" });
+    expect(await waitForJob(jobId, 60_000)).toEqual(["FAILED"]);
+    expect(readFileSync(path.join(results, "task-1.out"), "utf8")).toContain("set MODEL to the GGUF file (or ENGINE_ARGS to --server ...)");
+  }, 90_000);
+});
