@@ -48,6 +48,8 @@ if [ "${BUILD_GGML_CUDA:-1}" = 1 ]; then
   echo "built ggml-cuda for sm_$cap in $(($(date +%s) - started)) s (since start)"
 fi
 
+[ -e "$RT/node_modules/@node-llama-cpp/linux-x64-cuda/bins/linux-x64-cuda/libggml-cuda.so" ] ||
+  { echo "no CUDA library: build it here (BUILD_GGML_CUDA=1) or pack the prebuilt one (gpu-pack.mjs --prebuilt-cuda)"; exit 3; }
 node scripts/bench/gpu-preflight.mjs 2>&1 | tee "$OUT/preflight.txt"
 grep -q "^node-llama-cpp cuda" "$OUT/preflight.txt" || { echo "the CUDA build did not load: not benchmarking on the CPU"; exit 3; }
 

@@ -7,12 +7,14 @@
  * compile the prebuilt library's PTX (seen on an H200 with driver 580: "the provided PTX was
  * compiled with an unsupported toolchain").
  *
- * node-llama-cpp's CUDA library is a 159 MB fat binary: machine code for several GPU generations
- * plus PTX. Only the entries a GPU of compute capability --sm can use are kept (its own machine
- * code, else the newest PTX not above it, which the driver compiles); the others are zeroed in
- * place, so every offset stays valid and the file compresses to a fraction.
+ * node-llama-cpp's prebuilt CUDA library is left out by default: gpu-device.sh builds it on the
+ * device, since the prebuilt one's PTX did not run on the H200's driver. With --prebuilt-cuda it is
+ * packed too: a 159 MB fat binary of machine code for several GPU generations plus PTX, of which
+ * only the entries a GPU of compute capability --sm can use are kept (its own machine code, else
+ * the newest PTX not above it, which the driver compiles); the others are zeroed in place, so
+ * every offset stays valid and the file compresses to a fraction (21 MB).
  *
- *   node scripts/bench/gpu-pack.mjs [--sm 90] [--out .cache/gpu-pack/runtime.tar.xz]
+ *   node scripts/bench/gpu-pack.mjs [--prebuilt-cuda [--sm 90]] [--out .cache/gpu-pack/runtime.tar.xz]
  * Both files travel to the device (`carry: [".cache/gpu-pack"]`); together they stay under 64 MiB.
  */
 import { execFileSync } from "node:child_process";
@@ -23,7 +25,9 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
-const { values } = parseArgs({ options: { sm: { type: "string", default: "90" }, out: { type: "string", default: ".cache/gpu-pack/runtime.tar.xz" } } });
+const { values } = parseArgs({
+  options: { sm: { type: "string", default: "90" }, "prebuilt-cuda": { type: "boolean", default: false }, out: { type: "string", default: ".cache/gpu-pack/runtime.tar.xz" } },
+});
 const sm = Number(values.sm);
 const out = path.resolve(ROOT, values.out);
 
@@ -91,7 +95,10 @@ try {
     });
   }
   const cudaBins = path.join(stage, "node_modules", "@node-llama-cpp", "linux-x64-cuda", "bins", "linux-x64-cuda");
-  for (const name of readdirSync(cudaBins).filter((n) => n.startsWith("libggml-cuda"))) console.log(keepOnlyArch(path.join(cudaBins, name)));
+  for (const name of readdirSync(cudaBins).filter((n) => n.startsWith("libggml-cuda"))) {
+    if (values["prebuilt-cuda"]) console.log(keepOnlyArch(path.join(cudaBins, name)));
+    else rmSync(path.join(cudaBins, name));
+  }
 
   const { tsImport } = await import("tsx/esm/api");
   const { llamaBpeVocabPath } = await tsImport("../../src-main/extract/testModel.ts", import.meta.url);
