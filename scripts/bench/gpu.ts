@@ -6,12 +6,15 @@
  * side by side — grammar on and off; prefilled (input) tokens show the system prompt being
  * evaluated once per sequence, not per letter. Output tokens per second are over all letters.
  *
- * Measured on an H200 (2026-12-04, q4_0, 512 output tokens, temperature 0.8): one sequence
- * 134 tokens/s; 16 sequences in one context 124 tokens/s in all. The tokens of one context come
- * out one sampled token at a time whatever the batch: node-llama-cpp samples each sequence's
- * next token over the 128k vocabulary on the CPU under the context's lock (~7.5 ms a token), so
- * the GPU waits. Hence the shapes with several contexts (their samplers run on separate CPU
- * threads) and greedy decoding for grammar off (the product's default, and the cheapest sampler).
+ * Measured on an H200 (2026-12-04, q4_0, temperature 0.8): one sequence 134 tokens/s; 16
+ * sequences in one context 124 tokens/s in all. The likely cause, seen here on the CPU with the
+ * decode statistics below: node-llama-cpp decodes whatever is queued when the previous decode's
+ * sampling ends, so sequences fall out of step and take turns (two sequences with the grammar:
+ * 1.0 samplings per decode). --gather-ms N turns on lockstep decoding (lockstep.ts), which holds
+ * each token up to N ms for the others: 4 sequences went from 2.0 to 3.4 samplings per decode
+ * and 40% fewer decodes on the CPU; on a GPU, where a decode of 16 tokens costs about what one
+ * does, that is the throughput. Also: shapes with several contexts, and greedy decoding for
+ * grammar off (the product's default, and the cheapest sampler).
  *
  * Random weights are the grammar's worst case (nearly every sampled token is rejected and
  * re-checked against the 128k vocabulary), so "grammar on" is reported beside "grammar off",
@@ -33,9 +36,9 @@
  * --grammar-shapes (default: --shapes), --grammar on,off, --max-tokens N (512), --max-seconds S
  * (150), --hard-seconds S (max + 120), --temperature T for grammar off (0: greedy; grammar on
  * always samples at 0.8, as greedy decoding on random weights never closes the JSON),
- * --gather-ms off,4 (each shape with several sequences per context runs once per value: off is
- * node-llama-cpp's own dispatch, N waits up to N ms for every busy sequence's token before a
- * decode), --warmup on|off, --gpu auto|off, --llama-server BIN (its -np takes each shape's C×S).
+ * --gather-ms off,20 (each shape with several sequences per context runs once per value: off is
+ * node-llama-cpp's own dispatch, N is lockstep decoding holding a token up to N ms), --warmup
+ * on|off, --gpu auto|off, --llama-server BIN (its -np takes each shape's C×S).
  * After each shape: decode calls, tokens sampled per decode (≈ the sequences that really share a
  * decode), ms per decode and per sampling — where the time goes.
  * Last line: `parallel/serial letters-per-minute (grammar off, best): X.XX`.

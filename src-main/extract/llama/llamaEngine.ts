@@ -46,9 +46,9 @@ export type LlamaEngineOptions = {
   ramCap?: number;
   vramCap?: number;
   /**
-   * GPU batching: how long a context waits for every busy sequence's next token before it
-   * decodes, so one decode carries them all. Default: node-llama-cpp's own schedule (decode on the
-   * next turn of the event loop, with whatever tokens are queued by then).
+   * Lockstep decoding of the sequences that share a context (see lockstep.ts): the longest a
+   * sequence's next token waits for the others', so that one decode carries them all. Default:
+   * off (node-llama-cpp decodes whatever is queued, and sequences drift into taking turns).
    */
   batchGatherMs?: number;
   /** How the child process is started. Default: `child_process.fork` (see forkWorker). */

@@ -24,8 +24,9 @@ export type WorkerConfig = {
   ramCap: number | null;
   vramCap: number | null;
   /**
-   * Milliseconds a context waits for its busy sequences' next tokens before decoding, so that one
-   * decode carries them all; null: node-llama-cpp's default (the next turn of the event loop).
+   * Lockstep decoding (lockstep.ts): the longest a sequence's next token waits for the other
+   * generating sequences of its context, so that one decode carries them all; null: off
+   * (node-llama-cpp decodes whatever is queued).
    */
   batchGatherMs: number | null;
 };

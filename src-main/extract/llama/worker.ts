@@ -9,9 +9,10 @@
 import os from "node:os";
 import { getLlama, LlamaChatSession, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaGrammar, type LlamaModel } from "node-llama-cpp";
 import type { DecodeStats, WorkerConfig, WorkerReply, WorkerRequest } from "./protocol.ts";
+import { lockstep, type Lockstep } from "./lockstep.ts";
 import { estimateModel, hardwareInfo, isMemoryError, nextReduction, type EngineShape } from "./sizing.ts";
 
-type Slot = { session: LlamaChatSession; sequence: LlamaContextSequence; busy: boolean };
+type Slot = { session: LlamaChatSession; sequence: LlamaContextSequence; busy: boolean; lockstep: Lockstep | undefined };
 type Loaded = { slots: Slot[]; grammar: LlamaGrammar; config: WorkerConfig; tokenize: (text: string) => number };
 
 let loaded: Loaded | undefined;
@@ -106,20 +107,17 @@ async function createSlots(llama: Llama, model: LlamaModel, config: WorkerConfig
   const slots: Slot[] = [];
   for (let c = 0; c < count; c++) {
     const sequences = Math.floor(shape.parallel / count) + (c < shape.parallel % count ? 1 : 0);
-    const gatherMs = config.batchGatherMs;
     const context = await model.createContext({
       contextSize: shape.contextSize, // per sequence: node-llama-cpp multiplies by `sequences`
       sequences,
       ...(threads === undefined ? {} : { threads }),
-      // node-llama-cpp decodes at once when every sequence has queued a token; the timer only
-      // bounds the wait when some sequences are idle.
-      ...(gatherMs === null ? {} : { batching: { dispatchSchedule: (dispatch: () => void) => void setTimeout(dispatch, gatherMs) } }),
     });
     statsAvailable = countDecodes(context, stats);
     contexts.push(context);
+    const step = config.batchGatherMs === null || sequences === 1 ? undefined : lockstep(context, config.batchGatherMs);
     for (let s = 0; s < sequences; s++) {
       const sequence = context.getSequence();
-      slots.push({ session: new LlamaChatSession({ contextSequence: sequence, systemPrompt: config.systemPrompt }), sequence, busy: false });
+      slots.push({ session: new LlamaChatSession({ contextSequence: sequence, systemPrompt: config.systemPrompt }), sequence, busy: false, lockstep: step });
     }
   }
   return slots;
@@ -193,6 +191,7 @@ function dispatch(): void {
     slot.busy = true;
     void complete(loaded, slot, next.id, next.text).finally(() => {
       slot.busy = false;
+      slot.lockstep?.done(slot.sequence);
       dispatch();
     });
   }
