@@ -30,28 +30,42 @@ nproc; grep -m1 'model name' /proc/cpuinfo
 
 # The prebuilt CUDA library's PTX came from a newer CUDA than the H200's driver (580) compiles
 # ("the provided PTX was compiled with an unsupported toolchain"), so by default the same ggml
-# (node-llama-cpp's bundled llama.cpp, ggml-src.tar.xz from gpu-pack.mjs) is built for this GPU
+# (node-llama-cpp's bundled llama.cpp, llama-src.tar.xz from gpu-pack.mjs) is built for this GPU
 # alone with the machine's own nvcc (~3 min on 16 cores) and put in place of the prebuilt one.
 # BUILD_GGML_CUDA=0 keeps the prebuilt library. GGML_CUDA_FA=ON builds flash attention too
 # (the prebuilt has it; OFF keeps the build short, and llama.cpp then runs without it).
+# BUILD_LLAMA_SERVER=1 builds llama.cpp's llama-server in the same build (a few minutes more)
+# and hands it to the benchmark (--llama-server) for the comparison.
+bins="$RT/node_modules/@node-llama-cpp/linux-x64-cuda/bins/linux-x64-cuda"
 if [ "${BUILD_GGML_CUDA:-1}" = 1 ]; then
   cap=$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader | head -1 | tr -d .)
-  bins="$RT/node_modules/@node-llama-cpp/linux-x64-cuda/bins/linux-x64-cuda"
-  rm -rf /tmp/ggml && mkdir -p /tmp/ggml && tar -xJf .cache/gpu-pack/ggml-src.tar.xz -C /tmp/ggml
-  # llama.cpp's copy of ggml lacks the pkg-config template a standalone ggml build writes.
-  touch /tmp/ggml/ggml/ggml.pc.in
-  cmake -S /tmp/ggml/ggml -B /tmp/ggml/build -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=ON -DGGML_BACKEND_DL=ON \
-    -DGGML_BUILD_TESTS=OFF -DGGML_BUILD_EXAMPLES=OFF -DGGML_NATIVE=OFF -DGGML_CUDA=ON -DGGML_CUDA_NCCL=OFF -DGGML_CUDA_FA="${GGML_CUDA_FA:-OFF}" -DCMAKE_CUDA_ARCHITECTURES="${cap}-real" >"$OUT/ggml-build.log" 2>&1 &&
-    cmake --build /tmp/ggml/build --target ggml-cuda -j "$(nproc)" >>"$OUT/ggml-build.log" 2>&1 ||
-    { tail -30 "$OUT/ggml-build.log"; echo "building ggml-cuda failed"; exit 4; }
-  cp "$(find /tmp/ggml/build -name libggml-cuda.so | head -1)" "$bins/libggml-cuda.so"
-  echo "built ggml-cuda for sm_$cap in $(($(date +%s) - started)) s (since start)"
+  rm -rf /tmp/llama && mkdir -p /tmp/llama && tar -xJf .cache/gpu-pack/llama-src.tar.xz -C /tmp/llama
+  common=(-G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=ON -DGGML_BACKEND_DL=ON -DGGML_NATIVE=OFF -DGGML_CUDA=ON
+    -DGGML_CUDA_NCCL=OFF -DGGML_CUDA_FA="${GGML_CUDA_FA:-OFF}" -DCMAKE_CUDA_ARCHITECTURES="${cap}-real")
+  if [ "${BUILD_LLAMA_SERVER:-0}" = 1 ]; then
+    # The web UI would be downloaded, and HTTPS needs OpenSSL: neither is needed to serve the API.
+    configure=(cmake -S /tmp/llama -B /tmp/llama/build "${common[@]}" -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_APP=OFF
+      -DLLAMA_BUILD_SERVER=ON -DLLAMA_BUILD_UI=OFF -DLLAMA_USE_PREBUILT_UI=OFF -DLLAMA_OPENSSL=OFF)
+    targets=(ggml-cuda ggml-cpu llama-server)
+  else
+    # llama.cpp's copy of ggml lacks the pkg-config template a standalone ggml build writes.
+    touch /tmp/llama/ggml/ggml.pc.in
+    configure=(cmake -S /tmp/llama/ggml -B /tmp/llama/build "${common[@]}" -DGGML_BUILD_TESTS=OFF -DGGML_BUILD_EXAMPLES=OFF)
+    targets=(ggml-cuda)
+  fi
+  "${configure[@]}" >"$OUT/llama-build.log" 2>&1 &&
+    cmake --build /tmp/llama/build --target "${targets[@]}" -j "$(nproc)" >>"$OUT/llama-build.log" 2>&1 ||
+    { tail -30 "$OUT/llama-build.log"; echo "building ${targets[*]} failed"; exit 4; }
+  cp "$(find /tmp/llama/build -name libggml-cuda.so | head -1)" "$bins/libggml-cuda.so"
+  echo "built ${targets[*]} for sm_$cap in $(($(date +%s) - started)) s (since start)"
 fi
+server=()
+[ -x /tmp/llama/build/bin/llama-server ] && [ "${BUILD_LLAMA_SERVER:-0}" = 1 ] && server=(--llama-server /tmp/llama/build/bin/llama-server)
 
-[ -e "$RT/node_modules/@node-llama-cpp/linux-x64-cuda/bins/linux-x64-cuda/libggml-cuda.so" ] ||
+[ -e "$bins/libggml-cuda.so" ] ||
   { echo "no CUDA library: build it here (BUILD_GGML_CUDA=1) or pack the prebuilt one (gpu-pack.mjs --prebuilt-cuda)"; exit 3; }
 node scripts/bench/gpu-preflight.mjs 2>&1 | tee "$OUT/preflight.txt"
 grep -q "^node-llama-cpp cuda" "$OUT/preflight.txt" || { echo "the CUDA build did not load: not benchmarking on the CPU"; exit 3; }
 
-node --import tsx scripts/bench/gpu.ts --vocab "$RT/vocab/llama-bpe.gguf" "$@" 2>&1 | tee "$OUT/bench.log"
+node --import tsx scripts/bench/gpu.ts --vocab "$RT/vocab/llama-bpe.gguf" "${server[@]}" "$@" 2>&1 | tee "$OUT/bench.log"
 echo "done in $(($(date +%s) - started)) s"

@@ -2,10 +2,11 @@
  * Packs what `npm run bench:gpu` needs on a GPU machine that has CUDA but no Node and no network:
  * this Node binary, the packages the benchmark loads (node-llama-cpp with its CUDA build, tsx,
  * zod) and the Llama 3 tokenizer, as one .tar.xz (scripts/bench/gpu-device.sh unpacks and runs it);
- * and beside it ggml-src.tar.xz, the ggml sources of the llama.cpp release that node-llama-cpp
- * bundles, so the device can build the CUDA library with its own nvcc when the driver cannot
- * compile the prebuilt library's PTX (seen on an H200 with driver 580: "the provided PTX was
- * compiled with an unsupported toolchain").
+ * and beside it llama-src.tar.xz, the sources of the llama.cpp release that node-llama-cpp bundles
+ * (what a build of ggml's CUDA library and of llama-server needs), so the device can build the
+ * CUDA library with its own nvcc when the driver cannot compile the prebuilt library's PTX (seen
+ * on an H200 with driver 580: "the provided PTX was compiled with an unsupported toolchain"), and
+ * llama-server for the comparison.
  *
  * node-llama-cpp's prebuilt CUDA library is left out by default: gpu-device.sh builds it on the
  * device, since the prebuilt one's PTX did not run on the H200's driver. With --prebuilt-cuda it is
@@ -112,7 +113,8 @@ try {
   execFileSync("tar", ["-cJf", out, "-C", stage, "bin", "node_modules", "vocab"], { env: { ...process.env, XZ_OPT: "-9 -T0" }, stdio: "inherit" });
   console.log(`${path.relative(ROOT, out)}: ${(statSync(out).size / 2 ** 20).toFixed(1)} MiB (${packages.length} packages, node ${process.version}, sm_${sm})`);
 
-  // ggml only (the CUDA library is a ggml backend); other backends' sources are left out.
+  // Without what no build here uses: docs, models, tests, examples, the web UI's sources, Python,
+  // and ggml backends other than the CPU's and CUDA's.
   const bundle = path.join(ROOT, "node_modules", "node-llama-cpp", "llama", "gitRelease.bundle");
   const repo = path.join(stage, "llama.git");
   const [commit, ref] = execFileSync("git", ["bundle", "list-heads", bundle], { encoding: "utf8" }).trim().split("\n")[0].split(" ");
@@ -120,12 +122,15 @@ try {
   execFileSync("git", ["fetch", "--quiet", "--no-tags", bundle, `${ref}:refs/heads/bundle`], { cwd: repo });
   const src = path.join(stage, "src");
   mkdirSync(src);
-  execFileSync("sh", ["-c", `git -C "${repo}" archive refs/heads/bundle ggml | tar -x -C "${src}"`]);
+  execFileSync("sh", ["-c", `git -C "${repo}" archive refs/heads/bundle | tar -x -C "${src}"`]);
+  for (const unused of ["docs", "models", "tests", "examples", "benches", "gguf-py", "media", "app", "conversion", "tools/ui/src", "tools/ui/tests", "tools/ui/static"]) {
+    rmSync(path.join(src, unused), { recursive: true, force: true });
+  }
   const otherBackends = readdirSync(path.join(src, "ggml", "src")).filter((name) => /^ggml-/.test(name) && !["ggml-cuda", "ggml-cpu"].includes(name) && statSync(path.join(src, "ggml", "src", name)).isDirectory());
   for (const name of otherBackends) rmSync(path.join(src, "ggml", "src", name), { recursive: true });
-  const ggmlOut = path.join(path.dirname(out), "ggml-src.tar.xz");
-  execFileSync("tar", ["-cJf", ggmlOut, "-C", src, "ggml"], { env: { ...process.env, XZ_OPT: "-9" } });
-  console.log(`${path.relative(ROOT, ggmlOut)}: ${(statSync(ggmlOut).size / 2 ** 20).toFixed(1)} MiB (ggml of llama.cpp ${commit.slice(0, 12)})`);
+  const srcOut = path.join(path.dirname(out), "llama-src.tar.xz");
+  execFileSync("tar", ["-cJf", srcOut, "-C", src, "."], { env: { ...process.env, XZ_OPT: "-9" } });
+  console.log(`${path.relative(ROOT, srcOut)}: ${(statSync(srcOut).size / 2 ** 20).toFixed(1)} MiB (llama.cpp ${commit.slice(0, 12)})`);
 } finally {
   rmSync(stage, { recursive: true, force: true });
 }

@@ -312,6 +312,10 @@ describe("OpenAI-compatible engine against a loopback server", () => {
     expect(run.letters[0]?.error).toBe("output-cut-off: the output reached the 24-token limit before the document was complete (--max-tokens)");
     expect((fake.chatRequests()[0]?.body as { max_tokens: number }).max_tokens).toBe(24);
     run.db.close();
+
+    // The error carries what was generated, so a benchmark counts the work as done.
+    fake.script({ kind: "completion", content: '{"primary_cancer": {"site": "Left bre', finishReason: "length" });
+    await expect(engine(fake.baseUrl, { maxTokens: 24 }).complete("x")).rejects.toMatchObject({ kind: "output-cut-off", partial: { text: '{"primary_cancer": {"site": "Left bre' } });
   });
 
   it("an answer whose body is not JSON, or whose content is not a timeline, fails that letter with the reason", async () => {

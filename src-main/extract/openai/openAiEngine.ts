@@ -166,19 +166,21 @@ export class OpenAiCompatibleEngine implements Engine {
     }
     const choice = firstChoice(answer);
     if (!choice) throw new EngineError("generation-failed", `the inference server at ${this.host} answered without choices[0].message`);
+    const usage = isRecord(answer) && isRecord(answer.usage) ? answer.usage : {};
+    const tokens = {
+      inputTokens: typeof usage.prompt_tokens === "number" ? usage.prompt_tokens : null,
+      outputTokens: typeof usage.completion_tokens === "number" ? usage.completion_tokens : null,
+    };
     if (choice.finishReason === "length") {
-      throw new EngineError("output-cut-off", `the output reached the ${this.maxTokens}-token limit before the document was complete (--max-tokens)`);
+      // The partial output goes with the error, as the local engine's does: that much work was done.
+      const partial = { text: typeof choice.content === "string" ? choice.content : "", ...tokens };
+      throw new EngineError("output-cut-off", `the output reached the ${this.maxTokens}-token limit before the document was complete (--max-tokens)`, partial);
     }
     if (typeof choice.content !== "string") {
       const refusal = typeof choice.refusal === "string" ? `: the model refused: ${this.redact(clip(choice.refusal))}` : "";
       throw new EngineError("generation-failed", `the inference server at ${this.host} answered without message content${refusal}`);
     }
-    const usage = isRecord(answer) && isRecord(answer.usage) ? answer.usage : {};
-    return {
-      text: choice.content,
-      inputTokens: typeof usage.prompt_tokens === "number" ? usage.prompt_tokens : null,
-      outputTokens: typeof usage.completion_tokens === "number" ? usage.completion_tokens : null,
-    };
+    return { text: choice.content, ...tokens };
   }
 
   private async discover(): Promise<void> {
