@@ -13,8 +13,7 @@
  * 1.0 samplings per decode). --gather-ms N turns on lockstep decoding (lockstep.ts), which holds
  * each token up to N ms for the others: 4 sequences went from 2.0 to 3.4 samplings per decode
  * and 40% fewer decodes on the CPU; on a GPU, where a decode of 16 tokens costs about what one
- * does, that is the throughput. Also: shapes with several contexts, and greedy decoding for
- * grammar off (the product's default, and the cheapest sampler).
+ * does, that is the throughput. Also: shapes with several contexts.
  *
  * Random weights are the grammar's worst case (nearly every sampled token is rejected and
  * re-checked against the 128k vocabulary), so "grammar on" is reported beside "grammar off",
@@ -34,8 +33,10 @@
  * --vocab FILE (a tokenizer GGUF, where git or node-llama-cpp's llama.cpp bundle is missing),
  * --letters N (200), --shapes 1x1,1x16,1x64,16x1,8x8 (the first is the serial baseline),
  * --grammar-shapes (default: --shapes), --grammar on,off, --max-tokens N (512), --max-seconds S
- * (150), --hard-seconds S (max + 120), --temperature T for grammar off (0: greedy; grammar on
- * always samples at 0.8, as greedy decoding on random weights never closes the JSON),
+ * (150), --hard-seconds S (max + 120), --temperature T for grammar off (default 0.8, as in the
+ * H200 figures; 0 is greedy, the product's default and the cheapest sampler, but a random model
+ * may then stop at once on an end token; grammar on always samples at 0.8, as greedy decoding
+ * on random weights never closes the JSON),
  * --gather-ms off,20 (each shape with several sequences per context runs once per value: off is
  * node-llama-cpp's own dispatch, N is lockstep decoding holding a token up to N ms), --warmup
  * on|off, --gpu auto|off, --llama-server BIN (its -np takes each shape's C×S).
@@ -61,7 +62,7 @@ const { values } = parseArgs({
     quant: { type: "string", default: "q4_0" },
     vocab: { type: "string" },
     "grammar-shapes": { type: "string" },
-    temperature: { type: "string", default: "0" },
+    temperature: { type: "string", default: "0.8" },
     "gather-ms": { type: "string", default: "off" },
     "hard-seconds": { type: "string" },
     warmup: { type: "string", default: "on" },
