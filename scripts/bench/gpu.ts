@@ -72,6 +72,8 @@ const { values } = parseArgs({
     "max-tokens": { type: "string", default: "512" },
     "max-seconds": { type: "string", default: "150" },
     "llama-server": { type: "string" },
+    "server-np": { type: "string" },
+    "server-grammar": { type: "string" },
     gpu: { type: "string", default: "auto" },
   },
 });
@@ -137,14 +139,25 @@ function report(result: Result): number {
   return perMinute;
 }
 
-type Shape = { contexts: number; sequences: number; parallel: number; label: string };
+/**
+ * One engine configuration: C contexts × S sequences, optionally with its own lockstep setting
+ * (`@20`: hold a token up to 20 ms; `@off`) and batch size (`/2048`): `1x64@20/2048`.
+ */
+type Shape = { contexts: number; sequences: number; parallel: number; label: string; gatherMs?: number | null; batchSize?: number };
 
 function parseShapes(list: string): Shape[] {
   return list.split(",").map((text) => {
-    const match = /^(\d+)x(\d+)$/.exec(text.trim());
-    if (!match) throw new Error(`a shape is CONTEXTSxSEQUENCES, like 1x16 or 16x1, not "${text}"`);
+    const match = /^(\d+)x(\d+)(?:@(off|\d+))?(?:\/(\d+))?$/.exec(text.trim());
+    if (!match) throw new Error(`a shape is CONTEXTSxSEQUENCES[@GATHER_MS|@off][/BATCH], like 1x16, 16x1 or 1x64@20/2048, not "${text}"`);
     const [contexts, sequences] = [Number(match[1]), Number(match[2])];
-    return { contexts, sequences, parallel: contexts * sequences, label: text.trim() };
+    return {
+      contexts,
+      sequences,
+      parallel: contexts * sequences,
+      label: text.trim(),
+      ...(match[3] === undefined ? {} : { gatherMs: match[3] === "off" ? null : Number(match[3]) }),
+      ...(match[4] === undefined ? {} : { batchSize: Number(match[4]) }),
+    };
   });
 }
 
@@ -162,6 +175,7 @@ function localEngine(shape: Shape, grammar: boolean, outputTokens = maxTokens, g
     seed: 7,
     letterTimeoutMs: hardSeconds * 1000,
     ...(gatherMs === undefined ? {} : { batchGatherMs: gatherMs }),
+    ...(shape.batchSize === undefined ? {} : { batchSize: shape.batchSize }),
   });
 }
 
@@ -187,17 +201,20 @@ const gatherSettings = values["gather-ms"].split(",").map((v) => (v.trim() === "
 
 function whereTimeGoes(stats: DecodeStats | null): string {
   if (!stats || stats.decodes === 0) return "(no decode statistics from this node-llama-cpp)";
+  const share = (ms: number) => `${Math.round((100 * ms) / Math.max(1, stats.wallMs))}%`;
   return (
     `${stats.decodes} decodes, ${(stats.tokens / stats.decodes).toFixed(1)} tokens and ${(stats.samples / stats.decodes).toFixed(1)} samplings per decode; ` +
-    `${(stats.decodeMs / stats.decodes).toFixed(1)} ms per decode, ${(stats.sampleMs / Math.max(1, stats.samples)).toFixed(2)} ms per sampling`
+    `${(stats.decodeMs / stats.decodes).toFixed(1)} ms per decode, ${(stats.sampleMs / Math.max(1, stats.samples)).toFixed(2)} ms per sampling; ` +
+    `decoding ${share(stats.decodeMs)} of the time, main thread busy ${share(stats.mainThreadMs)} (${(stats.mainThreadMs / Math.max(1, stats.samples)).toFixed(2)} ms per sampled token)`
   );
 }
 const best: Record<string, number> = {};
+const serverBest: Record<string, number> = {};
 const serial: Record<string, number> = {};
 for (const grammarSetting of values.grammar.split(",")) {
   const grammar = grammarSetting === "on";
   const runs = (grammar && values["grammar-shapes"] ? parseShapes(values["grammar-shapes"]) : shapes).flatMap((shape) =>
-    shape.sequences === 1 ? [{ shape, gatherMs: undefined }] : gatherSettings.map((gatherMs) => ({ shape, gatherMs })),
+    shape.sequences === 1 ? [{ shape, gatherMs: undefined }] : shape.gatherMs !== undefined ? [{ shape, gatherMs: shape.gatherMs ?? undefined }] : gatherSettings.map((gatherMs) => ({ shape, gatherMs })),
   );
   for (const { shape, gatherMs } of runs) {
     const n = shape.parallel;
@@ -207,7 +224,10 @@ for (const grammarSetting of values.grammar.split(",")) {
       await engine.start();
       const loadSeconds = (performance.now() - loadStarted) / 1000;
       const gather = gatherMs === undefined ? "" : ` gather ${gatherMs} ms`;
-      const rate = report(await run(`${engine.description.replace("llama.cpp ", "")}${gather} grammar ${grammarSetting} (load ${loadSeconds.toFixed(0)} s)`, engine, n, grammar));
+      const batch = shape.batchSize === undefined ? "" : ` batch ${shape.batchSize}`;
+      const preload = ((engine.loadTimes?.preloadMs ?? 0) / 1000).toFixed(1);
+      const label = `${engine.description.replace("llama.cpp ", "")}${gather}${batch} grammar ${grammarSetting} (load ${loadSeconds.toFixed(0)} s, system prompt ${preload} s)`;
+      const rate = report(await run(label, engine, n, grammar));
       console.log(`  ${whereTimeGoes(engine.decodeStats)}`);
       if (n === 1) serial[grammarSetting] = rate;
       best[grammarSetting] = Math.max(best[grammarSetting] ?? 0, rate);
@@ -220,30 +240,46 @@ for (const grammarSetting of values.grammar.split(",")) {
 }
 
 if (values["llama-server"]) {
-  for (const n of shapes.map((shape) => shape.parallel).filter((v) => v > 1)) {
-    const port = 18080 + n;
-    const server = spawn(values["llama-server"], ["-m", modelPath, "-np", String(n), "-c", String(4096 * n), "-ngl", "999", "--host", "127.0.0.1", "--port", String(port)], { stdio: "ignore" });
-    try {
-      const engine = new OpenAiCompatibleEngine({ baseUrl: `http://127.0.0.1:${port}/v1`, systemPrompt: prompt.text, onPremise: false, parallel: n, maxTokens, temperature: 0.8, seed: 7 });
-      for (let tries = 0; ; tries++) {
-        try {
-          await engine.start();
-          break;
-        } catch (error) {
-          if (tries > 120) throw error;
-          await new Promise((resolve) => setTimeout(resolve, 1000));
+  const nps = values["server-np"] ? values["server-np"].split(",").map(Number) : [...new Set(shapes.map((shape) => shape.parallel).filter((v) => v > 1))];
+  for (const grammarSetting of (values["server-grammar"] ?? values.grammar).split(",")) {
+    for (const n of nps) {
+      const port = 18080 + n;
+      const server = spawn(values["llama-server"], ["-m", modelPath, "-np", String(n), "-c", String(4096 * n), "-ngl", "999", "--host", "127.0.0.1", "--port", String(port)], { stdio: "ignore" });
+      try {
+        const engine = new OpenAiCompatibleEngine({
+          baseUrl: `http://127.0.0.1:${port}/v1`,
+          systemPrompt: prompt.text,
+          onPremise: false,
+          parallel: n,
+          maxTokens,
+          grammar: grammarSetting === "on",
+          temperature: grammarSetting === "on" ? 0.8 : Number(values.temperature),
+          seed: 7,
+        });
+        for (let tries = 0; ; tries++) {
+          try {
+            await engine.start();
+            break;
+          } catch (error) {
+            if (tries > 120) throw error;
+            await new Promise((resolve) => setTimeout(resolve, 1000));
+          }
         }
+        const rate = report(await run(`llama-server -np ${n} grammar ${grammarSetting}`, engine, n, grammarSetting === "on"));
+        serverBest[grammarSetting] = Math.max(serverBest[grammarSetting] ?? 0, rate);
+        await engine.close();
+      } catch (error) {
+        console.log(`llama-server -np ${n}, grammar ${grammarSetting}: ${(error as Error).message}`);
+      } finally {
+        server.kill();
       }
-      report(await run(`llama-server -np ${n} grammar on`, engine, n, true));
-      await engine.close();
-    } finally {
-      server.kill();
     }
   }
 }
 
 for (const [setting, rate] of Object.entries(best)) {
   if (serial[setting]) console.log(`grammar ${setting}: best ${rate.toFixed(1)} letters/min = ${(rate / serial[setting]).toFixed(2)}x one sequence`);
+  if (serverBest[setting]) console.log(`grammar ${setting}: ours ${rate.toFixed(1)} vs llama-server's best ${serverBest[setting].toFixed(1)} letters/min = ${(rate / serverBest[setting]).toFixed(2)}x`);
 }
 const off = best.off !== undefined && serial.off ? best.off / serial.off : undefined;
 console.log(`parallel/serial letters-per-minute (grammar off, best): ${off === undefined ? "n/a" : off.toFixed(2)}`);

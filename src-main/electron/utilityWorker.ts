@@ -1,5 +1,6 @@
 import type { ForkOptions, UtilityProcess } from "electron";
 import type { WorkerHandle, WorkerReply, WorkerRequest, WorkerSpawner } from "../extract/llama/protocol.ts";
+import { workerEnv } from "../extract/llama/workerEnv.ts";
 
 type Fork = (modulePath: string, args?: string[], options?: ForkOptions) => UtilityProcess;
 
@@ -18,6 +19,7 @@ export function createUtilitySpawner(fork: Fork, workerPath: string): WorkerSpaw
       serviceName: "OncoTimeline inference",
       // stderr carries llama.cpp's out-of-memory messages, which the engine turns into a reason.
       stdio: ["ignore", "ignore", "pipe"],
+      env: workerEnv(),
     });
     let exited = false;
     child.on("exit", () => {

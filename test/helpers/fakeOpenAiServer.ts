@@ -31,7 +31,8 @@ export type FakeReply =
 export type ChatRequest = {
   model?: string;
   messages: { role: string; content: string }[];
-  response_format: { type: "json_schema"; json_schema: { name: string; schema: unknown; strict?: boolean } };
+  /** Optional in the API (free text without it); when given, this fake accepts only a JSON schema. */
+  response_format?: { type: "json_schema"; json_schema: { name: string; schema: unknown; strict?: boolean } };
   max_tokens?: number;
   temperature?: number;
   seed?: number;
@@ -200,10 +201,12 @@ function checkChatRequest(body: unknown, models: string[]): { status: number; me
     }
   }
   const format = request.response_format as Record<string, unknown> | undefined;
-  if (!format || format.type !== "json_schema") return bad("response_format must be {type: 'json_schema', ...}");
-  const schema = format.json_schema as Record<string, unknown> | undefined;
-  if (!schema || typeof schema.name !== "string" || !/^[a-zA-Z0-9_-]{1,64}$/.test(schema.name)) return bad("response_format.json_schema.name is required (a-z, A-Z, 0-9, _ and -)");
-  if (!schema.schema || typeof schema.schema !== "object") return bad("response_format.json_schema.schema must be a JSON schema object");
+  if (format !== undefined) {
+    if (format.type !== "json_schema") return bad("response_format must be {type: 'json_schema', ...}");
+    const schema = format.json_schema as Record<string, unknown> | undefined;
+    if (!schema || typeof schema.name !== "string" || !/^[a-zA-Z0-9_-]{1,64}$/.test(schema.name)) return bad("response_format.json_schema.name is required (a-z, A-Z, 0-9, _ and -)");
+    if (!schema.schema || typeof schema.schema !== "object") return bad("response_format.json_schema.schema must be a JSON schema object");
+  }
   if (request.max_tokens !== undefined && (!Number.isInteger(request.max_tokens) || (request.max_tokens as number) < 1)) return bad("max_tokens must be a positive integer");
   if (request.temperature !== undefined && typeof request.temperature !== "number") return bad("temperature must be a number");
   return undefined;

@@ -222,6 +222,14 @@ describe("OpenAI-compatible engine against a loopback server", () => {
     run.db.close();
   });
 
+  it("a benchmark without the grammar sends no response format", async () => {
+    const fake = await server({ respond: () => JSON.stringify(CANNED_TIMELINE) });
+    await engine(fake.baseUrl, { grammar: false }).complete("Letter text.");
+    const [request] = fake.chatRequests();
+    expect(request?.body).toMatchObject({ model: "onco-8b", max_tokens: 4096 });
+    expect(request?.body).not.toHaveProperty("response_format");
+  });
+
   it("the canned document the fake server gives by default is a valid timeline", () => {
     expect(validateTimeline(CANNED_TIMELINE).ok).toBe(true);
   });

@@ -58,7 +58,13 @@ describe("inference utility process", () => {
     const spawn = createUtilitySpawner(fork as unknown as Parameters<typeof createUtilitySpawner>[0], "/app/dist/electron/worker.mjs");
     const worker = spawn("/src/src-main/extract/llama/worker.ts");
 
-    expect(forks).toEqual([{ modulePath: "/app/dist/electron/worker.mjs", args: [], options: { serviceName: "OncoTimeline inference", stdio: ["ignore", "ignore", "pipe"] } }]);
+    expect(forks).toEqual([
+      {
+        modulePath: "/app/dist/electron/worker.mjs",
+        args: [],
+        options: { serviceName: "OncoTimeline inference", stdio: ["ignore", "ignore", "pipe"], env: expect.objectContaining({ UV_THREADPOOL_SIZE: expect.any(String) }) },
+      },
+    ]);
     expect(worker.pid).toBe(4242);
     worker.send({ type: "count", id: 1, text: "x" });
     expect(posted).toEqual([{ type: "count", id: 1, text: "x" }]);

@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { TIMELINE_GENERATION_SCHEMA } from "../../../src-shared/generationSchema.ts";
 import { EngineError, type Engine, type RawCompletion } from "../engine.ts";
 import type { DecodeStats, WorkerConfig, WorkerHandle, WorkerReply, WorkerSpawner } from "./protocol.ts";
+import { workerEnv } from "./workerEnv.ts";
 
 export type LlamaEngineOptions = {
   modelPath: string;
@@ -36,7 +37,10 @@ export type LlamaEngineOptions = {
   grammar?: boolean;
   /** A letter taking longer is failed and the child restarted. Default 10 minutes. */
   letterTimeoutMs?: number;
-  /** Default 5 minutes (an 8B model from a slow disk). */
+  /**
+   * Default 10 minutes: an 8B model from a slow disk, then every sequence reading the system
+   * prompt (seconds on a GPU, minutes on a CPU).
+   */
   loadTimeoutMs?: number;
   /**
    * At most this many bytes of RAM / VRAM for the model and its contexts (node-llama-cpp's
@@ -51,6 +55,11 @@ export type LlamaEngineOptions = {
    * off (node-llama-cpp decodes whatever is queued, and sequences drift into taking turns).
    */
   batchGatherMs?: number;
+  /**
+   * Tokens per decode call: llama.cpp's batch, and micro-batch, size. Default: node-llama-cpp's,
+   * 512 at most. A larger batch reads letters faster on a GPU, at the cost of a larger compute buffer.
+   */
+  batchSize?: number;
   /** How the child process is started. Default: `child_process.fork` (see forkWorker). */
   spawnWorker?: WorkerSpawner;
 };
@@ -67,6 +76,7 @@ export const forkWorker: WorkerSpawner = (workerPath) => {
   const child = fork(workerPath, [], {
     execArgv: workerPath.endsWith(".ts") ? ["--import", "tsx"] : [],
     stdio: ["ignore", "ignore", "pipe", "ipc"],
+    env: workerEnv(),
   });
   const handle: WorkerHandle = {
     get pid() {
@@ -105,6 +115,7 @@ export class LlamaEngine implements Engine {
   private loadedContextSize: number | undefined;
   private systemPromptTokens = 0;
   private lastStats: DecodeStats | null = null;
+  private lastLoad: { loadMs: number; preloadMs: number } | undefined;
   private readonly counts = new Map<number, { resolve: (tokens: number) => void; reject: (error: EngineError) => void }>();
   private readonly config: WorkerConfig;
   private readonly letterTimeoutMs: number;
@@ -128,9 +139,10 @@ export class LlamaEngine implements Engine {
       ramCap: options.ramCap ?? null,
       vramCap: options.vramCap ?? null,
       batchGatherMs: options.batchGatherMs ?? null,
+      batchSize: options.batchSize ?? null,
     };
     this.letterTimeoutMs = options.letterTimeoutMs ?? 10 * 60_000;
-    this.loadTimeoutMs = options.loadTimeoutMs ?? 5 * 60_000;
+    this.loadTimeoutMs = options.loadTimeoutMs ?? 10 * 60_000;
     this.spawnWorker = options.spawnWorker ?? forkWorker;
   }
 
@@ -157,6 +169,11 @@ export class LlamaEngine implements Engine {
   /** Where the current child's time went, as of its last finished letter (null before one, or where node-llama-cpp hides it). */
   get decodeStats(): DecodeStats | null {
     return this.lastStats;
+  }
+
+  /** The last load's time, and the part of it every sequence spent reading the system prompt. */
+  get loadTimes(): { loadMs: number; preloadMs: number } | undefined {
+    return this.lastLoad;
   }
 
   /** The child's pid while it runs (tests kill it to prove recovery). */
@@ -243,6 +260,7 @@ export class LlamaEngine implements Engine {
             clearTimeout(timer);
             this.backend = message.backend;
             this.lastStats = null;
+            this.lastLoad = { loadMs: message.loadMs, preloadMs: message.preloadMs };
             this.shape = `, ${message.slots} in parallel over ${message.contexts} context${message.contexts === 1 ? "" : "s"}`;
             this.loadedReductions = message.reductions;
             this.loadedSlots = message.slots;

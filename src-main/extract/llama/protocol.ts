@@ -29,14 +29,18 @@ export type WorkerConfig = {
    * (node-llama-cpp decodes whatever is queued).
    */
   batchGatherMs: number | null;
+  /** Tokens per decode call (llama.cpp's batch and micro-batch); null: node-llama-cpp's default (512 at most). */
+  batchSize: number | null;
 };
 
 /**
- * Where the child's time went, summed over its contexts since it loaded: decode calls and the
- * tokens they carried (input and output), wall time inside decode calls, and token samplings with
- * their summed time (samplings of different sequences may overlap on separate threads).
+ * Where the child's time went, summed over its contexts since its sequences read the system
+ * prompt: decode calls and the tokens they carried (input and output), wall time inside decode
+ * calls, token samplings with their summed time (samplings of different sequences may overlap on
+ * separate threads), and, over the same wall time, how long the main thread was busy (JavaScript:
+ * node-llama-cpp's per-token work for every sequence runs there, one sequence at a time).
  */
-export type DecodeStats = { decodes: number; tokens: number; decodeMs: number; samples: number; sampleMs: number };
+export type DecodeStats = { decodes: number; tokens: number; decodeMs: number; samples: number; sampleMs: number; wallMs: number; mainThreadMs: number };
 
 export type WorkerRequest =
   | { type: "init"; config: WorkerConfig }
@@ -54,6 +58,8 @@ export type WorkerReply =
       type: "ready";
       backend: string;
       loadMs: number;
+      /** Of loadMs, the time every sequence took to read the system prompt (once, batched). */
+      preloadMs: number;
       contexts: number;
       /** Sequences actually loaded: fewer than asked when memory ran short. */
       slots: number;

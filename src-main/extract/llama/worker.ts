@@ -7,6 +7,7 @@
  * the sequence, so only the letter is new work. Letters run in parallel, one per free slot.
  */
 import os from "node:os";
+import { performance } from "node:perf_hooks";
 import { getLlama, LlamaChatSession, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaGrammar, type LlamaModel } from "node-llama-cpp";
 import type { DecodeStats, WorkerConfig, WorkerReply, WorkerRequest } from "./protocol.ts";
 import { countDecodes } from "./decodeStats.ts";
@@ -17,7 +18,8 @@ type Slot = { session: LlamaChatSession; sequence: LlamaContextSequence; busy: b
 type Loaded = { slots: Slot[]; grammar: LlamaGrammar; config: WorkerConfig; tokenize: (text: string) => number };
 
 let loaded: Loaded | undefined;
-const stats: DecodeStats = { decodes: 0, tokens: 0, decodeMs: 0, samples: 0, sampleMs: 0 };
+const stats: DecodeStats = { decodes: 0, tokens: 0, decodeMs: 0, samples: 0, sampleMs: 0, wallMs: 0, mainThreadMs: 0 };
+let statsSince = { at: performance.now(), eventLoop: performance.eventLoopUtilization() };
 let statsAvailable = false;
 const waiting: { id: number; text: string }[] = [];
 
@@ -63,6 +65,9 @@ async function init(config: WorkerConfig): Promise<void> {
         minContextSize = Math.min(config.contextSize, model.tokenize(config.systemPrompt).length + config.maxTokens + LETTER_ROOM);
         stage = "context";
         const slots = await createSlots(llama, model, config, shape, contexts);
+        const preloadStarted = performance.now();
+        await preloadSystemPrompt(slots);
+        const preloadMs = performance.now() - preloadStarted;
         const grammar = await llama.createGrammarForJsonSchema(config.schema as never);
         const tokenizer = model;
         const tokenize = (text: string) => tokenizer.tokenize(text).length;
@@ -71,6 +76,7 @@ async function init(config: WorkerConfig): Promise<void> {
           type: "ready",
           backend: llama.gpu === false ? "cpu" : llama.gpu,
           loadMs: performance.now() - started,
+          preloadMs,
           contexts: contexts.length,
           slots: slots.length,
           contextSize: shape.contextSize,
@@ -112,6 +118,7 @@ async function createSlots(llama: Llama, model: LlamaModel, config: WorkerConfig
       contextSize: shape.contextSize, // per sequence: node-llama-cpp multiplies by `sequences`
       sequences,
       ...(threads === undefined ? {} : { threads }),
+      ...(config.batchSize === null ? {} : { batchSize: config.batchSize }),
     });
     statsAvailable = countDecodes(context, stats);
     contexts.push(context);
@@ -122,6 +129,19 @@ async function createSlots(llama: Llama, model: LlamaModel, config: WorkerConfig
     }
   }
   return slots;
+}
+
+/**
+ * Every sequence reads the fixed system prompt now, all in one batch, so that every letter, the
+ * first included, is only its own new work (resetChatHistory() keeps those tokens). The decode
+ * statistics start afterwards: they describe the letters.
+ */
+async function preloadSystemPrompt(slots: Slot[]): Promise<void> {
+  await Promise.all(slots.map((slot) => slot.session.preloadPrompt("")));
+  // A sequence that queued a single token while reading is not generating: nothing waits for it.
+  for (const slot of slots) slot.lockstep?.done(slot.sequence);
+  Object.assign(stats, { decodes: 0, tokens: 0, decodeMs: 0, samples: 0, sampleMs: 0, wallMs: 0, mainThreadMs: 0 } satisfies DecodeStats);
+  statsSince = { at: performance.now(), eventLoop: performance.eventLoopUtilization() };
 }
 
 /** The cause in one short line: node-llama-cpp appends advice in parentheses ("RAM cap is set, ..."). */
@@ -161,7 +181,7 @@ async function complete({ grammar, config }: Loaded, { session, sequence }: Slot
       stopReason,
       inputTokens: sequence.tokenMeter.usedInputTokens - before.input,
       outputTokens: sequence.tokenMeter.usedOutputTokens - before.output,
-      stats: statsAvailable ? { ...stats } : null,
+      stats: statsAvailable ? { ...stats, wallMs: performance.now() - statsSince.at, mainThreadMs: performance.eventLoopUtilization(statsSince.eventLoop).active } : null,
     });
   } catch (error) {
     reply({ type: "failed", id, message: (error as Error).message });

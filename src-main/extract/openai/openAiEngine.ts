@@ -24,6 +24,8 @@ export type OpenAiEngineOptions = {
   /** Default 0 (greedy), as for the local engine. */
   temperature?: number;
   seed?: number;
+  /** Benchmarks only: false sends no response format, so the server decodes without the schema's grammar. */
+  grammar?: boolean;
   /** A letter taking longer, retries and waits included, is failed as a timeout. Default 10 minutes. */
   timeoutMs?: number;
   /** Attempts per letter when the server is busy (HTTP 429 or 503). Default 4. */
@@ -81,6 +83,7 @@ export class OpenAiCompatibleEngine implements Engine {
   private readonly maxTokens: number;
   private readonly temperature: number;
   private readonly seed: number | undefined;
+  private readonly grammar: boolean;
   private readonly timeoutMs: number;
   private readonly maxAttempts: number;
   private readonly retryDelayMs: number;
@@ -103,6 +106,7 @@ export class OpenAiCompatibleEngine implements Engine {
     this.maxTokens = options.maxTokens ?? 4096;
     this.temperature = options.temperature ?? 0;
     this.seed = options.seed;
+    this.grammar = options.grammar ?? true;
     this.timeoutMs = options.timeoutMs ?? 10 * 60_000;
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 4);
     this.retryDelayMs = options.retryDelayMs ?? 2000;
@@ -153,7 +157,7 @@ export class OpenAiCompatibleEngine implements Engine {
         { role: "system", content: this.systemPrompt },
         { role: "user", content: letterText },
       ],
-      response_format: { type: "json_schema", json_schema: { name: "cancer_timeline", schema: TIMELINE_GENERATION_SCHEMA, strict: true } },
+      ...(this.grammar ? { response_format: { type: "json_schema", json_schema: { name: "cancer_timeline", schema: TIMELINE_GENERATION_SCHEMA, strict: true } } } : {}),
       max_tokens: this.maxTokens,
       temperature: this.temperature,
       ...(this.seed === undefined ? {} : { seed: this.seed }),
