@@ -1,33 +1,34 @@
 /**
  * npm run bench:gpu — for a GPU machine. Throughput of the local engine on a Llama-3.1-8B-sized
- * model (random weights: `oncotimeline test-model --size 8b --quant q4_0`, 4.7 GB like the
- * production Q4_K_M file, written on first use) in several engine shapes — C contexts × S
+ * model (random weights: `oncotimeline test-model --size 8b --quant q4_0`, 4.2 GB, the size class
+ * of the production Q4_K_M file, written on first use) in several engine shapes — C contexts × S
  * sequences each, written CxS: `1x16` batches 16 letters in one context, `16x1` runs 16 contexts
- * side by side — grammar on and off; prefilled (input) tokens show the system prompt being
- * evaluated once per sequence, not per letter. Output tokens per second are over all letters.
+ * side by side; `1x16@off` without lockstep, `1x16@50` holding tokens up to 50 ms, `1x64/2048`
+ * with 2048-token decode batches — grammar on and off. Every sequence reads the system prompt
+ * once, at load (timed apart: "system prompt N s"), so prefilled (input) tokens per letter are
+ * the letter's own. Output tokens per second are over all letters.
  *
- * Measured on an H200 (2026-12-04, q4_0, temperature 0.8): one sequence 134 tokens/s; 16
- * sequences in one context 124 tokens/s in all. The likely cause, seen here on the CPU with the
- * decode statistics below: node-llama-cpp decodes whatever is queued when the previous decode's
- * sampling ends, so sequences fall out of step and take turns (two sequences with the grammar:
- * 1.0 samplings per decode). --gather-ms N turns on lockstep decoding (lockstep.ts), which holds
- * each token up to N ms for the others: 4 sequences went from 2.0 to 3.4 samplings per decode
- * and 40% fewer decodes on the CPU; on a GPU, where a decode of 16 tokens costs about what one
- * does, that is the throughput. Also: shapes with several contexts.
+ * Measured on an H200 (2026-12-04, q4_0, 512 output tokens, temperature 0.8, ggml's CUDA library
+ * built on the device without flash attention): one sequence 140 tokens/s, 16.4 letters/min; 16
+ * sequences in one context, in lockstep, 165 tokens/s, 19.4 letters/min (14.7 samplings per
+ * decode: the sequences do share decodes, but a decode of 16 tokens took 80 ms against 6 ms for
+ * one); 64 sequences finished no letter within 70 s. llama.cpp's own llama-server, same build
+ * and model, did no better (-np 16: 150 tokens/s at 128 output tokens, where ours gave 132), so the limit is
+ * llama.cpp's CUDA decoding as built there (first suspect: attention without flash attention over
+ * ≈3k-token contexts), not the engine's scheduling: see the README's GPU figures.
  *
  * Random weights are the grammar's worst case (nearly every sampled token is rejected and
  * re-checked against the 128k vocabulary), so "grammar on" is reported beside "grammar off",
  * which measures the GPU's decoding alone. Each configuration stops taking letters after
  * --max-seconds, so the whole run fits a short GPU session; rates are over the letters done. A
- * configuration still busy at --hard-seconds (grammar sampling of many sequences on random
- * weights can be that slow) is stopped and reported as cut, with the letters it finished.
- * An untimed warm-up load first compiles the GPU kernels (a prebuilt binary may carry PTX that the
- * driver compiles on first use), so that cost does not fall on the first timed configuration.
+ * configuration still busy at --hard-seconds is stopped and reported as cut, with the letters it
+ * finished. An untimed warm-up load first compiles the GPU kernels (a prebuilt binary may carry
+ * PTX that the driver compiles on first use), so that cost does not fall on the first timed
+ * configuration.
  *
  * Optional --llama-server BIN: the same letters through llama.cpp's own server (built from
- * node-llama-cpp's bundled sources: git clone node_modules/node-llama-cpp/llama/gitRelease.bundle,
- * cmake -B build -DGGML_CUDA=ON && cmake --build build -j --target llama-server) with -np N,
- * driven by our OpenAI-compatible engine.
+ * node-llama-cpp's bundled sources, as gpu-device.sh does with BUILD_LLAMA_SERVER=1) with -np N,
+ * driven by our OpenAI-compatible engine, grammar on (JSON schema) or off.
  *
  * Options: --model FILE (default .cache/test-model/8b-<quant>.gguf), --quant q4_0|q8_0|f16,
  * --vocab FILE (a tokenizer GGUF, where git or node-llama-cpp's llama.cpp bundle is missing),
@@ -37,11 +38,13 @@
  * H200 figures; 0 is greedy, the product's default and the cheapest sampler, but a random model
  * may then stop at once on an end token; grammar on always samples at 0.8, as greedy decoding
  * on random weights never closes the JSON),
- * --gather-ms off,20 (each shape with several sequences per context runs once per value: off is
- * node-llama-cpp's own dispatch, N is lockstep decoding holding a token up to N ms), --warmup
- * on|off, --gpu auto|off, --llama-server BIN (its -np takes each shape's C×S).
+ * --gather-ms 20 (lockstep's hold for shapes without their own @; a list runs each such shape
+ * once per value; off is node-llama-cpp's own dispatch), --warmup on|off, --gpu auto|off,
+ * --llama-server BIN, --server-np LIST (default: each shape's C×S above 1), --server-grammar
+ * LIST (default: --grammar).
  * After each shape: decode calls, tokens sampled per decode (≈ the sequences that really share a
- * decode), ms per decode and per sampling — where the time goes.
+ * decode), ms per decode and per sampling, and the share of the time spent decoding and on the
+ * main thread (JavaScript) — where the time goes.
  * Last line: `parallel/serial letters-per-minute (grammar off, best): X.XX`.
  */
 import { spawn } from "node:child_process";
@@ -63,7 +66,7 @@ const { values } = parseArgs({
     vocab: { type: "string" },
     "grammar-shapes": { type: "string" },
     temperature: { type: "string", default: "0.8" },
-    "gather-ms": { type: "string", default: "off" },
+    "gather-ms": { type: "string", default: "20" },
     "hard-seconds": { type: "string" },
     warmup: { type: "string", default: "on" },
     letters: { type: "string", default: "200" },
@@ -143,7 +146,10 @@ function report(result: Result): number {
  * One engine configuration: C contexts × S sequences, optionally with its own lockstep setting
  * (`@20`: hold a token up to 20 ms; `@off`) and batch size (`/2048`): `1x64@20/2048`.
  */
-type Shape = { contexts: number; sequences: number; parallel: number; label: string; gatherMs?: number | null; batchSize?: number };
+type Shape = { contexts: number; sequences: number; parallel: number; label: string; gatherMs?: number; batchSize?: number };
+
+/** Lockstep's hold in ms; 0 is off. */
+const gatherValue = (text: string) => (text.trim() === "off" ? 0 : Number(text));
 
 function parseShapes(list: string): Shape[] {
   return list.split(",").map((text) => {
@@ -155,13 +161,13 @@ function parseShapes(list: string): Shape[] {
       sequences,
       parallel: contexts * sequences,
       label: text.trim(),
-      ...(match[3] === undefined ? {} : { gatherMs: match[3] === "off" ? null : Number(match[3]) }),
+      ...(match[3] === undefined ? {} : { gatherMs: gatherValue(match[3]) }),
       ...(match[4] === undefined ? {} : { batchSize: Number(match[4]) }),
     };
   });
 }
 
-function localEngine(shape: Shape, grammar: boolean, outputTokens = maxTokens, gatherMs?: number): LlamaEngine {
+function localEngine(shape: Shape, grammar: boolean, outputTokens = maxTokens, gatherMs = 0): LlamaEngine {
   return new LlamaEngine({
     modelPath,
     systemPrompt: prompt.text,
@@ -174,7 +180,7 @@ function localEngine(shape: Shape, grammar: boolean, outputTokens = maxTokens, g
     temperature: grammar ? 0.8 : Number(values.temperature),
     seed: 7,
     letterTimeoutMs: hardSeconds * 1000,
-    ...(gatherMs === undefined ? {} : { batchGatherMs: gatherMs }),
+    batchGatherMs: gatherMs,
     ...(shape.batchSize === undefined ? {} : { batchSize: shape.batchSize }),
   });
 }
@@ -197,7 +203,7 @@ if (values.warmup === "on") {
 }
 
 const shapes = parseShapes(values.shapes);
-const gatherSettings = values["gather-ms"].split(",").map((v) => (v.trim() === "off" ? undefined : Number(v)));
+const gatherSettings = values["gather-ms"].split(",").map(gatherValue);
 
 function whereTimeGoes(stats: DecodeStats | null): string {
   if (!stats || stats.decodes === 0) return "(no decode statistics from this node-llama-cpp)";
@@ -214,7 +220,7 @@ const serial: Record<string, number> = {};
 for (const grammarSetting of values.grammar.split(",")) {
   const grammar = grammarSetting === "on";
   const runs = (grammar && values["grammar-shapes"] ? parseShapes(values["grammar-shapes"]) : shapes).flatMap((shape) =>
-    shape.sequences === 1 ? [{ shape, gatherMs: undefined }] : shape.gatherMs !== undefined ? [{ shape, gatherMs: shape.gatherMs ?? undefined }] : gatherSettings.map((gatherMs) => ({ shape, gatherMs })),
+    shape.sequences === 1 ? [{ shape, gatherMs: 0 }] : shape.gatherMs !== undefined ? [{ shape, gatherMs: shape.gatherMs }] : gatherSettings.map((gatherMs) => ({ shape, gatherMs })),
   );
   for (const { shape, gatherMs } of runs) {
     const n = shape.parallel;
@@ -223,7 +229,7 @@ for (const grammarSetting of values.grammar.split(",")) {
       const loadStarted = performance.now();
       await engine.start();
       const loadSeconds = (performance.now() - loadStarted) / 1000;
-      const gather = gatherMs === undefined ? "" : ` gather ${gatherMs} ms`;
+      const gather = shape.sequences === 1 ? "" : gatherMs > 0 ? ` lockstep ${gatherMs} ms` : " lockstep off";
       const batch = shape.batchSize === undefined ? "" : ` batch ${shape.batchSize}`;
       const preload = ((engine.loadTimes?.preloadMs ?? 0) / 1000).toFixed(1);
       const label = `${engine.description.replace("llama.cpp ", "")}${gather}${batch} grammar ${grammarSetting} (load ${loadSeconds.toFixed(0)} s, system prompt ${preload} s)`;

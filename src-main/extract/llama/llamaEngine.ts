@@ -51,8 +51,10 @@ export type LlamaEngineOptions = {
   vramCap?: number;
   /**
    * Lockstep decoding of the sequences that share a context (see lockstep.ts): the longest a
-   * sequence's next token waits for the others', so that one decode carries them all. Default:
-   * off (node-llama-cpp decodes whatever is queued, and sequences drift into taking turns).
+   * sequence's next token waits for the others', so that one decode carries them all. Default
+   * 20 ms; 0 turns it off (node-llama-cpp then decodes whatever is queued). It matters only where
+   * sequences share a context: the GPU's default shape, not the CPU's. On an H200, 16 sequences
+   * shared 14.7 samplings per decode in lockstep against 11.2 without.
    */
   batchGatherMs?: number;
   /**
@@ -65,6 +67,9 @@ export type LlamaEngineOptions = {
 };
 
 type Pending = { resolve: (value: RawCompletion) => void; reject: (error: EngineError) => void; timer: NodeJS.Timeout };
+
+/** Lockstep's default hold: the sequences of one step queue their tokens within a few ms of each other (their samplings run side by side). */
+const DEFAULT_GATHER_MS = 20;
 
 /** Tokens kept free beyond the output budget: the chat template's own tokens around each turn. */
 const TEMPLATE_MARGIN = 64;
@@ -138,7 +143,7 @@ export class LlamaEngine implements Engine {
       seed: options.seed,
       ramCap: options.ramCap ?? null,
       vramCap: options.vramCap ?? null,
-      batchGatherMs: options.batchGatherMs ?? null,
+      batchGatherMs: (options.batchGatherMs ?? DEFAULT_GATHER_MS) > 0 ? (options.batchGatherMs ?? DEFAULT_GATHER_MS) : null,
       batchSize: options.batchSize ?? null,
     };
     this.letterTimeoutMs = options.letterTimeoutMs ?? 10 * 60_000;
