@@ -69,7 +69,8 @@ elif [ "${BUILD_GGML_CUDA:-1}" = 1 ]; then
   echo "built ${targets[*]} for sm_$cap in $(($(date +%s) - started)) s (since start)"
 fi
 server=()
-[ -x /tmp/llama/build/bin/llama-server ] && [ "${BUILD_LLAMA_SERVER:-0}" = 1 ] && server=(--llama-server /tmp/llama/build/bin/llama-server)
+[ -x /tmp/llama/build/bin/llama-server ] && [ "${BUILD_LLAMA_SERVER:-0}" = 1 ] &&
+  server=(--llama-server /tmp/llama/build/bin/llama-server --server-log "$OUT/llama-server.log")
 
 [ -e "$bins/libggml-cuda.so" ] ||
   { echo "no CUDA library: build it here (BUILD_GGML_CUDA=1) or pack the prebuilt one (gpu-pack.mjs --prebuilt-cuda)"; exit 3; }

@@ -41,14 +41,14 @@
  * --gather-ms 20 (lockstep's hold for shapes without their own @; a list runs each such shape
  * once per value; off is node-llama-cpp's own dispatch), --warmup on|off, --gpu auto|off,
  * --llama-server BIN, --server-np LIST (default: each shape's C×S above 1), --server-grammar
- * LIST (default: --grammar).
+ * LIST (default: --grammar), --server-log FILE (llama-server's output, appended).
  * After each shape: decode calls, tokens sampled per decode (≈ the sequences that really share a
  * decode), ms per decode and per sampling, and the share of the time spent decoding and on the
  * main thread (JavaScript) — where the time goes.
  * Last line: `parallel/serial letters-per-minute (grammar off, best): X.XX`.
  */
 import { spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, openSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { LlamaEngine } from "../../src-main/extract/llama/llamaEngine.ts";
@@ -77,6 +77,7 @@ const { values } = parseArgs({
     "llama-server": { type: "string" },
     "server-np": { type: "string" },
     "server-grammar": { type: "string" },
+    "server-log": { type: "string" },
     gpu: { type: "string", default: "auto" },
   },
 });
@@ -250,7 +251,11 @@ if (values["llama-server"]) {
   for (const grammarSetting of (values["server-grammar"] ?? values.grammar).split(",")) {
     for (const n of nps) {
       const port = 18080 + n;
-      const server = spawn(values["llama-server"], ["-m", modelPath, "-np", String(n), "-c", String(4096 * n), "-ngl", "999", "--host", "127.0.0.1", "--port", String(port)], { stdio: "ignore" });
+      // Its log says whether flash attention is on, and times every request's prompt and decoding.
+      const log = values["server-log"] ? openSync(values["server-log"], "a") : "ignore";
+      const server = spawn(values["llama-server"], ["-m", modelPath, "-np", String(n), "-c", String(4096 * n), "-ngl", "999", "--host", "127.0.0.1", "--port", String(port)], {
+        stdio: ["ignore", log, log],
+      });
       try {
         const engine = new OpenAiCompatibleEngine({
           baseUrl: `http://127.0.0.1:${port}/v1`,

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.ts";
 import { documentXml, makeDocx } from "../helpers/fixtures.ts";
 import { useTempDirs } from "../helpers/tempDir.ts";
+import { ensureTestModel } from "../helpers/testModel.ts";
 
 const tempDir = useTempDirs();
 
@@ -77,6 +78,10 @@ describe("oncotimeline usage errors", () => {
     const badQuant = await runCli(["--data", data, "test-model", "--out", path.join(data, "m.gguf"), "--quant", "q5_k"]);
     expect(badQuant.code).toBe(2);
     expect(badQuant.stderr).toContain("--quant must be one of f32, f16, q8_0, q4_0, not q5_k");
+
+    const badBatch = await runCli(["--data", data, "extract", "--model", await ensureTestModel(), "--batch-size", "0"]);
+    expect(badBatch.code).toBe(2);
+    expect(badBatch.stderr).toContain('--batch-size must be a positive whole number, not "0"');
   });
 
   it("writes a test model and registers it", async () => {

@@ -92,4 +92,22 @@ describe("parallel engine", () => {
       await engine.close();
     }
   }, EXTRACTION_TEST_TIMEOUT_MS);
+
+  it("reads a letter in decode calls of at most batchSize tokens", async () => {
+    const dir = path.join(REPO_ROOT, "resources", "demo", "letters");
+    const text = readFileSync(path.join(dir, readdirSync(dir).sort()[2] as string), "utf8");
+    const prompt = loadExtractionPrompt();
+    const engine = new LlamaEngine({ modelPath: modelPath(), systemPrompt: prompt.text, gpu: false, threads: 1, batchSize: 64, maxTokens: 4, temperature: 0.8, seed: 7 });
+    try {
+      const done = await engine.complete(text).catch((error: EngineError) => error.partial ?? Promise.reject(error));
+      const stats = engine.decodeStats;
+      const input = done.inputTokens ?? 0;
+      expect(input).toBeGreaterThan(500);
+      // node-llama-cpp's default batch (512) would read it in a few calls; 64 tokens a call take many more.
+      expect(stats?.decodes).toBeGreaterThanOrEqual(Math.ceil(input / 64));
+      expect(stats?.tokens).toBe(input + (done.outputTokens ?? 0));
+    } finally {
+      await engine.close();
+    }
+  }, EXTRACTION_TEST_TIMEOUT_MS);
 });

@@ -22,6 +22,7 @@ export type ExtractFlags = {
   seed?: string;
   parallel?: string;
   contexts?: string;
+  batchSize?: string;
   server?: string;
   serverModel?: string;
   onPremise?: boolean;
@@ -129,6 +130,7 @@ async function openEngine(db: Db, flags: ExtractFlags, systemPrompt: string, rep
     contextSize: positiveInt("--context", flags.context),
     letterTimeoutMs: seconds("--timeout", flags.timeout),
     contexts: positiveInt("--contexts", flags.contexts),
+    batchSize: positiveInt("--batch-size", flags.batchSize),
   });
   reporter.progress(`Loading model "${model.name}"...`);
   await startOrExplain(engine);
