@@ -180,7 +180,8 @@ function localEngine(shape: Shape, grammar: boolean, outputTokens = maxTokens, g
     grammar,
     temperature: grammar ? 0.8 : Number(values.temperature),
     seed: 7,
-    letterTimeoutMs: hardSeconds * 1000,
+    // Past the hard cut, so a cut configuration can still be asked where its time went.
+    letterTimeoutMs: (hardSeconds + 60) * 1000,
     batchGatherMs: gatherMs,
     ...(shape.batchSize === undefined ? {} : { batchSize: shape.batchSize }),
   });
@@ -212,7 +213,9 @@ function whereTimeGoes(stats: DecodeStats | null): string {
   return (
     `${stats.decodes} decodes, ${(stats.tokens / stats.decodes).toFixed(1)} tokens and ${(stats.samples / stats.decodes).toFixed(1)} samplings per decode; ` +
     `${(stats.decodeMs / stats.decodes).toFixed(1)} ms per decode, ${(stats.sampleMs / Math.max(1, stats.samples)).toFixed(2)} ms per sampling; ` +
-    `decoding ${share(stats.decodeMs)} of the time, main thread busy ${share(stats.mainThreadMs)} (${(stats.mainThreadMs / Math.max(1, stats.samples)).toFixed(2)} ms per sampled token)`
+    `decoding ${share(stats.decodeMs)} of the time, main thread busy ${share(stats.mainThreadMs)} (${(stats.mainThreadMs / Math.max(1, stats.samples)).toFixed(2)} ms per sampled token); ` +
+    // Counted as the tokens come, so it holds for a configuration cut before any letter finished.
+    `${((1000 * stats.samples) / Math.max(1, stats.wallMs)).toFixed(0)} tokens sampled per second since load`
   );
 }
 const best: Record<string, number> = {};
@@ -235,7 +238,7 @@ for (const grammarSetting of values.grammar.split(",")) {
       const preload = ((engine.loadTimes?.preloadMs ?? 0) / 1000).toFixed(1);
       const label = `${engine.description.replace("llama.cpp ", "")}${gather}${batch} grammar ${grammarSetting} (load ${loadSeconds.toFixed(0)} s, system prompt ${preload} s)`;
       const rate = report(await run(label, engine, n, grammar));
-      console.log(`  ${whereTimeGoes(engine.decodeStats)}`);
+      console.log(`  ${whereTimeGoes(await engine.currentDecodeStats())}`);
       if (n === 1) serial[grammarSetting] = rate;
       best[grammarSetting] = Math.max(best[grammarSetting] ?? 0, rate);
     } catch (error) {

@@ -85,6 +85,10 @@ describe("parallel engine", () => {
       // The main thread's busy time is part of the same wall time (it is idle while llama.cpp decodes).
       expect(stats?.mainThreadMs).toBeGreaterThan(0);
       expect(stats?.mainThreadMs).toBeLessThan(stats?.wallMs ?? 0);
+      // Asked of the child, the statistics as they stand now: the same work, counted to the end.
+      const current = await engine.currentDecodeStats();
+      expect(current?.samples).toBe(stats?.samples);
+      expect(current?.wallMs).toBeGreaterThanOrEqual(stats?.wallMs ?? 0);
       // Grammar sampling is slow and uneven, so without lockstep these two took turns: 1.0
       // samplings per decode (measured). In step, most decodes carry both; prompt decodes carry one.
       expect((stats?.samples ?? 0) / (stats?.decodes ?? 1)).toBeGreaterThanOrEqual(1.4);
@@ -106,6 +110,33 @@ describe("parallel engine", () => {
       // node-llama-cpp's default batch (512) would read it in a few calls; 64 tokens a call take many more.
       expect(stats?.decodes).toBeGreaterThanOrEqual(Math.ceil(input / 64));
       expect(stats?.tokens).toBe(input + (done.outputTokens ?? 0));
+    } finally {
+      await engine.close();
+    }
+  }, EXTRACTION_TEST_TIMEOUT_MS);
+
+  it("reads the decode statistics of a letter still in flight", async () => {
+    const dir = path.join(REPO_ROOT, "resources", "demo", "letters");
+    const text = readFileSync(path.join(dir, readdirSync(dir).sort()[3] as string), "utf8");
+    const prompt = loadExtractionPrompt();
+    const engine = new LlamaEngine({ modelPath: modelPath(), systemPrompt: prompt.text, gpu: false, threads: 1, grammar: false, maxTokens: 400, temperature: 0.8, seed: 7 });
+    try {
+      await engine.start();
+      let finished = false;
+      const letter = engine
+        .complete(text)
+        .catch((error: EngineError) => error.partial ?? Promise.reject(error))
+        .finally(() => (finished = true));
+      let seenInFlight = 0;
+      while (!finished) {
+        const stats = await engine.currentDecodeStats();
+        if (!finished && (stats?.samples ?? 0) > 0) seenInFlight = Math.max(seenInFlight, stats?.samples ?? 0);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const done = await letter;
+      // Tokens were counted as they came, before the letter's own reply carried them.
+      expect(seenInFlight).toBeGreaterThan(0);
+      expect(seenInFlight).toBeLessThan(done.outputTokens ?? 0);
     } finally {
       await engine.close();
     }

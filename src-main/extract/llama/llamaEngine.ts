@@ -2,7 +2,7 @@ import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { TIMELINE_GENERATION_SCHEMA } from "../../../src-shared/generationSchema.ts";
 import { EngineError, type Engine, type RawCompletion } from "../engine.ts";
-import type { DecodeStats, WorkerConfig, WorkerHandle, WorkerReply, WorkerSpawner } from "./protocol.ts";
+import type { DecodeStats, WorkerConfig, WorkerHandle, WorkerReply, WorkerRequest, WorkerSpawner } from "./protocol.ts";
 import { workerEnv } from "./workerEnv.ts";
 
 export type LlamaEngineOptions = {
@@ -121,7 +121,8 @@ export class LlamaEngine implements Engine {
   private systemPromptTokens = 0;
   private lastStats: DecodeStats | null = null;
   private lastLoad: { loadMs: number; preloadMs: number } | undefined;
-  private readonly counts = new Map<number, { resolve: (tokens: number) => void; reject: (error: EngineError) => void }>();
+  /** Questions to the child that need no slot (token counts, statistics), by request id. */
+  private readonly queries = new Map<number, { resolve: (answer: unknown) => void; reject: (error: EngineError) => void }>();
   private readonly config: WorkerConfig;
   private readonly letterTimeoutMs: number;
   private readonly loadTimeoutMs: number;
@@ -206,14 +207,35 @@ export class LlamaEngine implements Engine {
   }
 
   async measure(letterText: string): Promise<{ tokens: number; budget: number }> {
-    const child = await this.ensureChild();
-    const id = this.nextId++;
-    const tokens = await new Promise<number>((resolve, reject) => {
-      this.counts.set(id, { resolve, reject });
-      child.send({ type: "count", id, text: letterText });
-    });
+    const tokens = await this.ask<number>((id) => ({ type: "count", id, text: letterText }));
     const contextSize = this.loadedContextSize ?? this.config.contextSize;
     return { tokens, budget: contextSize - this.systemPromptTokens - this.config.maxTokens - TEMPLATE_MARGIN };
+  }
+
+  /**
+   * The decode statistics as they stand now, letters in flight included (decodeStats is as of the
+   * last finished letter): a benchmark reads them even when no letter finished in time.
+   */
+  async currentDecodeStats(): Promise<DecodeStats | null> {
+    if (!this.child) return this.lastStats;
+    return this.ask<DecodeStats | null>((id) => ({ type: "stats", id }));
+  }
+
+  private async ask<T>(request: (id: number) => WorkerRequest): Promise<T> {
+    const child = await this.ensureChild();
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.queries.set(id, { resolve: resolve as (answer: unknown) => void, reject });
+      child.send(request(id));
+    });
+  }
+
+  private answer(id: number, outcome: unknown): void {
+    const query = this.queries.get(id);
+    if (!query) return;
+    this.queries.delete(id);
+    if (outcome instanceof EngineError) query.reject(outcome);
+    else query.resolve(outcome);
   }
 
   async close(): Promise<void> {
@@ -293,12 +315,17 @@ export class LlamaEngine implements Engine {
             break;
           }
           case "counted":
-            this.counts.get(message.id)?.resolve(message.tokens);
-            this.counts.delete(message.id);
+            this.answer(message.id, message.tokens);
             break;
-          case "failed":
-            this.settle(message.id, new EngineError("generation-failed", message.message));
+          case "stats":
+            this.answer(message.id, message.stats);
             break;
+          case "failed": {
+            const error = new EngineError("generation-failed", message.message);
+            this.settle(message.id, error);
+            this.answer(message.id, error);
+            break;
+          }
         }
       });
       child.on("exit", (code, signal) => {
@@ -312,8 +339,7 @@ export class LlamaEngine implements Engine {
         const error = exitError(code, signal, stderr);
         reject(error);
         for (const id of [...this.pending.keys()]) this.settle(id, error);
-        for (const { reject: rejectCount } of this.counts.values()) rejectCount(error);
-        this.counts.clear();
+        for (const id of [...this.queries.keys()]) this.answer(id, error);
       });
       child.send({ type: "init", config: this.config });
     });

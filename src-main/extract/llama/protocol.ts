@@ -46,6 +46,8 @@ export type WorkerRequest =
   | { type: "init"; config: WorkerConfig }
   | { type: "complete"; id: number; text: string }
   | { type: "count"; id: number; text: string }
+  /** The decode statistics as they stand, letters in flight included. */
+  | { type: "stats"; id: number }
   /** Leave now (the parent is closing the engine); works over any transport, unlike disconnect(). */
   | { type: "close" }
   /** Without loading a model: what this machine offers, or what a model would need (sizing.ts). */
@@ -70,6 +72,7 @@ export type WorkerReply =
       reductions: string[];
     }
   | { type: "counted"; id: number; tokens: number }
+  | { type: "stats"; id: number; stats: DecodeStats | null }
   | { type: "probed"; id: number; result: unknown }
   | { type: "init-failed"; message: string }
   | { type: "completed"; id: number; text: string; inputTokens: number; outputTokens: number; stopReason: string; stats: DecodeStats | null }

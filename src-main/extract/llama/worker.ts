@@ -144,6 +144,11 @@ async function preloadSystemPrompt(slots: Slot[]): Promise<void> {
   statsSince = { at: performance.now(), eventLoop: performance.eventLoopUtilization() };
 }
 
+function statsNow(): DecodeStats | null {
+  if (!statsAvailable) return null;
+  return { ...stats, wallMs: performance.now() - statsSince.at, mainThreadMs: performance.eventLoopUtilization(statsSince.eventLoop).active };
+}
+
 /** The cause in one short line: node-llama-cpp appends advice in parentheses ("RAM cap is set, ..."). */
 function reason(text: string): string {
   return (text.split("\n")[0] ?? text).replace(/\s*\([^()]*\)$/, "");
@@ -181,7 +186,7 @@ async function complete({ grammar, config }: Loaded, { session, sequence }: Slot
       stopReason,
       inputTokens: sequence.tokenMeter.usedInputTokens - before.input,
       outputTokens: sequence.tokenMeter.usedOutputTokens - before.output,
-      stats: statsAvailable ? { ...stats, wallMs: performance.now() - statsSince.at, mainThreadMs: performance.eventLoopUtilization(statsSince.eventLoop).active } : null,
+      stats: statsNow(),
     });
   } catch (error) {
     reply({ type: "failed", id, message: (error as Error).message });
@@ -202,6 +207,8 @@ process.on("message", (message: WorkerRequest) => {
   } else if (message.type === "count") {
     // Tokenizing is quick and needs no slot.
     reply(loaded ? { type: "counted", id: message.id, tokens: loaded.tokenize(message.text) } : { type: "failed", id: message.id, message: "the model is not loaded" });
+  } else if (message.type === "stats") {
+    reply({ type: "stats", id: message.id, stats: statsNow() });
   } else {
     waiting.push({ id: message.id, text: message.text });
     dispatch();
