@@ -2,22 +2,37 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { EngineError } from "../../src-main/extract/engine.ts";
-import { LlamaEngine } from "../../src-main/extract/llama/llamaEngine.ts";
+import { LlamaEngine, type LlamaEngineOptions } from "../../src-main/extract/llama/llamaEngine.ts";
 import { parseModelOutput } from "../../src-main/extract/output.ts";
 import { loadExtractionPrompt } from "../../src-main/extract/prompt.ts";
 import { EXTRACTION_TEST_TIMEOUT_MS, REPO_ROOT } from "../helpers/cli.ts";
 import { useTestModel } from "../helpers/testModel.ts";
 
 const modelPath = useTestModel();
+const prompt = loadExtractionPrompt();
+
+/** The demo letter at `index` in file-name order. */
+function demoLetter(index: number): string {
+  const dir = path.join(REPO_ROOT, "resources", "demo", "letters");
+  return readFileSync(path.join(dir, readdirSync(dir).sort()[index] as string), "utf8");
+}
+
+/** The tiny model on the CPU, one thread per context, seeded sampling; `options` add to that. */
+function cpuEngine(options: Partial<LlamaEngineOptions> = {}): LlamaEngine {
+  return new LlamaEngine({ modelPath: modelPath(), systemPrompt: prompt.text, gpu: false, threads: 1, temperature: 0.8, seed: 7, ...options });
+}
+
+/** A random model rarely closes the JSON within a small cap: a cut-off letter is still a completion here. */
+function completeOrPartial(engine: LlamaEngine, text: string) {
+  return engine.complete(text).catch((error: EngineError) => error.partial ?? Promise.reject(error));
+}
 
 describe("parallel engine", () => {
   it("runs two letters at once; every sequence reads the system prompt once, at start, so each letter is only its own tokens", async () => {
-    const dir = path.join(REPO_ROOT, "resources", "demo", "letters");
-    const text = readFileSync(path.join(dir, readdirSync(dir).sort()[0] as string), "utf8");
+    const text = demoLetter(0);
     // The same letter behind a different first line: equal work, and no reuse of a letter's own tokens.
     const letters = [1, 2, 3, 4].map((i) => `Clinic letter ${i}.\n${text}`);
-    const prompt = loadExtractionPrompt();
-    const engine = new LlamaEngine({ modelPath: modelPath(), systemPrompt: prompt.text, gpu: false, threads: 1, parallel: 2, temperature: 0.8, seed: 7 });
+    const engine = cpuEngine({ parallel: 2 });
     try {
       await engine.start();
       expect(engine.capacity).toBe(2);
@@ -50,29 +65,19 @@ describe("parallel engine", () => {
   }, EXTRACTION_TEST_TIMEOUT_MS);
 
   it("keeps two sequences of one context in lockstep (one decode carries both) and says where the time went", async () => {
-    const dir = path.join(REPO_ROOT, "resources", "demo", "letters");
-    const text = readFileSync(path.join(dir, readdirSync(dir).sort()[1] as string), "utf8");
-    const prompt = loadExtractionPrompt();
-    const engine = new LlamaEngine({
-      modelPath: modelPath(),
-      systemPrompt: prompt.text,
-      gpu: false,
-      threads: 1,
+    const text = demoLetter(1);
+    const engine = cpuEngine({
       parallel: 2,
       contexts: 1,
       // A long cap: the test is that the sequences meet, not how fast; they meet in milliseconds.
       batchGatherMs: 1000,
       maxTokens: 48,
-      temperature: 0.8,
-      seed: 7,
     });
     try {
       await engine.start();
       expect(engine.description).toBe("llama.cpp (cpu, 2 in parallel over 1 context)");
       expect(engine.decodeStats).toBeNull();
-      // A random model rarely closes the JSON within 48 tokens: a cut-off is still a completion.
-      const complete = (letter: string) => engine.complete(letter).catch((error: EngineError) => error.partial ?? Promise.reject(error));
-      const done = await Promise.all([1, 2].map((i) => complete(`Clinic letter ${i}.\n${text}`)));
+      const done = await Promise.all([1, 2].map((i) => completeOrPartial(engine, `Clinic letter ${i}.\n${text}`)));
       const stats = engine.decodeStats;
       expect(stats).not.toBeNull();
       const input = done.reduce((sum, c) => sum + (c.inputTokens ?? 0), 0);
@@ -98,12 +103,9 @@ describe("parallel engine", () => {
   }, EXTRACTION_TEST_TIMEOUT_MS);
 
   it("reads a letter in decode calls of at most batchSize tokens", async () => {
-    const dir = path.join(REPO_ROOT, "resources", "demo", "letters");
-    const text = readFileSync(path.join(dir, readdirSync(dir).sort()[2] as string), "utf8");
-    const prompt = loadExtractionPrompt();
-    const engine = new LlamaEngine({ modelPath: modelPath(), systemPrompt: prompt.text, gpu: false, threads: 1, batchSize: 64, maxTokens: 4, temperature: 0.8, seed: 7 });
+    const engine = cpuEngine({ batchSize: 64, maxTokens: 4 });
     try {
-      const done = await engine.complete(text).catch((error: EngineError) => error.partial ?? Promise.reject(error));
+      const done = await completeOrPartial(engine, demoLetter(2));
       const stats = engine.decodeStats;
       const input = done.inputTokens ?? 0;
       expect(input).toBeGreaterThan(500);
@@ -116,17 +118,11 @@ describe("parallel engine", () => {
   }, EXTRACTION_TEST_TIMEOUT_MS);
 
   it("reads the decode statistics of a letter still in flight", async () => {
-    const dir = path.join(REPO_ROOT, "resources", "demo", "letters");
-    const text = readFileSync(path.join(dir, readdirSync(dir).sort()[3] as string), "utf8");
-    const prompt = loadExtractionPrompt();
-    const engine = new LlamaEngine({ modelPath: modelPath(), systemPrompt: prompt.text, gpu: false, threads: 1, grammar: false, maxTokens: 400, temperature: 0.8, seed: 7 });
+    const engine = cpuEngine({ grammar: false, maxTokens: 400 });
     try {
       await engine.start();
       let finished = false;
-      const letter = engine
-        .complete(text)
-        .catch((error: EngineError) => error.partial ?? Promise.reject(error))
-        .finally(() => (finished = true));
+      const letter = completeOrPartial(engine, demoLetter(3)).finally(() => (finished = true));
       let seenInFlight = 0;
       while (!finished) {
         const stats = await engine.currentDecodeStats();
