@@ -39,38 +39,49 @@ nproc; grep -m1 'model name' /proc/cpuinfo
 # library; GGML_CUDA_FA=OFF leaves its kernels empty for a shorter build (244 s on the H200's 16
 # cores with llama-server, 2026-12-04), and llama.cpp then runs without it: 16 sequences of
 # ≈3k tokens then took 80 ms per decode.
-# BUILD_LLAMA_SERVER=1 builds llama.cpp's llama-server in the same build (a few minutes more)
-# and hands it to the benchmark (--llama-server) for the comparison.
+# BUILD_LLAMA_SERVER=1 builds llama.cpp's llama-server and llama-batched-bench in the same build
+# (a few minutes more) and hands them to the benchmark (--llama-server, --batched-bench): the
+# server for the comparison, batched-bench for what this build's decoding alone can do.
 bins="$RT/node_modules/@node-llama-cpp/linux-x64-cuda/bins/linux-x64-cuda"
-built=$(find /tmp/llama/build -name libggml-cuda.so 2>/dev/null | head -1)
-if [ -n "$built" ] && { [ "${BUILD_LLAMA_SERVER:-0}" = 0 ] || [ -x /tmp/llama/build/bin/llama-server ]; }; then
+# Two builds, each in its own folder: ggml's alone, or llama.cpp's with its programs.
+full=/tmp/llama/build-full
+if [ "${BUILD_LLAMA_SERVER:-0}" = 1 ]; then build=$full; else build=/tmp/llama/build-ggml; fi
+built=$(find "$full" "$build" -name libggml-cuda.so 2>/dev/null | head -1)
+if [ -n "$built" ] && { [ "${BUILD_LLAMA_SERVER:-0}" = 0 ] || [ -x "$full/bin/llama-batched-bench" ]; }; then
   cp "$built" "$bins/libggml-cuda.so"
-  echo "using the CUDA build an earlier call left in /tmp/llama/build"
+  echo "using the CUDA build an earlier call left in $(dirname "$built")"
 elif [ "${BUILD_GGML_CUDA:-1}" = 1 ]; then
   cap=$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader | head -1 | tr -d .)
-  rm -rf /tmp/llama && mkdir -p /tmp/llama && tar -xJf .cache/gpu-pack/llama-src.tar.xz -C /tmp/llama
+  # A call cut at its time limit mid-build leaves the sources and half a build: the next call on
+  # the same machine goes on from there (ninja builds only what is missing).
+  [ -e /tmp/llama/CMakeLists.txt ] || { mkdir -p /tmp/llama && tar -xJf .cache/gpu-pack/llama-src.tar.xz -C /tmp/llama; }
   common=(-G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=ON -DGGML_BACKEND_DL=ON -DGGML_NATIVE=OFF -DGGML_CUDA=ON
     -DGGML_CUDA_NCCL=OFF -DGGML_CUDA_FA="${GGML_CUDA_FA:-ON}" -DCMAKE_CUDA_ARCHITECTURES="${cap}-real")
   if [ "${BUILD_LLAMA_SERVER:-0}" = 1 ]; then
     # The web UI would be downloaded, and HTTPS needs OpenSSL: neither is needed to serve the API.
-    configure=(cmake -S /tmp/llama -B /tmp/llama/build "${common[@]}" -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_APP=OFF
+    configure=(cmake -S /tmp/llama -B "$build" "${common[@]}" -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_APP=OFF
       -DLLAMA_BUILD_SERVER=ON -DLLAMA_BUILD_UI=OFF -DLLAMA_USE_PREBUILT_UI=OFF -DLLAMA_OPENSSL=OFF)
-    targets=(ggml-cuda ggml-cpu llama-server)
+    targets=(ggml-cuda ggml-cpu llama-server llama-batched-bench)
   else
     # llama.cpp's copy of ggml lacks the pkg-config template a standalone ggml build writes.
     touch /tmp/llama/ggml/ggml.pc.in
-    configure=(cmake -S /tmp/llama/ggml -B /tmp/llama/build "${common[@]}" -DGGML_BUILD_TESTS=OFF -DGGML_BUILD_EXAMPLES=OFF)
+    configure=(cmake -S /tmp/llama/ggml -B "$build" "${common[@]}" -DGGML_BUILD_TESTS=OFF -DGGML_BUILD_EXAMPLES=OFF)
     targets=(ggml-cuda)
   fi
   "${configure[@]}" >"$OUT/llama-build.log" 2>&1 &&
-    cmake --build /tmp/llama/build --target "${targets[@]}" -j "$(nproc)" >>"$OUT/llama-build.log" 2>&1 ||
+    cmake --build "$build" --target "${targets[@]}" -j "$(nproc)" >>"$OUT/llama-build.log" 2>&1 ||
     { tail -30 "$OUT/llama-build.log"; echo "building ${targets[*]} failed"; exit 4; }
-  cp "$(find /tmp/llama/build -name libggml-cuda.so | head -1)" "$bins/libggml-cuda.so"
+  cp "$(find "$build" -name libggml-cuda.so | head -1)" "$bins/libggml-cuda.so"
   echo "built ${targets[*]} for sm_$cap in $(($(date +%s) - started)) s (since start)"
 fi
+# BATCHED_BENCH=0 leaves batched-bench out (a second call on a warm machine that has its figures).
 server=()
-[ -x /tmp/llama/build/bin/llama-server ] && [ "${BUILD_LLAMA_SERVER:-0}" = 1 ] &&
-  server=(--llama-server /tmp/llama/build/bin/llama-server --server-log "$OUT/llama-server.log")
+if [ "${BUILD_LLAMA_SERVER:-0}" = 1 ]; then
+  server=(--server-log "$OUT/llama-server.log")
+  [ -x "$full/bin/llama-server" ] && server+=(--llama-server "$full/bin/llama-server")
+  [ -x "$full/bin/llama-batched-bench" ] && [ "${BATCHED_BENCH:-1}" = 1 ] &&
+    server+=(--batched-bench "$full/bin/llama-batched-bench")
+fi
 
 [ -e "$bins/libggml-cuda.so" ] ||
   { echo "no CUDA library: build it here (BUILD_GGML_CUDA=1) or pack the prebuilt one (gpu-pack.mjs --prebuilt-cuda)"; exit 3; }

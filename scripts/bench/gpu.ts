@@ -28,7 +28,10 @@
  *
  * Optional --llama-server BIN: the same letters through llama.cpp's own server (built from
  * node-llama-cpp's bundled sources, as gpu-device.sh does with BUILD_LLAMA_SERVER=1) with -np N,
- * driven by our OpenAI-compatible engine, grammar on (JSON schema) or off.
+ * driven by our OpenAI-compatible engine, grammar on (JSON schema) or off. Optional
+ * --batched-bench BIN: llama.cpp's llama-batched-bench on the same model (letter-sized prompts,
+ * 128 generated tokens, at 1 and each shape's sequence count): what this build's decoding alone
+ * can do, as ms per generation step and a letters/min ceiling, held against the engine's best.
  *
  * Options: --model FILE (default .cache/test-model/8b-<quant>.gguf), --quant q4_0|q8_0|f16,
  * --vocab FILE (a tokenizer GGUF, where git or node-llama-cpp's llama.cpp bundle is missing),
@@ -40,11 +43,17 @@
  * on random weights never closes the JSON),
  * --gather-ms 20 (lockstep's hold for shapes without their own @; a list runs each such shape
  * once per value; off is node-llama-cpp's own dispatch), --warmup on|off, --gpu auto|off,
- * --llama-server BIN, --server-np LIST (default: each shape's C×S above 1), --server-grammar
- * LIST (default: --grammar), --server-log FILE (llama-server's output, appended).
- * After each shape: decode calls, tokens sampled per decode (≈ the sequences that really share a
- * decode), ms per decode and per sampling, and the share of the time spent decoding and on the
- * main thread (JavaScript) — where the time goes.
+ * --llama-server BIN, --server-np LIST (default: each shape's C×S above 1; off: none), --server-grammar
+ * LIST (default: --grammar), --server-log FILE (llama-server's and batched-bench's output,
+ * appended), --flash-attention auto|on|off (a list runs each engine shape and batched-bench once
+ * per value; auto: where the build supports it), --batched-bench BIN, --local off (skip the
+ * engine's shapes: llama.cpp's programs alone).
+ * Before each shape: llama.cpp's own word on flash attention and compute-graph splits (more than
+ * a couple: some operation runs on the CPU). After each: decode calls, tokens sampled per decode
+ * (≈ the sequences that really share a decode), ms per decode and per sampling, generation steps
+ * (decodes of one token per sequence, no letter read alongside) apart from decodes reading
+ * letters, and the share of the time spent decoding and on the main thread (JavaScript) — where
+ * the time goes.
  * Last line: `parallel/serial letters-per-minute (grammar off, best): X.XX`.
  */
 import { spawn } from "node:child_process";
@@ -58,6 +67,7 @@ import { loadExtractionPrompt } from "../../src-main/extract/prompt.ts";
 import { TEST_MODEL_QUANTS, makeTestModel, type TestModelQuant } from "../../src-main/extract/testModel.ts";
 import { EngineError, type Engine } from "../../src-main/extract/engine.ts";
 import type { DecodeStats } from "../../src-main/extract/llama/protocol.ts";
+import { ceilingLettersPerMinute, describeRow, runBatchedBench } from "./llamaBatchedBench.ts";
 
 const { values } = parseArgs({
   options: {
@@ -79,6 +89,9 @@ const { values } = parseArgs({
     "server-grammar": { type: "string" },
     "server-log": { type: "string" },
     gpu: { type: "string", default: "auto" },
+    "flash-attention": { type: "string", default: "auto" },
+    "batched-bench": { type: "string" },
+    local: { type: "string", default: "on" },
   },
 });
 const maxTokens = Number(values["max-tokens"]);
@@ -132,8 +145,13 @@ async function run(label: string, engine: Engine, lanes: number, grammar: boolea
   return result;
 }
 
+/** Prefilled tokens per letter, as the engine's runs measured them: the batched yardstick's prompt size. */
+const prefilled = { tokens: 0, letters: 0 };
+
 function report(result: Result): number {
   const perMinute = (result.letters / result.seconds) * 60;
+  prefilled.tokens += result.inputTokens;
+  prefilled.letters += result.letters;
   console.log(
     `${result.label.padEnd(28)} ${perMinute.toFixed(1).padStart(7)} letters/min  ${(result.outputTokens / result.seconds).toFixed(0).padStart(6)} out tok/s  ` +
       `${result.letters} letters in ${result.seconds.toFixed(0)} s  prefilled ${result.inputTokens} (${Math.round(result.inputTokens / Math.max(1, result.letters))}/letter)` +
@@ -168,7 +186,15 @@ function parseShapes(list: string): Shape[] {
   });
 }
 
-function localEngine(shape: Shape, grammar: boolean, outputTokens = maxTokens, gatherMs = 0): LlamaEngine {
+/** --flash-attention's values as the engine takes them: auto, on, off. */
+function flashAttentionValue(text: string): "auto" | boolean {
+  const value = new Map<string, "auto" | boolean>([["auto", "auto"], ["on", true], ["off", false]]).get(text.trim());
+  if (value === undefined) throw new Error(`--flash-attention takes auto, on or off (a list runs each), not "${text}"`);
+  return value;
+}
+const flashAttentionSettings = values["flash-attention"].split(",").map(flashAttentionValue);
+
+function localEngine(shape: Shape, grammar: boolean, outputTokens = maxTokens, gatherMs = 0, flashAttention: "auto" | boolean = "auto"): LlamaEngine {
   return new LlamaEngine({
     modelPath,
     systemPrompt: prompt.text,
@@ -183,11 +209,14 @@ function localEngine(shape: Shape, grammar: boolean, outputTokens = maxTokens, g
     // Past the hard cut, so a cut configuration can still be asked where its time went.
     letterTimeoutMs: (hardSeconds + 60) * 1000,
     batchGatherMs: gatherMs,
+    flashAttention,
     ...(shape.batchSize === undefined ? {} : { batchSize: shape.batchSize }),
   });
 }
 
-if (values.warmup === "on") {
+// --local off: llama.cpp's own programs only (a first, short call on a GPU machine that also builds them).
+const local = values.local !== "off";
+if (local && values.warmup === "on") {
   const engine = localEngine(parseShapes("1x8")[0] as Shape, false, 32);
   const started = performance.now();
   try {
@@ -213,22 +242,34 @@ function whereTimeGoes(stats: DecodeStats | null): string {
   return (
     `${stats.decodes} decodes, ${(stats.tokens / stats.decodes).toFixed(1)} tokens and ${(stats.samples / stats.decodes).toFixed(1)} samplings per decode; ` +
     `${(stats.decodeMs / stats.decodes).toFixed(1)} ms per decode, ${(stats.sampleMs / Math.max(1, stats.samples)).toFixed(2)} ms per sampling; ` +
+    `${generationSteps(stats)}; ` +
     `decoding ${share(stats.decodeMs)} of the time, main thread busy ${share(stats.mainThreadMs)} (${(stats.mainThreadMs / Math.max(1, stats.samples)).toFixed(2)} ms per sampled token); ` +
     // Counted as the tokens come, so it holds for a configuration cut before any letter finished.
     `${((1000 * stats.samples) / Math.max(1, stats.wallMs)).toFixed(0)} tokens sampled per second since load`
   );
 }
+/** Decodes that only generated (a token per sequence) against those that read letters too. */
+function generationSteps(stats: DecodeStats): string {
+  const per = (total: number, count: number) => (count === 0 ? "-" : (total / count).toFixed(1));
+  const reading = { decodes: stats.decodes - stats.stepDecodes, tokens: stats.tokens - stats.stepTokens, ms: stats.decodeMs - stats.stepMs };
+  return (
+    `generation steps ${stats.stepDecodes}: ${per(stats.stepTokens, stats.stepDecodes)} tokens, ${per(stats.stepMs, stats.stepDecodes)} ms each; ` +
+    `decodes reading letters ${reading.decodes}: ${per(reading.tokens, reading.decodes)} tokens, ${per(reading.ms, reading.decodes)} ms each`
+  );
+}
 const best: Record<string, number> = {};
 const serverBest: Record<string, number> = {};
 const serial: Record<string, number> = {};
-for (const grammarSetting of values.grammar.split(",")) {
+for (const grammarSetting of local ? values.grammar.split(",") : []) {
   const grammar = grammarSetting === "on";
-  const runs = (grammar && values["grammar-shapes"] ? parseShapes(values["grammar-shapes"]) : shapes).flatMap((shape) =>
-    shape.sequences === 1 ? [{ shape, gatherMs: 0 }] : shape.gatherMs !== undefined ? [{ shape, gatherMs: shape.gatherMs }] : gatherSettings.map((gatherMs) => ({ shape, gatherMs })),
-  );
-  for (const { shape, gatherMs } of runs) {
+  const runs = (grammar && values["grammar-shapes"] ? parseShapes(values["grammar-shapes"]) : shapes)
+    .flatMap((shape) =>
+      shape.sequences === 1 ? [{ shape, gatherMs: 0 }] : shape.gatherMs !== undefined ? [{ shape, gatherMs: shape.gatherMs }] : gatherSettings.map((gatherMs) => ({ shape, gatherMs })),
+    )
+    .flatMap((run) => flashAttentionSettings.map((flashAttention) => ({ ...run, flashAttention })));
+  for (const { shape, gatherMs, flashAttention } of runs) {
     const n = shape.parallel;
-    const engine = localEngine(shape, grammar, maxTokens, gatherMs);
+    const engine = localEngine(shape, grammar, maxTokens, gatherMs, flashAttention);
     try {
       const loadStarted = performance.now();
       await engine.start();
@@ -236,7 +277,10 @@ for (const grammarSetting of values.grammar.split(",")) {
       const gather = shape.sequences === 1 ? "" : gatherMs > 0 ? ` lockstep ${gatherMs} ms` : " lockstep off";
       const batch = shape.batchSize === undefined ? "" : ` batch ${shape.batchSize}`;
       const preload = ((engine.loadTimes?.preloadMs ?? 0) / 1000).toFixed(1);
-      const label = `${engine.description.replace("llama.cpp ", "")}${gather}${batch} grammar ${grammarSetting} (load ${loadSeconds.toFixed(0)} s, system prompt ${preload} s)`;
+      const attention = flashAttention === "auto" ? "" : ` flash attention ${flashAttention ? "on" : "off"}`;
+      const label = `${engine.description.replace("llama.cpp ", "")}${gather}${batch}${attention} grammar ${grammarSetting} (load ${loadSeconds.toFixed(0)} s, system prompt ${preload} s)`;
+      // Whether flash attention is really in effect, and whether the graph stayed on the GPU.
+      console.log(`  llama.cpp: ${engine.setup.filter((line) => /flash|splits/i.test(line)).join("; ")}`);
       const rate = report(await run(label, engine, n, grammar));
       console.log(`  ${whereTimeGoes(await engine.currentDecodeStats())}`);
       if (n === 1) serial[grammarSetting] = rate;
@@ -249,8 +293,43 @@ for (const grammarSetting of values.grammar.split(",")) {
   }
 }
 
+let batchedBest: { rate: number; label: string } | undefined;
+if (values["batched-bench"]) {
+  const pp = prefilled.letters > 0 ? Math.round(prefilled.tokens / prefilled.letters) : 1536;
+  const tg = Math.min(maxTokens, 128);
+  const parallel = [...new Set([1, ...shapes.map((shape) => shape.parallel)])].sort((a, b) => a - b);
+  for (const flashAttention of flashAttentionSettings) {
+    const setting = flashAttention === "auto" ? "auto" : flashAttention ? "on" : "off";
+    try {
+      const rows = await runBatchedBench({
+        bin: values["batched-bench"],
+        model: modelPath,
+        pp,
+        tg,
+        parallel,
+        flashAttention,
+        gpuLayers: values.gpu === "off" ? 0 : 999,
+        timeoutMs: hardSeconds * 1000,
+        ...(values["server-log"] ? { logFile: values["server-log"] } : {}),
+      });
+      for (const row of rows) {
+        console.log(`llama-batched-bench flash attention ${setting} ${describeRow(row, maxTokens)}`);
+        const rate = ceilingLettersPerMinute(row, maxTokens);
+        if (rate > (batchedBest?.rate ?? 0)) batchedBest = { rate, label: `B=${row.pl}, flash attention ${setting}` };
+      }
+    } catch (error) {
+      console.log(`llama-batched-bench flash attention ${setting}: ${(error as Error).message}`);
+    }
+  }
+}
+
 if (values["llama-server"]) {
-  const nps = values["server-np"] ? values["server-np"].split(",").map(Number) : [...new Set(shapes.map((shape) => shape.parallel).filter((v) => v > 1))];
+  const nps =
+    values["server-np"] === "off"
+      ? []
+      : values["server-np"]
+        ? values["server-np"].split(",").map(Number)
+        : [...new Set(shapes.map((shape) => shape.parallel).filter((v) => v > 1))];
   for (const grammarSetting of (values["server-grammar"] ?? values.grammar).split(",")) {
     for (const n of nps) {
       const port = 18080 + n;
@@ -294,6 +373,9 @@ if (values["llama-server"]) {
 for (const [setting, rate] of Object.entries(best)) {
   if (serial[setting]) console.log(`grammar ${setting}: best ${rate.toFixed(1)} letters/min = ${(rate / serial[setting]).toFixed(2)}x one sequence`);
   if (serverBest[setting]) console.log(`grammar ${setting}: ours ${rate.toFixed(1)} vs llama-server's best ${serverBest[setting].toFixed(1)} letters/min = ${(rate / serverBest[setting]).toFixed(2)}x`);
+}
+if (batchedBest && best.off !== undefined) {
+  console.log(`grammar off: ours ${best.off.toFixed(1)} letters/min vs llama.cpp's batched ceiling ${batchedBest.rate.toFixed(1)} (${batchedBest.label}) = ${(best.off / batchedBest.rate).toFixed(2)}x`);
 }
 const off = best.off !== undefined && serial.off ? best.off / serial.off : undefined;
 console.log(`parallel/serial letters-per-minute (grammar off, best): ${off === undefined ? "n/a" : off.toFixed(2)}`);

@@ -82,6 +82,10 @@ describe("oncotimeline usage errors", () => {
     const badBatch = await runCli(["--data", data, "extract", "--model", await ensureTestModel(), "--batch-size", "0"]);
     expect(badBatch.code).toBe(2);
     expect(badBatch.stderr).toContain('--batch-size must be a positive whole number, not "0"');
+
+    const badAttention = await runCli(["--data", data, "extract", "--model", await ensureTestModel(), "--flash-attention", "yes"]);
+    expect(badAttention.code).toBe(2);
+    expect(badAttention.stderr).toContain("--flash-attention must be auto, on or off, not yes");
   });
 
   it("writes a test model and registers it", async () => {

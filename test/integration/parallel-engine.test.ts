@@ -76,6 +76,10 @@ describe("parallel engine", () => {
     try {
       await engine.start();
       expect(engine.description).toBe("llama.cpp (cpu, 2 in parallel over 1 context)");
+      // llama.cpp's own account of the setup: "auto" flash attention resolved (the CPU build has it),
+      // and the compute graph in one piece.
+      expect(engine.setup).toEqual(expect.arrayContaining(["n_seq_max = 2", "flash_attn = auto", "Flash Attention enabled"]));
+      expect(engine.setup.join("\n")).toMatch(/splits = 1\b/);
       expect(engine.decodeStats).toBeNull();
       const done = await Promise.all([1, 2].map((i) => completeOrPartial(engine, `Clinic letter ${i}.\n${text}`)));
       const stats = engine.decodeStats;
@@ -87,6 +91,14 @@ describe("parallel engine", () => {
       expect(stats?.samples).toBeGreaterThanOrEqual(output);
       expect(stats?.decodes).toBeGreaterThan(0);
       expect(stats?.decodeMs).toBeGreaterThan(0);
+      // Generation steps carry a token per sequence; every prompt token went through the other
+      // decodes, which therefore carry at least the two letters' input.
+      const steps = { decodes: stats?.stepDecodes ?? 0, tokens: stats?.stepTokens ?? 0 };
+      expect(steps.decodes).toBeGreaterThan(0);
+      expect(steps.tokens).toBeLessThanOrEqual(2 * steps.decodes);
+      expect(steps.tokens).toBeLessThanOrEqual(output);
+      expect((stats?.tokens ?? 0) - steps.tokens).toBeGreaterThanOrEqual(input);
+      expect(stats?.stepMs).toBeLessThan(stats?.decodeMs ?? 0);
       // The main thread's busy time is part of the same wall time (it is idle while llama.cpp decodes).
       expect(stats?.mainThreadMs).toBeGreaterThan(0);
       expect(stats?.mainThreadMs).toBeLessThan(stats?.wallMs ?? 0);
@@ -102,10 +114,12 @@ describe("parallel engine", () => {
     }
   }, EXTRACTION_TEST_TIMEOUT_MS);
 
-  it("reads a letter in decode calls of at most batchSize tokens", async () => {
-    const engine = cpuEngine({ batchSize: 64, maxTokens: 4 });
+  it("reads a letter in decode calls of at most batchSize tokens, with flash attention off when asked", async () => {
+    const engine = cpuEngine({ batchSize: 64, maxTokens: 4, flashAttention: false });
     try {
       const done = await completeOrPartial(engine, demoLetter(2));
+      expect(engine.setup).toEqual(expect.arrayContaining(["n_ubatch = 64", "flash_attn = disabled"]));
+      expect(engine.setup.join("\n")).not.toMatch(/Flash Attention enabled/);
       const stats = engine.decodeStats;
       const input = done.inputTokens ?? 0;
       expect(input).toBeGreaterThan(500);

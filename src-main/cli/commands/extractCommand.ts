@@ -23,6 +23,7 @@ export type ExtractFlags = {
   parallel?: string;
   contexts?: string;
   batchSize?: string;
+  flashAttention?: string;
   server?: string;
   serverModel?: string;
   onPremise?: boolean;
@@ -122,6 +123,8 @@ async function openEngine(db: Db, flags: ExtractFlags, systemPrompt: string, rep
   if (isServerModel(model)) throw new CliError(`model "${model.name}" is served by ${model.path}: use --server ${model.path}`);
   if (!existsSync(model.path)) throw new CliError(`the file of model "${model.name}" is missing: ${model.path}`);
   if (flags.gpu !== "auto" && flags.gpu !== "off") throw new CliError(`--gpu must be auto or off, not ${flags.gpu}`);
+  const flashAttention = new Map<string, "auto" | boolean>([["auto", "auto"], ["on", true], ["off", false]]).get(flags.flashAttention ?? "auto");
+  if (flashAttention === undefined) throw new CliError(`--flash-attention must be auto, on or off, not ${flags.flashAttention}`);
   const engine = new LlamaEngine({
     ...common,
     modelPath: model.path,
@@ -131,6 +134,7 @@ async function openEngine(db: Db, flags: ExtractFlags, systemPrompt: string, rep
     letterTimeoutMs: seconds("--timeout", flags.timeout),
     contexts: positiveInt("--contexts", flags.contexts),
     batchSize: positiveInt("--batch-size", flags.batchSize),
+    flashAttention,
   });
   reporter.progress(`Loading model "${model.name}"...`);
   await startOrExplain(engine);

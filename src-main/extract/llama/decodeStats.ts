@@ -6,12 +6,15 @@ import type { DecodeStats } from "./protocol.ts";
  * samplings, by wrapping the native context that node-llama-cpp 3 keeps as `_ctx` (not public API:
  * where it is absent nothing is counted and false is returned). This is how a benchmark learns
  * whether a GPU's sequences really share decodes, and whether decoding or sampling takes the time.
+ * A decode whose every batch item is a single token only generated (a prompt is added as one item
+ * of many tokens): those are counted apart as generation steps.
  */
 export function countDecodes(context: LlamaContext, into: DecodeStats): boolean {
   const holder = context as unknown as { _ctx?: unknown };
   const native = holder._ctx;
   if (typeof native !== "object" || native === null) return false;
   let batchTokens = 0;
+  let largestItem = 0;
   const timed = (call: () => unknown, done: (ms: number) => void) => {
     const started = performance.now();
     return Promise.resolve(call()).finally(() => done(performance.now() - started));
@@ -24,11 +27,20 @@ export function countDecodes(context: LlamaContext, into: DecodeStats): boolean 
       if (key === "initBatch") {
         return (size: number) => {
           batchTokens = size;
+          largestItem = 0;
           return method.call(target, size);
+        };
+      }
+      if (key === "addToBatch") {
+        return (...args: unknown[]) => {
+          const tokens = args[2] as ArrayLike<number> | undefined;
+          largestItem = Math.max(largestItem, tokens?.length ?? 0);
+          return method.apply(target, args);
         };
       }
       if (key === "decodeBatch") {
         const tokens = batchTokens;
+        const step = largestItem <= 1;
         return () =>
           timed(
             () => method.call(target),
@@ -36,6 +48,11 @@ export function countDecodes(context: LlamaContext, into: DecodeStats): boolean 
               into.decodes += 1;
               into.tokens += tokens;
               into.decodeMs += ms;
+              if (step) {
+                into.stepDecodes += 1;
+                into.stepTokens += tokens;
+                into.stepMs += ms;
+              }
             },
           );
       }

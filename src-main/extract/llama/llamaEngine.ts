@@ -62,6 +62,11 @@ export type LlamaEngineOptions = {
    * 512 at most. A larger batch reads letters faster on a GPU, at the cost of a larger compute buffer.
    */
   batchSize?: number;
+  /**
+   * llama.cpp's flash attention. Default "auto": on where the device's build supports it (llama.cpp
+   * decides per context and says so: see `setup`); false rules it out, true insists on it.
+   */
+  flashAttention?: "auto" | boolean;
   /** How the child process is started. Default: `child_process.fork` (see forkWorker). */
   spawnWorker?: WorkerSpawner;
 };
@@ -121,6 +126,7 @@ export class LlamaEngine implements Engine {
   private systemPromptTokens = 0;
   private lastStats: DecodeStats | null = null;
   private lastLoad: { loadMs: number; preloadMs: number } | undefined;
+  private loadedSetup: string[] = [];
   /** Questions to the child that need no slot (token counts, statistics), by request id. */
   private readonly queries = new Map<number, { resolve: (answer: unknown) => void; reject: (error: EngineError) => void }>();
   private readonly config: WorkerConfig;
@@ -146,6 +152,7 @@ export class LlamaEngine implements Engine {
       vramCap: options.vramCap ?? null,
       batchGatherMs: (options.batchGatherMs ?? DEFAULT_GATHER_MS) > 0 ? (options.batchGatherMs ?? DEFAULT_GATHER_MS) : null,
       batchSize: options.batchSize ?? null,
+      flashAttention: options.flashAttention ?? "auto",
     };
     this.letterTimeoutMs = options.letterTimeoutMs ?? 10 * 60_000;
     this.loadTimeoutMs = options.loadTimeoutMs ?? 10 * 60_000;
@@ -160,6 +167,14 @@ export class LlamaEngine implements Engine {
   /** cuda | vulkan | metal | cpu once loaded ("not loaded" before). */
   get backendName(): string {
     return this.backend;
+  }
+
+  /**
+   * llama.cpp's own lines on how the loaded contexts were set up (flash attention in effect or
+   * not, compute-graph splits, batch sizes): empty before loading.
+   */
+  get setup(): readonly string[] {
+    return this.loadedSetup;
   }
 
   /** What the out-of-memory back-off gave up at the last load, one human line each. */
@@ -290,6 +305,7 @@ export class LlamaEngine implements Engine {
             this.lastLoad = { loadMs: message.loadMs, preloadMs: message.preloadMs };
             this.shape = `, ${message.slots} in parallel over ${message.contexts} context${message.contexts === 1 ? "" : "s"}`;
             this.loadedReductions = message.reductions;
+            this.loadedSetup = message.setup;
             this.loadedSlots = message.slots;
             this.loadedContextSize = message.contextSize;
             this.systemPromptTokens = message.systemPromptTokens;

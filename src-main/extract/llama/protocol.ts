@@ -31,6 +31,8 @@ export type WorkerConfig = {
   batchGatherMs: number | null;
   /** Tokens per decode call (llama.cpp's batch and micro-batch); null: node-llama-cpp's default (512 at most). */
   batchSize: number | null;
+  /** llama.cpp's flash attention: "auto" uses it where the device's build supports it. */
+  flashAttention: "auto" | boolean;
 };
 
 /**
@@ -40,7 +42,36 @@ export type WorkerConfig = {
  * separate threads), and, over the same wall time, how long the main thread was busy (JavaScript:
  * node-llama-cpp's per-token work for every sequence runs there, one sequence at a time).
  */
-export type DecodeStats = { decodes: number; tokens: number; decodeMs: number; samples: number; sampleMs: number; wallMs: number; mainThreadMs: number };
+export type DecodeStats = {
+  decodes: number;
+  tokens: number;
+  decodeMs: number;
+  /**
+   * Of those, the decodes that only generated: one token per sequence, no prompt read in the same
+   * call. Their ms per decode is the cost of one generation step at that many sequences, the
+   * figure to hold against llama.cpp's own batched benchmark.
+   */
+  stepDecodes: number;
+  stepTokens: number;
+  stepMs: number;
+  samples: number;
+  sampleMs: number;
+  wallMs: number;
+  mainThreadMs: number;
+};
+
+export const NO_DECODES: Readonly<DecodeStats> = Object.freeze({
+  decodes: 0,
+  tokens: 0,
+  decodeMs: 0,
+  stepDecodes: 0,
+  stepTokens: 0,
+  stepMs: 0,
+  samples: 0,
+  sampleMs: 0,
+  wallMs: 0,
+  mainThreadMs: 0,
+});
 
 export type WorkerRequest =
   | { type: "init"; config: WorkerConfig }
@@ -70,6 +101,8 @@ export type WorkerReply =
       systemPromptTokens: number;
       /** What the out-of-memory back-off gave up, one human line each (empty: loaded as asked). */
       reductions: string[];
+      /** llama.cpp's account of the contexts' setup (setupLog.ts): flash attention, graph splits. */
+      setup: string[];
     }
   | { type: "counted"; id: number; tokens: number }
   | { type: "stats"; id: number; stats: DecodeStats | null }

@@ -8,20 +8,22 @@
  */
 import os from "node:os";
 import { performance } from "node:perf_hooks";
-import { getLlama, LlamaChatSession, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaGrammar, type LlamaModel } from "node-llama-cpp";
-import type { DecodeStats, WorkerConfig, WorkerReply, WorkerRequest } from "./protocol.ts";
+import { getLlama, LlamaChatSession, LlamaLogLevel, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaGrammar, type LlamaModel } from "node-llama-cpp";
+import { NO_DECODES, type DecodeStats, type WorkerConfig, type WorkerReply, type WorkerRequest } from "./protocol.ts";
 import { countDecodes } from "./decodeStats.ts";
 import { lockstep, type Lockstep } from "./lockstep.ts";
+import { setupLog } from "./setupLog.ts";
 import { estimateModel, hardwareInfo, isMemoryError, nextReduction, type EngineShape } from "./sizing.ts";
 
 type Slot = { session: LlamaChatSession; sequence: LlamaContextSequence; busy: boolean; lockstep: Lockstep | undefined };
 type Loaded = { slots: Slot[]; grammar: LlamaGrammar; config: WorkerConfig; tokenize: (text: string) => number };
 
 let loaded: Loaded | undefined;
-const stats: DecodeStats = { decodes: 0, tokens: 0, decodeMs: 0, samples: 0, sampleMs: 0, wallMs: 0, mainThreadMs: 0 };
+const stats: DecodeStats = { ...NO_DECODES };
 let statsSince = { at: performance.now(), eventLoop: performance.eventLoopUtilization() };
 let statsAvailable = false;
 const waiting: { id: number; text: string }[] = [];
+const llamaSetup = setupLog();
 
 /** Tokens a sequence needs beyond the system prompt and the output budget: a letter's worth. */
 const LETTER_ROOM = 512;
@@ -31,7 +33,7 @@ function reply(message: WorkerReply): void {
 }
 
 async function openLlama(gpu: false | "auto", config: WorkerConfig): Promise<Llama> {
-  const llama = await getLlama({ gpu, build: "never", logLevel: "error" as never });
+  const llama = await getLlama({ gpu, build: "never", logLevel: LlamaLogLevel.info, logger: llamaSetup.logger });
   if (config.ramCap !== null) await llama.setRamCap(config.ramCap);
   if (config.vramCap !== null && llama.gpu !== false) await llama.setVramCap(config.vramCap);
   return llama;
@@ -50,6 +52,8 @@ async function init(config: WorkerConfig): Promise<void> {
     let model: LlamaModel | undefined;
     for (;;) {
       const contexts: LlamaContext[] = [];
+      // A try that ran out of memory set up contexts that are gone: only the last one's account counts.
+      llamaSetup.take();
       let stage: "model" | "context" = "model";
       try {
         if (!shape.gpu && llama.gpu !== false) {
@@ -82,6 +86,7 @@ async function init(config: WorkerConfig): Promise<void> {
           contextSize: shape.contextSize,
           systemPromptTokens: tokenize(config.systemPrompt),
           reductions,
+          setup: llamaSetup.take(),
         });
         break;
       } catch (error) {
@@ -119,6 +124,7 @@ async function createSlots(llama: Llama, model: LlamaModel, config: WorkerConfig
       sequences,
       ...(threads === undefined ? {} : { threads }),
       ...(config.batchSize === null ? {} : { batchSize: config.batchSize }),
+      flashAttention: config.flashAttention,
     });
     statsAvailable = countDecodes(context, stats);
     contexts.push(context);
@@ -140,7 +146,7 @@ async function preloadSystemPrompt(slots: Slot[]): Promise<void> {
   await Promise.all(slots.map((slot) => slot.session.preloadPrompt("")));
   // A sequence that queued a single token while reading is not generating: nothing waits for it.
   for (const slot of slots) slot.lockstep?.done(slot.sequence);
-  Object.assign(stats, { decodes: 0, tokens: 0, decodeMs: 0, samples: 0, sampleMs: 0, wallMs: 0, mainThreadMs: 0 } satisfies DecodeStats);
+  Object.assign(stats, NO_DECODES);
   statsSince = { at: performance.now(), eventLoop: performance.eventLoopUtilization() };
 }
 
