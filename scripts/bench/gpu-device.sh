@@ -55,8 +55,10 @@ elif [ "${BUILD_GGML_CUDA:-1}" = 1 ]; then
   # A call cut at its time limit mid-build leaves the sources and half a build: the next call on
   # the same machine goes on from there (ninja builds only what is missing).
   [ -e /tmp/llama/CMakeLists.txt ] || { mkdir -p /tmp/llama && tar -xJf .cache/gpu-pack/llama-src.tar.xz -C /tmp/llama; }
+  # CUDA graphs (one launch for a whole decode) are on in llama.cpp's builds, node-llama-cpp's
+  # included, but off by default when ggml is built on its own: asked for, so both builds match.
   common=(-G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=ON -DGGML_BACKEND_DL=ON -DGGML_NATIVE=OFF -DGGML_CUDA=ON
-    -DGGML_CUDA_NCCL=OFF -DGGML_CUDA_FA="${GGML_CUDA_FA:-ON}" -DCMAKE_CUDA_ARCHITECTURES="${cap}-real")
+    -DGGML_CUDA_NCCL=OFF -DGGML_CUDA_GRAPHS=ON -DGGML_CUDA_FA="${GGML_CUDA_FA:-ON}" -DCMAKE_CUDA_ARCHITECTURES="${cap}-real")
   if [ "${BUILD_LLAMA_SERVER:-0}" = 1 ]; then
     # The web UI would be downloaded, and HTTPS needs OpenSSL: neither is needed to serve the API.
     configure=(cmake -S /tmp/llama -B "$build" "${common[@]}" -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_APP=OFF
