@@ -35,6 +35,7 @@ export function buildProgram(run: (work: (context: { reporter: Reporter; db: () 
     .option("--text-column <name>", "CSV/JSONL column holding the letter text")
     .option("--patient-column <name>", "CSV/JSONL column holding the patient id")
     .option("--date-column <name>", "CSV/JSONL column holding the letter date")
+    .option("--shard <i/n>", "keep only this shard of the letters, as extract --shard splits them (a cluster node's share)")
     .action((paths: string[], flags) => run(({ db, reporter }) => importCommand(db(), paths, flags, reporter)));
 
   program

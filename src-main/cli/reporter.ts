@@ -1,3 +1,5 @@
+import { parseShard, type Shard } from "../extract/shards.ts";
+
 /**
  * CLI output. Human mode: progress on stderr, results on stdout. --json: one JSON object per
  * line on stdout (every event, then a summary), for scripts and Slurm jobs.
@@ -28,6 +30,16 @@ export const EXIT = { ok: 0, someFailed: 1, fatal: 2 } as const;
 
 /** Bad usage or a fatal condition: printed as one line, exit status 2. */
 export class CliError extends Error {}
+
+/** --shard I/N (import, extract); undefined when not given. */
+export function shardFlag(value: string | undefined): Shard | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return parseShard(value);
+  } catch (error) {
+    throw new CliError((error as Error).message);
+  }
+}
 
 /** A flag that must be a positive whole number; undefined when not given. */
 export function positiveInt(flag: string, value: string | undefined): number | undefined {

@@ -1,5 +1,6 @@
 import type { Db } from "../store/db.ts";
-import { insertLetter, sourceLabel } from "../store/letters.ts";
+import { inShard, type Shard } from "../extract/shards.ts";
+import { insertLetter, letterChecksum, sourceLabel } from "../store/letters.ts";
 import { readLetters } from "./index.ts";
 import type { IngestOptions } from "./types.ts";
 
@@ -9,7 +10,17 @@ export type ImportEvent =
   | { type: "problem"; source: string; message: string }
   | { type: "skipped"; source: string; reason: string };
 
-export type ImportSummary = { imported: number; duplicates: number; problems: number; skipped: number };
+/** `inOtherShards`: letters read but left to the other nodes of a sharded import. */
+export type ImportSummary = { imported: number; duplicates: number; problems: number; skipped: number; inOtherShards: number };
+
+export type ImportOptions = IngestOptions & {
+  /**
+   * Keep only this shard's letters (the split extract --shard uses, by content): a cluster node
+   * stores its share of a corpus, not all of it. Every file is still read, to learn its letters'
+   * content; problems in files are reported by every node.
+   */
+  shard?: Shard;
+};
 
 /** Letters commit in batches: a kill loses at most the batch in flight, which a re-run imports. */
 const BATCH = 200;
@@ -17,17 +28,18 @@ const BATCH = 200;
 export async function importPaths(
   db: Db,
   paths: string[],
-  options: IngestOptions = {},
+  options: ImportOptions = {},
   onEvent: (event: ImportEvent) => void = () => {},
 ): Promise<ImportSummary> {
-  const summary: ImportSummary = { imported: 0, duplicates: 0, problems: 0, skipped: 0 };
+  const summary: ImportSummary = { imported: 0, duplicates: 0, problems: 0, skipped: 0, inOtherShards: 0 };
+  const { shard, ...ingestOptions } = options;
   let pendingWrites: (() => ImportEvent)[] = [];
   const flush = () => {
     const events = db.transaction(() => pendingWrites.map((write) => write()))();
     pendingWrites = [];
     for (const event of events) onEvent(event);
   };
-  for await (const item of readLetters(paths, options)) {
+  for await (const item of readLetters(paths, ingestOptions)) {
     if (item.kind === "skipped") {
       summary.skipped++;
       flush();
@@ -42,6 +54,10 @@ export async function importPaths(
       continue;
     }
     const letter = item.letter;
+    if (shard && !inShard(letterChecksum(letter.text), shard)) {
+      summary.inOtherShards++;
+      continue;
+    }
     const source = sourceLabel(letter.sourcePath, letter.sourceRow);
     pendingWrites.push(() => {
       const outcome = insertLetter(db, {

@@ -15,11 +15,21 @@ beforeAll(async () => {
 });
 afterAll(async () => server.close());
 
-/** A store with the demo letters, as a cluster node or the workstation would have. */
+/** A store with the demo letters, as the workstation would have. */
 async function storeWithLetters(): Promise<string> {
   const data = tempDir();
   expect((await runCli(["--data", data, "import", DEMO_LETTERS])).code).toBe(0);
   return data;
+}
+
+/** A cluster node's store: only its shard of the demo letters. */
+async function nodeStore(shard: string): Promise<{ data: string; imported: number }> {
+  const data = tempDir();
+  const run = await runCli(["--data", data, "--json", "import", "--shard", shard, DEMO_LETTERS]);
+  expect(run.code, run.stderr).toBe(0);
+  const summary = run.events.at(-1) as { imported: number; inOtherShards: number };
+  expect(summary.imported + summary.inOtherShards).toBe(16);
+  return { data, imported: summary.imported };
 }
 
 async function exportLong(data: string): Promise<string> {
@@ -37,11 +47,13 @@ describe("sharded extraction (a Slurm job array) merged back with import-results
     const results: string[] = [];
     const perShard: number[] = [];
     for (const i of [1, 2, 3]) {
-      const node = await storeWithLetters();
+      // Each node stores only its share, and extracts all of it.
+      const { data: node, imported } = await nodeStore(`${i}/3`);
       const out = path.join(node, `shard-${i}.jsonl`);
       const run = await runCli(["--data", node, "--json", "extract", "--server", server.baseUrl, "--shard", `${i}/3`, "--out", out]);
       expect(run.code, run.stderr).toBe(0);
       perShard.push(run.events.filter((event) => event.type === "letter").length);
+      expect(perShard.at(-1)).toBe(imported);
       results.push(out);
     }
     expect(perShard.reduce((a, b) => a + b, 0)).toBe(16);
@@ -85,5 +97,15 @@ describe("sharded extraction (a Slurm job array) merged back with import-results
     const result = await runCli(["--data", node, "extract", "--server", server.baseUrl, "--shard", "4/3"]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("--shard must be I/N with 1 ≤ I ≤ N");
+    const imported = await runCli(["--data", node, "import", "--shard", "0/3", DEMO_LETTERS]);
+    expect(imported.code).toBe(2);
+    expect(imported.stderr).toContain("--shard must be I/N with 1 ≤ I ≤ N");
+  });
+
+  it("says what a sharded import kept and left to the other shards", async () => {
+    const node = tempDir();
+    const result = await runCli(["--data", node, "import", "--shard", "2/3", DEMO_LETTERS]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/Imported (\d+) letter\(s\) of shard 2\/3 \((\d+) left to the other shards\); 0 already in the store; 0 problem\(s\)\./);
   });
 });

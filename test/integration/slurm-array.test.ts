@@ -37,6 +37,12 @@ describe.skipIf(!haveSlurm())("the Slurm job array script on a real Slurm", () =
     expect(states, logs.join("\n")).toEqual(["COMPLETED", "COMPLETED", "COMPLETED"]);
     const shards = readdirSync(results).filter((name) => /^shard-\d-of-3\.jsonl$/.test(name)).sort();
     expect(shards).toEqual(["shard-1-of-3.jsonl", "shard-2-of-3.jsonl", "shard-3-of-3.jsonl"]);
+    // Each node stored only its own share of the letters: together, each letter once.
+    const stored = [1, 2, 3].map((i) => {
+      const log = readFileSync(path.join(results, `import-${i}-of-3.log`), "utf8");
+      return Number(new RegExp(`Imported (\\d+) letter\\(s\\) of shard ${i}/3`).exec(log)?.[1]);
+    });
+    expect(stored.reduce((a, b) => a + b, 0)).toBe(16);
 
     const workstation = tempDir();
     expect((await runCli(["--data", workstation, "import", DEMO_LETTERS])).code).toBe(0);

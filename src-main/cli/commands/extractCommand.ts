@@ -6,9 +6,9 @@ import { isServerModel, registerServerModel, type ModelRow } from "../../store/m
 import { loadExtractionPrompt } from "../../extract/prompt.ts";
 import { runExtraction, type ExtractionEvent } from "../../extract/queue.ts";
 import { writeResultsFile } from "../../extract/resultsFile.ts";
-import { parseShard, shardLabel, type Shard } from "../../extract/shards.ts";
+import { shardLabel } from "../../extract/shards.ts";
 import { resolveModel } from "./modelsCommand.ts";
-import { CliError, EXIT, positiveInt, type Reporter } from "../reporter.ts";
+import { CliError, EXIT, positiveInt, shardFlag, type Reporter } from "../reporter.ts";
 
 export type ExtractFlags = {
   model?: string;
@@ -35,7 +35,7 @@ export type ExtractFlags = {
 export const SERVER_API_KEY_ENV = "ONCOTIMELINE_SERVER_API_KEY";
 
 export async function extractCommand(db: Db, flags: ExtractFlags, reporter: Reporter): Promise<number> {
-  const shard = flags.shard === undefined ? undefined : parseShardFlag(flags.shard);
+  const shard = shardFlag(flags.shard);
   const prompt = loadExtractionPrompt();
   const { engine, model } = await openEngine(db, flags, prompt.text, reporter);
 
@@ -170,14 +170,6 @@ function report(event: ExtractionEvent, reporter: Reporter, failures: string[]):
   } else {
     failures.push(`${event.source}: ${event.error}`);
     reporter.progress(`${position} ${event.source}: FAILED: ${event.error}${eta}`);
-  }
-}
-
-function parseShardFlag(text: string): Shard {
-  try {
-    return parseShard(text);
-  } catch (error) {
-    throw new CliError((error as Error).message);
   }
 }
 

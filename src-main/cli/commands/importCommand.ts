@@ -1,13 +1,14 @@
 import path from "node:path";
 import type { Db } from "../../store/db.ts";
-import { importPaths } from "../../ingest/importToStore.ts";
-import type { IngestOptions } from "../../ingest/types.ts";
-import { CliError, EXIT, type Reporter } from "../reporter.ts";
+import { shardLabel } from "../../extract/shards.ts";
+import { importPaths, type ImportOptions } from "../../ingest/importToStore.ts";
+import { CliError, EXIT, shardFlag, type Reporter } from "../reporter.ts";
 
-export type ImportFlags = { pattern?: string; textColumn?: string; patientColumn?: string; dateColumn?: string };
+export type ImportFlags = { pattern?: string; textColumn?: string; patientColumn?: string; dateColumn?: string; shard?: string };
 
 export async function importCommand(db: Db, paths: string[], flags: ImportFlags, reporter: Reporter): Promise<number> {
-  const options: IngestOptions = {};
+  const shard = shardFlag(flags.shard);
+  const options: ImportOptions = shard ? { shard } : {};
   if (flags.pattern !== undefined) {
     try {
       options.fileNamePattern = new RegExp(flags.pattern);
@@ -32,7 +33,9 @@ export async function importCommand(db: Db, paths: string[], flags: ImportFlags,
   });
   reporter.event(
     { type: "summary", ...summary },
-    `Imported ${summary.imported} letter(s); ${summary.duplicates} already in the store; ${summary.problems} problem(s).` +
+    `Imported ${summary.imported} letter(s)` +
+      (shard ? ` of shard ${shardLabel(shard)} (${summary.inOtherShards} left to the other shards)` : "") +
+      `; ${summary.duplicates} already in the store; ${summary.problems} problem(s).` +
       (summary.skipped > 0
         ? ` Skipped ${summary.skipped} file(s) of other types in the folders (${[...skippedByExtension].map(([ext, n]) => `${ext} ×${n}`).join(", ")}).`
         : ""),
