@@ -1,16 +1,17 @@
 import type { Db } from "../store/db.ts";
-import { saveExtraction, lettersNeedingExtraction } from "../store/extractions.ts";
+import { saveExtraction } from "../store/extractions.ts";
 import {
-  addJobItems,
   adoptJob,
   createJob,
+  deleteJob,
   findUnfinishedJob,
   finishJob,
   isProcessAlive,
   jobCounts,
   markItemFinished,
   markItemRunning,
-  pendingItems,
+  pendingItemsAfter,
+  queueLettersNeedingExtraction,
 } from "../store/jobs.ts";
 import { getLetter, sourceLabel } from "../store/letters.ts";
 import type { ModelRow } from "../store/models.ts";
@@ -18,7 +19,7 @@ import { EngineError, type Engine, type EngineFailureKind } from "./engine.ts";
 import { groundDocument } from "./grounding.ts";
 import { parseModelOutput } from "./output.ts";
 import type { SystemPrompt } from "./prompt.ts";
-import { inShard, shardLabel, type Shard } from "./shards.ts";
+import { shardLabel, type Shard } from "./shards.ts";
 import { mergePartDocuments, splitLetter } from "./longLetters.ts";
 import type { TimelineDocument } from "../../src-shared/timeline.ts";
 
@@ -56,6 +57,9 @@ export class ExtractionBusyError extends Error {}
 
 export type ExtractionOptions = { retryFailed: boolean; shard?: Shard };
 
+/** Letters read from the job's queue at a time. */
+const QUEUE_PAGE = 500;
+
 /**
  * Extracts every letter that has no result for this model yet (and, with retryFailed, those
  * that failed; with a shard, only its letters). A job killed part-way is adopted and continued
@@ -69,14 +73,23 @@ export async function runExtraction(deps: ExtractionDeps, options: ExtractionOpt
     return { jobId: null, state: "done", done: 0, failed: 0, total: 0 };
   }
   const { jobId, resumed } = claimed;
-  const queue = pendingItems(db, jobId);
   const counts = jobCounts(db, jobId);
+  const queued = counts.pending;
+  // The queue is read a page at a time, in letter order, as the lanes take from it.
+  let page: number[] = [];
+  let after = 0;
+  const takeNext = (): number | undefined => {
+    if (page.length === 0) {
+      page = pendingItemsAfter(db, jobId, after, QUEUE_PAGE);
+      after = page.at(-1) ?? after;
+    }
+    return page.shift();
+  };
   deps.onEvent?.({ type: "start", jobId, resumed, total: counts.total, alreadyDone: counts.done + counts.failed, engine: engine.description });
 
   let done = counts.done;
   let failed = counts.failed;
   let processed = 0;
-  let next = 0;
   const wallStart = performance.now();
 
   const processLetter = async (letterId: number): Promise<void> => {
@@ -112,7 +125,7 @@ export async function runExtraction(deps: ExtractionDeps, options: ExtractionOpt
     if (outcome.ok) done++;
     else failed++;
     processed++;
-    const remaining = queue.length - processed;
+    const remaining = queued - processed;
     // Wall-clock rate: with several letters in flight, per-letter durations overlap.
     const secondsPerLetter = (performance.now() - wallStart) / 1000 / processed;
     deps.onEvent?.({
@@ -133,10 +146,10 @@ export async function runExtraction(deps: ExtractionDeps, options: ExtractionOpt
 
   // As many letters in flight as the engine has slots; each lane takes the next pending letter.
   const lane = async (): Promise<void> => {
-    while (next < queue.length && !deps.signal?.aborted) await processLetter(queue[next++] as number);
+    for (let letterId = takeNext(); letterId !== undefined && !deps.signal?.aborted; letterId = takeNext()) await processLetter(letterId);
   };
   await Promise.all(Array.from({ length: Math.max(1, engine.capacity ?? 1) }, lane));
-  if (deps.signal?.aborted && next < queue.length) {
+  if (deps.signal?.aborted && jobCounts(db, jobId).pending > 0) {
     finishJob(db, jobId, "interrupted");
     return { jobId, state: "interrupted", done, failed, total: counts.total };
   }
@@ -149,11 +162,8 @@ function claimJob(db: Db, model: ModelRow, options: ExtractionOptions): { jobId:
   const { shard } = options;
   // Each shard is its own job, so shards run on one store resume independently.
   const kind = shard ? `extract:${shardLabel(shard)}` : "extract";
+  const queue = (jobId: number) => queueLettersNeedingExtraction(db, jobId, model.id, { retryFailed: options.retryFailed, ...(shard ? { shard } : {}) });
   return db.transaction(() => {
-    const needed = lettersNeedingExtraction(db, model.id, {
-      retryFailed: options.retryFailed,
-      ...(shard ? { include: (checksum: string) => inShard(checksum, shard) } : {}),
-    });
     const unfinished = findUnfinishedJob(db, kind, model.id);
     if (unfinished) {
       const owner = unfinished.owner_pid;
@@ -163,13 +173,14 @@ function claimJob(db: Db, model: ModelRow, options: ExtractionOptions): { jobId:
         );
       }
       adoptJob(db, unfinished.id);
-      addJobItems(db, unfinished.id, needed);
+      queue(unfinished.id);
       return { jobId: unfinished.id, resumed: true };
     }
-    if (needed.length === 0) return null;
     const jobId = createJob(db, kind, model.id, options);
-    addJobItems(db, jobId, needed);
-    return { jobId, resumed: false };
+    if (queue(jobId) > 0) return { jobId, resumed: false };
+    // Nothing to do: no job is left behind.
+    deleteJob(db, jobId);
+    return null;
   }).immediate();
 }
 

@@ -3,6 +3,8 @@
  * content checksum, so every node agrees on the split whatever order or store it imported the
  * letters into, and a letter is in exactly one shard.
  */
+import { shardOf } from "../store/letters.ts";
+
 export type Shard = { index: number; count: number };
 
 /** "I/N" with 1 ≤ I ≤ N (a Slurm array `--array=1-N` passes $SLURM_ARRAY_TASK_ID as I). */
@@ -17,7 +19,7 @@ export function parseShard(text: string): Shard {
 }
 
 export function inShard(checksum: string, shard: Shard): boolean {
-  return Number.parseInt(checksum.slice(0, 12), 16) % shard.count === shard.index - 1;
+  return shardOf(checksum, shard.count) === shard.index;
 }
 
 export function shardLabel(shard: Shard | undefined): string {

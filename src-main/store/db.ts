@@ -1,6 +1,7 @@
 import Database from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
+import { shardOf } from "./letters.ts";
 import { MIGRATIONS, type Migration } from "./migrations/index.ts";
 
 export type Db = Database.Database;
@@ -19,6 +20,7 @@ export function openStore(dir: string, migrations: readonly Migration[] = MIGRAT
   db.pragma("synchronous = NORMAL");
   db.pragma("foreign_keys = ON");
   db.pragma("busy_timeout = 5000");
+  db.function("shard_of", { deterministic: true }, (checksum, count) => shardOf(String(checksum), Number(count)));
   migrate(db, migrations);
   return db;
 }

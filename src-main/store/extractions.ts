@@ -76,25 +76,6 @@ export function saveExtraction(db: Db, record: ExtractionRecord): number {
   })();
 }
 
-/**
- * Letters with no result for this model yet; with retryFailed, also those whose last attempt
- * failed; with `include`, only letters whose checksum it accepts (a shard).
- */
-export function lettersNeedingExtraction(
-  db: Db,
-  modelId: number,
-  options: { retryFailed: boolean; include?: (checksum: string) => boolean },
-): number[] {
-  const failedClause = options.retryFailed ? "OR e.status = 'failed'" : "";
-  const rows = prepared(db, 
-      `SELECT l.id, l.checksum FROM letters l LEFT JOIN extractions e ON e.letter_id = l.id AND e.model_id = ?
-       WHERE e.id IS NULL ${failedClause} ORDER BY l.id`,
-    )
-    .all(modelId) as { id: number; checksum: string }[];
-  const include = options.include;
-  return (include ? rows.filter((row) => include(row.checksum)) : rows).map((row) => row.id);
-}
-
 /** Everything stored for one extraction, for result files. */
 export type StoredExtraction = {
   id: number;

@@ -24,6 +24,11 @@ export function createJob(db: Db, kind: string, modelId: number | null, params: 
   return Number(result.lastInsertRowid);
 }
 
+/** A job with no items, as if never created (a claim that found nothing to do). */
+export function deleteJob(db: Db, jobId: number): void {
+  prepared(db, "DELETE FROM jobs WHERE id = ? AND NOT EXISTS (SELECT 1 FROM job_items WHERE job_id = ?)").run(jobId, jobId);
+}
+
 export function getJob(db: Db, id: number): JobRow | undefined {
   return prepared(db, "SELECT * FROM jobs WHERE id = ?").get(id) as JobRow | undefined;
 }
@@ -61,23 +66,39 @@ export function adoptJob(db: Db, jobId: number): void {
   })();
 }
 
-/** Queues letters; a letter that failed in this job goes back to pending (a retry). */
-export function addJobItems(db: Db, jobId: number, letterIds: readonly number[]): void {
-  const insert = prepared(db, 
-    `INSERT INTO job_items (job_id, letter_id, state, updated_at) VALUES (?, ?, 'pending', ?)
+/**
+ * Queues in the job every letter with no result for this model yet; with retryFailed, also those
+ * whose result failed; with a shard, only that shard's letters. A letter that failed in this job
+ * goes back to pending (a retry). One statement: no list of letters passes through JavaScript,
+ * so a store of millions of letters starts its job in seconds and in little memory. Returns how
+ * many items it queued.
+ */
+export function queueLettersNeedingExtraction(
+  db: Db,
+  jobId: number,
+  modelId: number,
+  options: { retryFailed: boolean; shard?: { index: number; count: number } },
+): number {
+  const failed = options.retryFailed ? "OR e.status = 'failed'" : "";
+  const shard = options.shard ? "AND shard_of(l.checksum, @count) = @index" : "";
+  // The WHERE before ON CONFLICT is required: SQLite would otherwise read ON as a join's.
+  return prepared(
+    db,
+    `INSERT INTO job_items (job_id, letter_id, state, updated_at)
+     SELECT @jobId, l.id, 'pending', @now FROM letters l LEFT JOIN extractions e ON e.letter_id = l.id AND e.model_id = @modelId
+     WHERE (e.id IS NULL ${failed}) ${shard}
      ON CONFLICT (job_id, letter_id) DO UPDATE SET state = 'pending' WHERE job_items.state = 'failed'`,
-  );
-  const now = nowIso();
-  db.transaction(() => {
-    for (const id of letterIds) insert.run(jobId, id, now);
-  })();
+  ).run({ jobId, modelId, now: nowIso(), ...(options.shard ? { index: options.shard.index, count: options.shard.count } : {}) }).changes;
 }
 
-export function pendingItems(db: Db, jobId: number): number[] {
+/** The job's pending letters after `afterLetterId`, in id order, at most `limit`: a page of its queue. */
+export function pendingItemsAfter(db: Db, jobId: number, afterLetterId: number, limit: number): number[] {
   return (
-    prepared(db, "SELECT letter_id FROM job_items WHERE job_id = ? AND state = 'pending' ORDER BY letter_id").all(jobId) as {
-      letter_id: number;
-    }[]
+    prepared(db, "SELECT letter_id FROM job_items WHERE job_id = ? AND state = 'pending' AND letter_id > ? ORDER BY letter_id LIMIT ?").all(
+      jobId,
+      afterLetterId,
+      limit,
+    ) as { letter_id: number }[]
   ).map((row) => row.letter_id);
 }
 

@@ -34,6 +34,15 @@ export function letterChecksum(text: string): string {
   return createHash("sha256").update(text, "utf8").digest("hex");
 }
 
+/**
+ * Which of `count` shards (1..count) a letter belongs to, from its checksum: every cluster node
+ * computes the same split, whatever it imported and in what order. Also the store's SQL function
+ * shard_of(checksum, count).
+ */
+export function shardOf(checksum: string, count: number): number {
+  return (Number.parseInt(checksum.slice(0, 12), 16) % count) + 1;
+}
+
 export function insertLetter(db: Db, letter: NewLetter): InsertOutcome {
   const checksum = letterChecksum(letter.text);
   const existing = prepared(db, "SELECT id FROM letters WHERE checksum = ?").get(checksum) as { id: number } | undefined;

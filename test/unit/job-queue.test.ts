@@ -1,0 +1,116 @@
+import { describe, expect, it } from "vitest";
+import { inShard } from "../../src-main/extract/shards.ts";
+import { openStore, type Db } from "../../src-main/store/db.ts";
+import { saveExtraction } from "../../src-main/store/extractions.ts";
+import { createJob, deleteJob, getJob, jobCounts, pendingItemsAfter, queueLettersNeedingExtraction } from "../../src-main/store/jobs.ts";
+import { insertLetter } from "../../src-main/store/letters.ts";
+import { registerModelRecord } from "../../src-main/store/models.ts";
+import { useTempDirs } from "../helpers/tempDir.ts";
+
+const tempDir = useTempDirs();
+
+/** A store with `n` letters; returns their ids and checksums in id order. */
+function storeWithLetters(n: number): { db: Db; letters: { id: number; checksum: string }[] } {
+  const db = openStore(tempDir());
+  for (let i = 0; i < n; i++) {
+    insertLetter(db, { text: `Letter ${i}: seen in clinic.`, sourcePath: `/letters/${i}.txt`, sourceRow: null, sourceFormat: "txt", patientExternalId: null, letterDate: null });
+  }
+  const letters = db.prepare("SELECT id, checksum FROM letters ORDER BY id").all() as { id: number; checksum: string }[];
+  return { db, letters };
+}
+
+function saveResult(db: Db, letterId: number, modelId: number, status: "ok" | "failed"): void {
+  saveExtraction(db, {
+    letterId,
+    modelId,
+    jobId: null,
+    status,
+    document: null,
+    rawOutput: null,
+    error: status === "failed" ? "invalid output" : null,
+    warnings: [],
+    promptVersion: "test",
+    inputTokens: null,
+    outputTokens: null,
+    durationMs: 1,
+    evidence: [],
+  });
+}
+
+/** Every pending letter of the job, read page by page as the extraction queue reads it. */
+function readPages(db: Db, jobId: number, pageSize: number): number[][] {
+  const pages: number[][] = [];
+  for (let after = 0, page = pendingItemsAfter(db, jobId, after, pageSize); page.length > 0; page = pendingItemsAfter(db, jobId, after, pageSize)) {
+    pages.push(page);
+    after = page.at(-1) as number;
+  }
+  return pages;
+}
+
+describe("extraction job queue", () => {
+  it("queues the letters without a result for the model, and with retryFailed those that failed; pages come in letter order", () => {
+    const { db, letters } = storeWithLetters(7);
+    const model = registerModelRecord(db, { name: "m", path: "/m.gguf", bytes: 1, fingerprint: "f" });
+    const other = registerModelRecord(db, { name: "other", path: "/o.gguf", bytes: 1, fingerprint: "o" });
+    const [ok, failed, elsewhere] = letters.map((l) => ({ id: l.id })) as [{ id: number }, { id: number }, { id: number }];
+    saveResult(db, ok.id, model.id, "ok");
+    saveResult(db, failed.id, model.id, "failed");
+    // A result for another model does not count for this one.
+    saveResult(db, elsewhere.id, other.id, "ok");
+
+    const job = createJob(db, "extract", model.id, {});
+    expect(queueLettersNeedingExtraction(db, job, model.id, { retryFailed: false })).toBe(5);
+    const pages = readPages(db, job, 2);
+    expect(pages.map((page) => page.length)).toEqual([2, 2, 1]);
+    expect(pages.flat()).toEqual(letters.map((l) => l.id).filter((id) => id !== ok.id && id !== failed.id));
+    // Queuing again adds nothing twice.
+    expect(queueLettersNeedingExtraction(db, job, model.id, { retryFailed: false })).toBe(0);
+    expect(jobCounts(db, job).total).toBe(5);
+
+    const retry = createJob(db, "extract", model.id, {});
+    expect(queueLettersNeedingExtraction(db, retry, model.id, { retryFailed: true })).toBe(6);
+    expect(readPages(db, retry, 100).flat()).toContain(failed.id);
+  });
+
+  it("a letter that failed in the job goes back to pending; one done stays done", () => {
+    const { db, letters } = storeWithLetters(2);
+    const model = registerModelRecord(db, { name: "m", path: "/m.gguf", bytes: 1, fingerprint: "f" });
+    const job = createJob(db, "extract", model.id, {});
+    queueLettersNeedingExtraction(db, job, model.id, { retryFailed: true });
+    const [done, failed] = letters.map((l) => ({ id: l.id })) as [{ id: number }, { id: number }];
+    db.prepare("UPDATE job_items SET state = 'done' WHERE letter_id = ?").run(done.id);
+    db.prepare("UPDATE job_items SET state = 'failed' WHERE letter_id = ?").run(failed.id);
+    saveResult(db, done.id, model.id, "ok");
+    saveResult(db, failed.id, model.id, "failed");
+    expect(queueLettersNeedingExtraction(db, job, model.id, { retryFailed: true })).toBe(1);
+    expect(jobCounts(db, job)).toMatchObject({ pending: 1, done: 1, failed: 0 });
+  });
+
+  it("splits the letters into shards exactly as the JavaScript split does: each letter in one shard", () => {
+    const { db, letters } = storeWithLetters(40);
+    const model = registerModelRecord(db, { name: "m", path: "/m.gguf", bytes: 1, fingerprint: "f" });
+    const seen: number[] = [];
+    for (const index of [1, 2, 3]) {
+      const shard = { index, count: 3 };
+      const job = createJob(db, `extract:${index}/3`, model.id, {});
+      queueLettersNeedingExtraction(db, job, model.id, { retryFailed: false, shard });
+      const queued = readPages(db, job, 7).flat();
+      expect(queued).toEqual(letters.filter((l) => inShard(l.checksum, shard)).map((l) => l.id));
+      expect(queued.length).toBeGreaterThan(0);
+      seen.push(...queued);
+    }
+    expect(seen.sort((a, b) => a - b)).toEqual(letters.map((l) => l.id));
+  });
+
+  it("deletes a job only while it has no items", () => {
+    const { db } = storeWithLetters(1);
+    const model = registerModelRecord(db, { name: "m", path: "/m.gguf", bytes: 1, fingerprint: "f" });
+    const empty = createJob(db, "extract", model.id, {});
+    deleteJob(db, empty);
+    expect(getJob(db, empty)).toBeUndefined();
+    const busy = createJob(db, "extract", model.id, {});
+    queueLettersNeedingExtraction(db, busy, model.id, { retryFailed: false });
+    deleteJob(db, busy);
+    expect(getJob(db, busy)?.id).toBe(busy);
+  });
+});
