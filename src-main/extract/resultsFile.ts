@@ -10,11 +10,11 @@ import { z } from "zod";
 import { EVIDENCE_GRADES, type GroundedValue } from "../../src-shared/evidence.ts";
 import { TimelineDocumentSchema } from "../../src-shared/timeline.ts";
 import { writeFileAtomically } from "../export/atomicFile.ts";
-import type { Db } from "../store/db.ts";
+import { prepared, type Db } from "../store/db.ts";
 import { evidenceFor, getStoredExtraction, saveExtraction } from "../store/extractions.ts";
 import { sourceLabel } from "../store/letters.ts";
 import { registerModelRecord, type ModelRow } from "../store/models.ts";
-import { inShard, type Shard } from "./shards.ts";
+import type { Shard } from "./shards.ts";
 
 const EvidenceLineSchema = z.strictObject({
   path: z.string(),
@@ -44,15 +44,28 @@ export const ResultLineSchema = z.strictObject({
 });
 export type ResultLine = z.infer<typeof ResultLineSchema>;
 
+type ProcessedLetter = { id: number; checksum: string; source_path: string; source_row: number | null };
+
+/** Letters with a result of this model (of the shard), in id order, a page at a time: a node's share of a corpus never sits in memory. */
+function* processedLetters(db: Db, modelId: number, shard: Shard | undefined): Generator<ProcessedLetter> {
+  const page = prepared(
+    db,
+    `SELECT l.id, l.checksum, l.source_path, l.source_row FROM letters l JOIN extractions e ON e.letter_id = l.id AND e.model_id = @modelId
+     WHERE l.id > @after ${shard ? "AND shard_of(l.checksum, @count) = @index" : ""} ORDER BY l.id LIMIT 1000`,
+  );
+  for (let after = 0; ; ) {
+    const rows = page.all({ modelId, after, ...(shard ? { index: shard.index, count: shard.count } : {}) }) as ProcessedLetter[];
+    if (rows.length === 0) return;
+    yield* rows;
+    after = (rows.at(-1) as ProcessedLetter).id;
+  }
+}
+
 /** Writes the results of every letter of the shard that this model has processed. */
 export function writeResultsFile(db: Db, model: ModelRow, shard: Shard | undefined, out: string): { path: string; lines: number } {
-  const letters = db
-    .prepare("SELECT l.id, l.checksum, l.source_path, l.source_row FROM letters l JOIN extractions e ON e.letter_id = l.id AND e.model_id = ? ORDER BY l.id")
-    .all(model.id) as { id: number; checksum: string; source_path: string; source_row: number | null }[];
   let lines = 0;
   const path = writeFileAtomically(out, (fd) => {
-    for (const letter of letters) {
-      if (shard && !inShard(letter.checksum, shard)) continue;
+    for (const letter of processedLetters(db, model.id, shard)) {
       const stored = getStoredExtraction(db, letter.id, model.id);
       if (!stored) continue;
       const line: ResultLine = {

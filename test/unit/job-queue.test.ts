@@ -1,4 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { writeResultsFile } from "../../src-main/extract/resultsFile.ts";
 import { inShard } from "../../src-main/extract/shards.ts";
 import { openStore, type Db } from "../../src-main/store/db.ts";
 import { saveExtraction } from "../../src-main/store/extractions.ts";
@@ -48,6 +51,25 @@ function readPages(db: Db, jobId: number, pageSize: number): number[][] {
 }
 
 describe("extraction job queue", () => {
+  it("writes a shard's result file page by page: every processed letter of the shard once, in letter order", () => {
+    // More of the shard's letters than a page (1,000), so the file spans pages.
+    const { db, letters } = storeWithLetters(3_600);
+    const model = registerModelRecord(db, { name: "m", path: "/m.gguf", bytes: 1, fingerprint: "f" });
+    const unprocessed = new Set(letters.filter((_, i) => i % 10 === 0).map((l) => l.id));
+    db.transaction(() => {
+      for (const l of letters) if (!unprocessed.has(l.id)) saveResult(db, l.id, model.id, "ok");
+    })();
+    const shard = { index: 2, count: 3 };
+    const out = path.join(tempDir(), "shard.jsonl");
+    const written = writeResultsFile(db, model, shard, out);
+    const checksums = readFileSync(out, "utf8").trim().split("\n").map((line) => (JSON.parse(line) as { checksum: string }).checksum);
+    const expected = letters.filter((l) => !unprocessed.has(l.id) && inShard(l.checksum, shard)).map((l) => l.checksum);
+    expect(expected.length).toBeGreaterThan(1_000);
+    expect(checksums).toEqual(expected);
+    expect(written.lines).toBe(expected.length);
+    expect(writeResultsFile(db, model, undefined, out).lines).toBe(letters.length - unprocessed.size);
+  });
+
   it("queues the letters without a result for the model, and with retryFailed those that failed; pages come in letter order", () => {
     const { db, letters } = storeWithLetters(7);
     const model = registerModelRecord(db, { name: "m", path: "/m.gguf", bytes: 1, fingerprint: "f" });
