@@ -60,7 +60,7 @@ import { spawn } from "node:child_process";
 import { existsSync, openSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { LlamaEngine } from "../../src-main/extract/llama/llamaEngine.ts";
+import { flashAttentionSetting, LlamaEngine } from "../../src-main/extract/llama/llamaEngine.ts";
 import { OpenAiCompatibleEngine } from "../../src-main/extract/openai/openAiEngine.ts";
 import { parseModelOutput } from "../../src-main/extract/output.ts";
 import { loadExtractionPrompt } from "../../src-main/extract/prompt.ts";
@@ -188,7 +188,7 @@ function parseShapes(list: string): Shape[] {
 
 /** --flash-attention's values as the engine takes them: auto, on, off. */
 function flashAttentionValue(text: string): "auto" | boolean {
-  const value = new Map<string, "auto" | boolean>([["auto", "auto"], ["on", true], ["off", false]]).get(text.trim());
+  const value = flashAttentionSetting(text);
   if (value === undefined) throw new Error(`--flash-attention takes auto, on or off (a list runs each), not "${text}"`);
   return value;
 }

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import type { Db } from "../../store/db.ts";
-import { LlamaEngine } from "../../extract/llama/llamaEngine.ts";
+import { flashAttentionSetting, LlamaEngine } from "../../extract/llama/llamaEngine.ts";
 import { InferenceHostRefusedError, OpenAiCompatibleEngine } from "../../extract/openai/openAiEngine.ts";
 import { isServerModel, registerServerModel, type ModelRow } from "../../store/models.ts";
 import { loadExtractionPrompt } from "../../extract/prompt.ts";
@@ -123,7 +123,7 @@ async function openEngine(db: Db, flags: ExtractFlags, systemPrompt: string, rep
   if (isServerModel(model)) throw new CliError(`model "${model.name}" is served by ${model.path}: use --server ${model.path}`);
   if (!existsSync(model.path)) throw new CliError(`the file of model "${model.name}" is missing: ${model.path}`);
   if (flags.gpu !== "auto" && flags.gpu !== "off") throw new CliError(`--gpu must be auto or off, not ${flags.gpu}`);
-  const flashAttention = new Map<string, "auto" | boolean>([["auto", "auto"], ["on", true], ["off", false]]).get(flags.flashAttention ?? "auto");
+  const flashAttention = flashAttentionSetting(flags.flashAttention ?? "auto");
   if (flashAttention === undefined) throw new CliError(`--flash-attention must be auto, on or off, not ${flags.flashAttention}`);
   const engine = new LlamaEngine({
     ...common,

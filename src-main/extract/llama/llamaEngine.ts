@@ -71,6 +71,11 @@ export type LlamaEngineOptions = {
   spawnWorker?: WorkerSpawner;
 };
 
+/** "auto", "on" or "off" as the engine's flashAttention; undefined for anything else. */
+export function flashAttentionSetting(text: string): "auto" | boolean | undefined {
+  return new Map<string, "auto" | boolean>([["auto", "auto"], ["on", true], ["off", false]]).get(text.trim());
+}
+
 type Pending = { resolve: (value: RawCompletion) => void; reject: (error: EngineError) => void; timer: NodeJS.Timeout };
 
 /** Lockstep's default hold: the sequences of one step queue their tokens within a few ms of each other (their samplings run side by side). */
