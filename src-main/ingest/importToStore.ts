@@ -20,6 +20,11 @@ export type ImportOptions = IngestOptions & {
    * content; problems in files are reported by every node.
    */
   shard?: Shard;
+  /**
+   * After each letter, problem or skipped file: how many items have been read so far, and the
+   * summary as it stands (letters still waiting for their batch to commit are not in it yet).
+   */
+  onProgress?: (read: number, summary: Readonly<ImportSummary>) => void;
 };
 
 /** Letters commit in batches: a kill loses at most the batch in flight, which a re-run imports. */
@@ -32,7 +37,8 @@ export async function importPaths(
   onEvent: (event: ImportEvent) => void = () => {},
 ): Promise<ImportSummary> {
   const summary: ImportSummary = { imported: 0, duplicates: 0, problems: 0, skipped: 0, inOtherShards: 0 };
-  const { shard, ...ingestOptions } = options;
+  const { shard, onProgress, ...ingestOptions } = options;
+  let read = 0;
   let pendingWrites: (() => ImportEvent)[] = [];
   const flush = () => {
     const events = db.transaction(() => pendingWrites.map((write) => write()))();
@@ -40,6 +46,7 @@ export async function importPaths(
     for (const event of events) onEvent(event);
   };
   for await (const item of readLetters(paths, ingestOptions)) {
+    onProgress?.(++read, summary);
     if (item.kind === "skipped") {
       summary.skipped++;
       flush();

@@ -60,6 +60,22 @@ describe("oncotimeline import with bad input among good", () => {
   });
 });
 
+describe("oncotimeline import of a large export", () => {
+  it("says how far it has got every 10,000 letters", async () => {
+    const data = tempDir();
+    const csv = path.join(tempDir(), "export.csv");
+    const rows = Array.from({ length: 10_050 }, (_, i) => `"Clinic letter ${i}: seen, stable disease.",P${i % 97}`);
+    writeFileSync(csv, `text,patient\n${rows.join("\n")}\n`);
+    const result = await runCli(["--data", data, "import", csv]);
+    expect(result.code, result.stderr).toBe(0);
+    const progress = result.stderr.split("\n").filter((line) => line.startsWith("Read "));
+    // One line at 10,000 read (the count is exact; the time cut of 30 s is far away here).
+    expect(progress).toHaveLength(1);
+    expect(progress[0]).toMatch(/^Read 10000 so far \(\d+\/s\): \d+ imported, 0 already in the store, 0 problem\(s\)$/);
+    expect(result.stdout).toContain("Imported 10050 letter(s); 0 already in the store; 0 problem(s).");
+  }, 120_000);
+});
+
 describe("oncotimeline usage errors", () => {
   it("exits 2 with one clear line for bad usage or a missing model", async () => {
     const data = tempDir();

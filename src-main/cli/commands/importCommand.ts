@@ -6,9 +6,25 @@ import { CliError, EXIT, shardFlag, type Reporter } from "../reporter.ts";
 
 export type ImportFlags = { pattern?: string; textColumn?: string; patientColumn?: string; dateColumn?: string; shard?: string };
 
+/** A progress line (stderr) every this many letters read, or this long, whichever comes first. */
+const PROGRESS_EVERY_ITEMS = 10_000;
+const PROGRESS_EVERY_MS = 30_000;
+
 export async function importCommand(db: Db, paths: string[], flags: ImportFlags, reporter: Reporter): Promise<number> {
   const shard = shardFlag(flags.shard);
-  const options: ImportOptions = shard ? { shard } : {};
+  const started = performance.now();
+  const last = { read: 0, at: started };
+  const options: ImportOptions = {
+    ...(shard ? { shard } : {}),
+    onProgress(read, so) {
+      const now = performance.now();
+      if (read - last.read < PROGRESS_EVERY_ITEMS && now - last.at < PROGRESS_EVERY_MS) return;
+      Object.assign(last, { read, at: now });
+      const perSecond = Math.round(read / ((now - started) / 1000));
+      const others = shard ? `, ${so.inOtherShards} left to other shards` : "";
+      reporter.progress(`Read ${read} so far (${perSecond}/s): ${so.imported} imported, ${so.duplicates} already in the store${others}, ${so.problems} problem(s)`);
+    },
+  };
   if (flags.pattern !== undefined) {
     try {
       options.fileNamePattern = new RegExp(flags.pattern);
