@@ -60,7 +60,7 @@ import { spawn } from "node:child_process";
 import { existsSync, openSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { flashAttentionSetting, LlamaEngine } from "../../src-main/extract/llama/llamaEngine.ts";
+import { flashAttentionName, flashAttentionSetting, LlamaEngine } from "../../src-main/extract/llama/llamaEngine.ts";
 import { OpenAiCompatibleEngine } from "../../src-main/extract/openai/openAiEngine.ts";
 import { parseModelOutput } from "../../src-main/extract/output.ts";
 import { loadExtractionPrompt } from "../../src-main/extract/prompt.ts";
@@ -277,7 +277,7 @@ for (const grammarSetting of local ? values.grammar.split(",") : []) {
       const gather = shape.sequences === 1 ? "" : gatherMs > 0 ? ` lockstep ${gatherMs} ms` : " lockstep off";
       const batch = shape.batchSize === undefined ? "" : ` batch ${shape.batchSize}`;
       const preload = ((engine.loadTimes?.preloadMs ?? 0) / 1000).toFixed(1);
-      const attention = flashAttention === "auto" ? "" : ` flash attention ${flashAttention ? "on" : "off"}`;
+      const attention = flashAttention === "auto" ? "" : ` flash attention ${flashAttentionName(flashAttention)}`;
       const label = `${engine.description.replace("llama.cpp ", "")}${gather}${batch}${attention} grammar ${grammarSetting} (load ${loadSeconds.toFixed(0)} s, system prompt ${preload} s)`;
       // Whether flash attention is really in effect, and whether the graph stayed on the GPU.
       console.log(`  llama.cpp: ${engine.setup.filter((line) => /flash|splits/i.test(line)).join("; ")}`);
@@ -299,7 +299,7 @@ if (values["batched-bench"]) {
   const tg = Math.min(maxTokens, 128);
   const parallel = [...new Set([1, ...shapes.map((shape) => shape.parallel)])].sort((a, b) => a - b);
   for (const flashAttention of flashAttentionSettings) {
-    const setting = flashAttention === "auto" ? "auto" : flashAttention ? "on" : "off";
+    const setting = flashAttentionName(flashAttention);
     try {
       const rows = await runBatchedBench({
         bin: values["batched-bench"],

@@ -8,6 +8,7 @@
  */
 import { spawn } from "node:child_process";
 import { createWriteStream } from "node:fs";
+import { flashAttentionName } from "../../src-main/extract/llama/llamaEngine.ts";
 
 /** One row of its JSONL output (seconds, tokens per second). */
 export type BatchedBenchRow = { pp: number; tg: number; pl: number; flash_attn: number; t_pp: number; speed_pp: number; t_tg: number; speed_tg: number };
@@ -34,7 +35,7 @@ export async function runBatchedBench(options: BatchedBenchOptions): Promise<Bat
     // Every sequence its own prompt, as letters are: room for all of them at once.
     ...["-c", String(most * (options.pp + options.tg) + 256), "-b", "2048", "-ub", "512"],
     ...["-npp", String(options.pp), "-ntg", String(options.tg), "-npl", options.parallel.join(",")],
-    ...["-fa", options.flashAttention === "auto" ? "auto" : options.flashAttention ? "on" : "off"],
+    ...["-fa", flashAttentionName(options.flashAttention)],
   ];
   const child = spawn(options.bin, args, { stdio: ["ignore", "pipe", "pipe"] });
   if (options.logFile) child.stderr.pipe(createWriteStream(options.logFile, { flags: "a" }));

@@ -1,4 +1,4 @@
-import type { Db } from "../store/db.ts";
+import { inPages, type Db } from "../store/db.ts";
 import { saveExtraction } from "../store/extractions.ts";
 import {
   adoptJob,
@@ -76,15 +76,7 @@ export async function runExtraction(deps: ExtractionDeps, options: ExtractionOpt
   const counts = jobCounts(db, jobId);
   const queued = counts.pending;
   // The queue is read a page at a time, in letter order, as the lanes take from it.
-  let page: number[] = [];
-  let after = 0;
-  const takeNext = (): number | undefined => {
-    if (page.length === 0) {
-      page = pendingItemsAfter(db, jobId, after, QUEUE_PAGE);
-      after = page.at(-1) ?? after;
-    }
-    return page.shift();
-  };
+  const pending = inPages((after) => pendingItemsAfter(db, jobId, after, QUEUE_PAGE), (letterId) => letterId);
   deps.onEvent?.({ type: "start", jobId, resumed, total: counts.total, alreadyDone: counts.done + counts.failed, engine: engine.description });
 
   let done = counts.done;
@@ -146,7 +138,7 @@ export async function runExtraction(deps: ExtractionDeps, options: ExtractionOpt
 
   // As many letters in flight as the engine has slots; each lane takes the next pending letter.
   const lane = async (): Promise<void> => {
-    for (let letterId = takeNext(); letterId !== undefined && !deps.signal?.aborted; letterId = takeNext()) await processLetter(letterId);
+    for (let next = pending.next(); !next.done && !deps.signal?.aborted; next = pending.next()) await processLetter(next.value);
   };
   await Promise.all(Array.from({ length: Math.max(1, engine.capacity ?? 1) }, lane));
   if (deps.signal?.aborted && jobCounts(db, jobId).pending > 0) {

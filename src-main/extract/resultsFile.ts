@@ -10,7 +10,7 @@ import { z } from "zod";
 import { EVIDENCE_GRADES, type GroundedValue } from "../../src-shared/evidence.ts";
 import { TimelineDocumentSchema } from "../../src-shared/timeline.ts";
 import { writeFileAtomically } from "../export/atomicFile.ts";
-import { prepared, type Db } from "../store/db.ts";
+import { inPages, prepared, type Db } from "../store/db.ts";
 import { evidenceFor, getStoredExtraction, saveExtraction } from "../store/extractions.ts";
 import { sourceLabel } from "../store/letters.ts";
 import { registerModelRecord, type ModelRow } from "../store/models.ts";
@@ -47,18 +47,16 @@ export type ResultLine = z.infer<typeof ResultLineSchema>;
 type ProcessedLetter = { id: number; checksum: string; source_path: string; source_row: number | null };
 
 /** Letters with a result of this model (of the shard), in id order, a page at a time: a node's share of a corpus never sits in memory. */
-function* processedLetters(db: Db, modelId: number, shard: Shard | undefined): Generator<ProcessedLetter> {
+function processedLetters(db: Db, modelId: number, shard: Shard | undefined): Generator<ProcessedLetter, void, undefined> {
   const page = prepared(
     db,
     `SELECT l.id, l.checksum, l.source_path, l.source_row FROM letters l JOIN extractions e ON e.letter_id = l.id AND e.model_id = @modelId
      WHERE l.id > @after ${shard ? "AND shard_of(l.checksum, @count) = @index" : ""} ORDER BY l.id LIMIT 1000`,
   );
-  for (let after = 0; ; ) {
-    const rows = page.all({ modelId, after, ...(shard ? { index: shard.index, count: shard.count } : {}) }) as ProcessedLetter[];
-    if (rows.length === 0) return;
-    yield* rows;
-    after = (rows.at(-1) as ProcessedLetter).id;
-  }
+  return inPages(
+    (after) => page.all({ modelId, after, ...(shard ? { index: shard.index, count: shard.count } : {}) }) as ProcessedLetter[],
+    (letter) => letter.id,
+  );
 }
 
 /** Writes the results of every letter of the shard that this model has processed. */

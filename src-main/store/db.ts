@@ -58,6 +58,21 @@ export function prepared(db: Db, sql: string): Database.Statement {
   return statement;
 }
 
+/**
+ * Rows in key order, a page at a time: `page(after)` returns the next rows whose key is above
+ * `after`, and an empty page ends it. A table of millions never sits in memory, and since each page
+ * is a finished query, other statements may run while the rows are being used.
+ */
+export function* inPages<T>(page: (after: number) => T[], key: (row: T) => number): Generator<T, void, undefined> {
+  for (let after = 0; ; ) {
+    const rows = page(after);
+    const last = rows.at(-1);
+    if (last === undefined) return;
+    yield* rows;
+    after = key(last);
+  }
+}
+
 export function nowIso(): string {
   return new Date().toISOString();
 }

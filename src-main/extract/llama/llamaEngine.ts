@@ -76,6 +76,11 @@ export function flashAttentionSetting(text: string): "auto" | boolean | undefine
   return new Map<string, "auto" | boolean>([["auto", "auto"], ["on", true], ["off", false]]).get(text.trim());
 }
 
+/** The engine's flashAttention as the words flashAttentionSetting (and llama.cpp's `-fa`) take. */
+export function flashAttentionName(value: "auto" | boolean): "auto" | "on" | "off" {
+  return value === "auto" ? "auto" : value ? "on" : "off";
+}
+
 type Pending = { resolve: (value: RawCompletion) => void; reject: (error: EngineError) => void; timer: NodeJS.Timeout };
 
 /** Lockstep's default hold: the sequences of one step queue their tokens within a few ms of each other (their samplings run side by side). */
