@@ -59,35 +59,71 @@ function processedLetters(db: Db, modelId: number, shard: Shard | undefined): Ge
   );
 }
 
+/** The result line of one letter as this model left it in the store; undefined when it has none. */
+function resultLineFor(db: Db, model: ModelRow, letter: ProcessedLetter): ResultLine | undefined {
+  const stored = getStoredExtraction(db, letter.id, model.id);
+  if (!stored) return undefined;
+  return {
+    format: "oncotimeline-result",
+    version: 1,
+    checksum: letter.checksum,
+    source: sourceLabel(letter.source_path, letter.source_row),
+    model: { name: model.name, path: model.path, bytes: model.bytes, fingerprint: model.fingerprint },
+    promptVersion: stored.prompt_version,
+    status: stored.status,
+    document: stored.document === null ? null : (JSON.parse(stored.document) as ResultLine["document"]),
+    rawOutput: stored.raw_output,
+    error: stored.error,
+    warnings: JSON.parse(stored.warnings) as string[],
+    evidence: evidenceFor(db, stored.id).map(({ path: p, value, grade, start, end, score }) => ({ path: p, value, grade, start, end, score })),
+    inputTokens: stored.input_tokens,
+    outputTokens: stored.output_tokens,
+    durationMs: stored.duration_ms,
+  };
+}
+
+/** The result line of the letter with this id; undefined when the letter or its result is missing. */
+export function resultLineOf(db: Db, model: ModelRow, letterId: number): ResultLine | undefined {
+  const letter = prepared(db, "SELECT id, checksum, source_path, source_row FROM letters WHERE id = ?").get(letterId) as ProcessedLetter | undefined;
+  return letter && resultLineFor(db, model, letter);
+}
+
 /** Writes the results of every letter of the shard that this model has processed. */
 export function writeResultsFile(db: Db, model: ModelRow, shard: Shard | undefined, out: string): { path: string; lines: number } {
   let lines = 0;
   const path = writeFileAtomically(out, (fd) => {
     for (const letter of processedLetters(db, model.id, shard)) {
-      const stored = getStoredExtraction(db, letter.id, model.id);
-      if (!stored) continue;
-      const line: ResultLine = {
-        format: "oncotimeline-result",
-        version: 1,
-        checksum: letter.checksum,
-        source: sourceLabel(letter.source_path, letter.source_row),
-        model: { name: model.name, path: model.path, bytes: model.bytes, fingerprint: model.fingerprint },
-        promptVersion: stored.prompt_version,
-        status: stored.status,
-        document: stored.document === null ? null : (JSON.parse(stored.document) as ResultLine["document"]),
-        rawOutput: stored.raw_output,
-        error: stored.error,
-        warnings: JSON.parse(stored.warnings) as string[],
-        evidence: evidenceFor(db, stored.id).map(({ path: p, value, grade, start, end, score }) => ({ path: p, value, grade, start, end, score })),
-        inputTokens: stored.input_tokens,
-        outputTokens: stored.output_tokens,
-        durationMs: stored.duration_ms,
-      };
+      const line = resultLineFor(db, model, letter);
+      if (!line) continue;
       writeSync(fd, `${JSON.stringify(line)}\n`);
       lines++;
     }
   });
   return { path, lines };
+}
+
+/** Each line of a result file, checked, with where it is (FILE:LINE); blank lines are skipped. */
+export async function* readResultLines(file: string): AsyncGenerator<{ where: string } & ({ line: ResultLine } | { problem: string })> {
+  let lineNumber = 0;
+  const lines = readline.createInterface({ input: createReadStream(file, "utf8"), crlfDelay: Infinity });
+  for await (const text of lines) {
+    lineNumber++;
+    if (!text.trim()) continue;
+    const where = `${file}:${lineNumber}`;
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (error) {
+      yield { where, problem: `not valid JSON: ${(error as Error).message}` };
+      continue;
+    }
+    const parsed = ResultLineSchema.safeParse(json);
+    if (!parsed.success) {
+      yield { where, problem: `not a result line: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join(".") || "(line)"}: ${i.message}`).join("; ")}` };
+      continue;
+    }
+    yield { where, line: parsed.data };
+  }
 }
 
 export type ImportResultsEvent =
@@ -102,34 +138,21 @@ export async function importResults(db: Db, files: string[], onEvent: (event: Im
     onEvent({ type: "problem", source, message });
   };
   for (const file of files) {
-    let lineNumber = 0;
     try {
-      const lines = readline.createInterface({ input: createReadStream(file, "utf8"), crlfDelay: Infinity });
-      for await (const text of lines) {
-        lineNumber++;
-        if (!text.trim()) continue;
-        const where = `${file}:${lineNumber}`;
-        let json: unknown;
-        try {
-          json = JSON.parse(text);
-        } catch (error) {
-          problem(where, `not valid JSON: ${(error as Error).message}`);
+      for await (const read of readResultLines(file)) {
+        if ("problem" in read) {
+          problem(read.where, read.problem);
           continue;
         }
-        const parsed = ResultLineSchema.safeParse(json);
-        if (!parsed.success) {
-          problem(where, `not a result line: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join(".") || "(line)"}: ${i.message}`).join("; ")}`);
-          continue;
-        }
-        const merged = mergeLine(db, parsed.data);
+        const merged = mergeResultLine(db, read.line);
         if (!merged.ok) {
-          problem(where, merged.message);
+          problem(read.where, merged.message);
           continue;
         }
         if (merged.outcome === "imported") summary.imported++;
         else if (merged.outcome === "unchanged") summary.unchanged++;
         else summary.keptExisting++;
-        onEvent({ type: "result", source: parsed.data.source, outcome: merged.outcome });
+        onEvent({ type: "result", source: read.line.source, outcome: merged.outcome });
       }
     } catch (error) {
       problem(file, `could not read: ${(error as Error).message}`);
@@ -139,9 +162,9 @@ export async function importResults(db: Db, files: string[], onEvent: (event: Im
 }
 
 /** A better result is never replaced by a worse one: an ok result stays when a failed one arrives. */
-type MergeOutcome = "imported" | "unchanged" | "kept-existing-ok";
+export type MergeOutcome = "imported" | "unchanged" | "kept-existing-ok";
 
-function mergeLine(db: Db, line: ResultLine): { ok: true; outcome: MergeOutcome } | { ok: false; message: string } {
+export function mergeResultLine(db: Db, line: ResultLine): { ok: true; outcome: MergeOutcome } | { ok: false; message: string } {
   const letter = db.prepare("SELECT id FROM letters WHERE checksum = ?").get(line.checksum) as { id: number } | undefined;
   if (!letter) return { ok: false, message: `letter not in this store (${line.source}): import the letters first, then their results` };
   const outcome = db.transaction((): MergeOutcome => {

@@ -61,7 +61,8 @@ export async function importPaths(
       continue;
     }
     const letter = item.letter;
-    if (shard && !inShard(letterChecksum(letter.text), shard)) {
+    const checksum = letterChecksum(letter.text);
+    if (shard && !inShard(checksum, shard)) {
       summary.inOtherShards++;
       continue;
     }
@@ -74,7 +75,7 @@ export async function importPaths(
         sourceFormat: letter.format,
         patientExternalId: letter.patientId,
         letterDate: letter.letterDate,
-      });
+      }, checksum);
       if (outcome.status === "duplicate") {
         summary.duplicates++;
         return { type: "duplicate", letterId: outcome.letterId, source };

@@ -43,8 +43,8 @@ export function shardOf(checksum: string, count: number): number {
   return (Number.parseInt(checksum.slice(0, 12), 16) % count) + 1;
 }
 
-export function insertLetter(db: Db, letter: NewLetter): InsertOutcome {
-  const checksum = letterChecksum(letter.text);
+/** `checksum` is the text's letterChecksum, passed where the caller has already computed it. */
+export function insertLetter(db: Db, letter: NewLetter, checksum = letterChecksum(letter.text)): InsertOutcome {
   const existing = prepared(db, "SELECT id FROM letters WHERE checksum = ?").get(checksum) as { id: number } | undefined;
   if (existing) return { status: "duplicate", letterId: existing.id };
   const patientId = letter.patientExternalId === null ? null : upsertPatient(db, letter.patientExternalId);

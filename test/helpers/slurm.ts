@@ -35,3 +35,17 @@ export async function waitForJob(id: string, timeoutMs: number): Promise<string[
   const shown = execFileSync("scontrol", ["show", "job", id], { encoding: "utf8" });
   return [...shown.matchAll(/JobState=(\S+)/g)].map((match) => match[1] as string);
 }
+
+/** The state squeue shows for a job or array task (e.g. "RUNNING", "PENDING"); "" once it is gone. */
+export function taskState(id: string): string {
+  return spawnSync("squeue", ["-h", "-j", id, "-o", "%T"], { encoding: "utf8" }).stdout.trim();
+}
+
+/** Polls until `condition` holds; fails naming what it waited for. */
+export async function waitUntil(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT, runCli } from "../helpers/cli.ts";
@@ -69,6 +69,60 @@ describe("sharded extraction (a Slurm job array) merged back with import-results
     expect(again.events.at(-1)).toMatchObject({ type: "summary", imported: 0, unchanged: 16, problems: 0 });
     expect(await exportLong(workstation)).toBe(expected);
   }, 180_000); // 14 CLI processes: a minute on a quiet 2-core machine, more on a busy one
+
+  it("a shard killed mid-run goes on from its --out file on a fresh node: each letter once, the same rows as an uninterrupted run", async () => {
+    // Slow answers, one letter at a time, so the kill lands part-way through the shard.
+    const slow = await startFakeOpenAiServer({ respond: goldFor, replyFor: () => ({ kind: "completion", delayMs: 200 }) });
+    try {
+      const extract = (data: string, out: string, onEvent?: NonNullable<Parameters<typeof runCli>[1]>["onEvent"]) =>
+        runCli(["--data", data, "--json", "extract", "--server", slow.baseUrl, "--parallel", "1", "--shard", "1/2", "--out", out], { onEvent });
+      const results = tempDir();
+      const out = path.join(results, "shard-1-of-2.jsonl");
+
+      const first = await nodeStore("1/2");
+      expect(first.imported).toBeGreaterThan(4);
+      let finished = 0;
+      const killed = await extract(first.data, out, (event, child) => {
+        if (event.type === "letter" && ++finished === 3) child.kill("SIGKILL");
+      });
+      expect(killed.code).toBeNull();
+      const kept = readFileSync(out, "utf8").split("\n").filter(Boolean);
+      expect(kept.length).toBeGreaterThanOrEqual(3);
+      // A kill in the middle of the next append leaves half a line behind.
+      appendFileSync(out, (kept[0] as string).slice(0, 120));
+
+      // Requeued on another node: its store has the letters (import --shard) but no results.
+      const second = await nodeStore("1/2");
+      const resumed = await extract(second.data, out);
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect(resumed.events.find((event) => event.type === "restored")).toMatchObject({ restored: kept.length, unchanged: 0, problems: 0, droppedIncompleteLine: true });
+      expect(resumed.events.filter((event) => event.type === "letter")).toHaveLength(first.imported - kept.length);
+
+      const lines = readFileSync(out, "utf8").trim().split("\n").map((line) => JSON.parse(line) as { checksum: string });
+      expect(lines).toHaveLength(first.imported);
+      expect(new Set(lines.map((line) => line.checksum)).size).toBe(first.imported);
+
+      const uninterrupted = path.join(results, "uninterrupted.jsonl");
+      expect((await extract((await nodeStore("1/2")).data, uninterrupted)).code).toBe(0);
+      const exported: string[] = [];
+      for (const file of [out, uninterrupted]) {
+        const workstation = await storeWithLetters();
+        expect((await runCli(["--data", workstation, "import-results", file])).code).toBe(0);
+        exported.push(await exportLong(workstation));
+      }
+      expect(exported[0]).toBe(exported[1]);
+
+      // Another shard's file, or another model's, is refused rather than mixed in (exit 2).
+      const wrongShard = await runCli(["--data", second.data, "extract", "--server", slow.baseUrl, "--shard", "2/2", "--out", out]);
+      expect(wrongShard.code).toBe(2);
+      expect(wrongShard.stderr).toMatch(/shard-1-of-2\.jsonl:1: .* holds a letter of another shard \(.*\), not of shard 2\/2/);
+      const wrongModel = await runCli(["--data", second.data, "extract", "--server", server.baseUrl, "--shard", "1/2", "--out", out]);
+      expect(wrongModel.code).toBe(2);
+      expect(wrongModel.stderr).toMatch(/holds results of model "onco-8b@127\.0\.0\.1:\d+" .*give --out another file/);
+    } finally {
+      await slow.close();
+    }
+  }, 180_000);
 
   it("names a bad line and a letter the store does not hold, and merges the rest (exit 1)", async () => {
     const node = await storeWithLetters();

@@ -1,9 +1,10 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT, runCli } from "../helpers/cli.ts";
 import { goldFor, startFakeOpenAiServer, type FakeOpenAiServer } from "../helpers/fakeOpenAiServer.ts";
-import { haveSlurm, sbatch, waitForJob } from "../helpers/slurm.ts";
+import { haveSlurm, sbatch, taskState, waitForJob, waitUntil } from "../helpers/slurm.ts";
 import { useTempDirs } from "../helpers/tempDir.ts";
 
 const tempDir = useTempDirs();
@@ -55,6 +56,42 @@ describe.skipIf(!haveSlurm())("the Slurm job array script on a real Slurm", () =
     expect((await runCli(["--data", whole, "extract", "--server", server.baseUrl])).code).toBe(0);
     expect(await exportLong(workstation)).toBe(await exportLong(whole));
   }, 240_000);
+
+  it("near its time limit a task stops, requeues itself and goes on from its result file: each letter once", async () => {
+    // Slow answers, one letter at a time, so the signal lands part-way through the shard.
+    const slow = await startFakeOpenAiServer({ respond: goldFor, replyFor: () => ({ kind: "completion", delayMs: 400 }) });
+    try {
+      const results = tempDir();
+      const resultFile = path.join(results, "shard-1-of-1.jsonl");
+      const jobId = sbatch(["--array=1-1", "--gres=none", "--cpus-per-task=1", "--mem=1G", `--output=${results}/task-%a.out`, SCRIPT], {
+        LETTERS: DEMO_LETTERS,
+        RESULTS: results,
+        STORE_ROOT: tempDir(),
+        ENGINE_ARGS: `--server ${slow.baseUrl}`,
+        PARALLEL: "1",
+      });
+      const task = `${jobId}_1`;
+      await waitUntil(() => existsSync(resultFile) && readFileSync(resultFile, "utf8").split("\n").length > 3, 90_000, "three letters in the result file");
+      // What Slurm sends 15 minutes before the time limit (#SBATCH --signal=B:USR1@900).
+      execFileSync("scancel", ["--signal=USR1", "--batch", task]);
+      await waitUntil(() => taskState(task) === "PENDING", 60_000, "the task requeued");
+      // A requeued task waits two minutes before it may start again; a cluster would let it.
+      execFileSync("scontrol", ["update", `JobId=${task}`, "StartTime=now"]);
+      const log = () => readFileSync(path.join(results, "task-1.out"), "utf8");
+      expect(await waitForJob(jobId, 120_000), log()).toEqual(["COMPLETED"]);
+
+      expect(log()).toMatch(/shard 1\/1: run 1 on [\s\S]*time limit near: shard 1\/1 stopped at .* and requeues[\s\S]*shard 1\/1: run 2 on /);
+      expect(execFileSync("scontrol", ["show", "job", task], { encoding: "utf8" })).toContain("Restarts=1");
+      const lines = readFileSync(resultFile, "utf8").trim().split("\n").map((line) => JSON.parse(line) as { checksum: string; status: string });
+      expect(lines).toHaveLength(16);
+      expect(new Set(lines.map((line) => line.checksum)).size).toBe(16);
+      expect(lines.every((line) => line.status === "ok")).toBe(true);
+      // Letters finished before the stop were not asked for again: 16 letters, 16 requests.
+      expect(slow.chatRequests()).toHaveLength(16);
+    } finally {
+      await slow.close();
+    }
+  }, 300_000);
 
   it("refuses to start without a model or an engine, saying which variable to set", async () => {
     const results = tempDir();

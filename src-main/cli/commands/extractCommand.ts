@@ -6,7 +6,8 @@ import { isServerModel, registerServerModel, type ModelRow } from "../../store/m
 import { loadExtractionPrompt } from "../../extract/prompt.ts";
 import { runExtraction, type ExtractionEvent } from "../../extract/queue.ts";
 import { writeResultsFile } from "../../extract/resultsFile.ts";
-import { shardLabel } from "../../extract/shards.ts";
+import { appendResults, ForeignResultsFileError, restoreFromResultsFile, type ResultsAppender } from "../../extract/liveResultsFile.ts";
+import { shardLabel, type Shard } from "../../extract/shards.ts";
 import { resolveModel } from "./modelsCommand.ts";
 import { CliError, EXIT, positiveInt, shardFlag, type Reporter } from "../reporter.ts";
 
@@ -38,6 +39,17 @@ export async function extractCommand(db: Db, flags: ExtractFlags, reporter: Repo
   const shard = shardFlag(flags.shard);
   const prompt = loadExtractionPrompt();
   const { engine, model } = await openEngine(db, flags, prompt.text, reporter);
+  let appender: ResultsAppender | undefined;
+  try {
+    if (flags.out !== undefined) {
+      await restoreResults(db, model, shard, flags.out, reporter);
+      appender = appendResults(db, model, flags.out);
+    }
+  } catch (error) {
+    await engine.close();
+    if (error instanceof ForeignResultsFileError) throw new CliError(error.message);
+    throw error;
+  }
 
   // First Ctrl-C: finish the letter in flight and stop (the job stays resumable).
   // Second: leave at once; nothing committed is lost either way.
@@ -59,6 +71,8 @@ export async function extractCommand(db: Db, flags: ExtractFlags, reporter: Repo
         prompt,
         signal: abort.signal,
         onEvent: (event) => {
+          // On disk before it is reported: whoever sees the letter done can rely on the file.
+          if (event.type === "letter") appender?.letterFinished(event.letterId);
           report(event, reporter, failures);
           // After "start", which scripts expect first: how the local engine was actually loaded.
           if (event.type === "start" && engine instanceof LlamaEngine) {
@@ -69,6 +83,7 @@ export async function extractCommand(db: Db, flags: ExtractFlags, reporter: Repo
       { retryFailed: flags.retryFailed ?? false, ...(shard ? { shard } : {}) },
     );
     if (flags.out !== undefined) {
+      appender?.close();
       const written = writeResultsFile(db, model, shard, flags.out);
       reporter.event({ type: "results-file", ...written, shard: shardLabel(shard) }, `Wrote ${written.lines} result line(s) for shard ${shardLabel(shard)} to ${written.path}`);
     }
@@ -83,8 +98,22 @@ export async function extractCommand(db: Db, flags: ExtractFlags, reporter: Repo
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
+    appender?.close();
     await engine.close();
   }
+}
+
+/** A run of this shard that was stopped (time limit, requeue on another node) left its results in the --out file. */
+async function restoreResults(db: Db, model: ModelRow, shard: Shard | undefined, file: string, reporter: Reporter): Promise<void> {
+  const restored = await restoreFromResultsFile(db, model, shard, file, (where, message) => {
+    reporter.event({ type: "problem", source: where, message }, `  problem: ${where}: ${message}`);
+  });
+  if (restored.restored + restored.unchanged + restored.problems === 0 && !restored.droppedIncompleteLine) return;
+  const cut = restored.droppedIncompleteLine ? "; removed an incomplete last line (that letter is extracted again)" : "";
+  reporter.event(
+    { type: "restored", ...restored },
+    `Going on from ${file}: ${restored.restored} result(s) taken into the store, ${restored.unchanged} already there, ${restored.problems} problem(s)${cut}`,
+  );
 }
 
 /**
