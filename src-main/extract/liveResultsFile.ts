@@ -42,9 +42,10 @@ export async function restoreFromResultsFile(
   if (!existsSync(file)) return summary;
   summary.droppedIncompleteLine = endWithCompleteLine(file);
   for await (const read of readResultLines(file)) {
-    if ("problem" in read) {
+    if ("problem" in read || "incomplete" in read) {
+      // (Never incomplete: the file was made to end with a whole line above.)
       summary.problems++;
-      onProblem(read.where, read.problem);
+      onProblem(read.where, "problem" in read ? read.problem : "incomplete last line");
       continue;
     }
     const { line } = read;

@@ -4,7 +4,7 @@
  * the same checksum in every store) and the model's fingerprint. `importResults` merges them
  * into a store that holds the same letters; importing a file again changes nothing.
  */
-import { createReadStream, writeSync } from "node:fs";
+import { closeSync, createReadStream, fstatSync, openSync, readSync, writeSync } from "node:fs";
 import readline from "node:readline";
 import { z } from "zod";
 import { EVIDENCE_GRADES, type GroundedValue } from "../../src-shared/evidence.ts";
@@ -102,37 +102,62 @@ export function writeResultsFile(db: Db, model: ModelRow, shard: Shard | undefin
   return { path, lines };
 }
 
-/** Each line of a result file, checked, with where it is (FILE:LINE); blank lines are skipped. */
-export async function* readResultLines(file: string): AsyncGenerator<{ where: string } & ({ line: ResultLine } | { problem: string })> {
+type ReadLine = { where: string } & ({ line: ResultLine } | { problem: string } | { incomplete: true });
+
+/**
+ * Each line of a result file, checked, with where it is (FILE:LINE); blank lines are skipped. A
+ * last line that is cut short (no newline, not a whole line) is `incomplete`, not a problem: the
+ * file of a shard still running is being appended to.
+ */
+export async function* readResultLines(file: string): AsyncGenerator<ReadLine> {
+  const complete = endsWithNewline(file);
   let lineNumber = 0;
+  // A bad line is held until the next one shows it was not the last.
+  let held: { where: string; problem: string } | undefined;
   const lines = readline.createInterface({ input: createReadStream(file, "utf8"), crlfDelay: Infinity });
   for await (const text of lines) {
     lineNumber++;
     if (!text.trim()) continue;
+    if (held) yield held;
+    held = undefined;
     const where = `${file}:${lineNumber}`;
     let json: unknown;
     try {
       json = JSON.parse(text);
     } catch (error) {
-      yield { where, problem: `not valid JSON: ${(error as Error).message}` };
+      held = { where, problem: `not valid JSON: ${(error as Error).message}` };
       continue;
     }
     const parsed = ResultLineSchema.safeParse(json);
     if (!parsed.success) {
-      yield { where, problem: `not a result line: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join(".") || "(line)"}: ${i.message}`).join("; ")}` };
+      held = { where, problem: `not a result line: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join(".") || "(line)"}: ${i.message}`).join("; ")}` };
       continue;
     }
     yield { where, line: parsed.data };
+  }
+  if (held) yield complete ? held : { where: held.where, incomplete: true };
+}
+
+function endsWithNewline(file: string): boolean {
+  const fd = openSync(file, "r");
+  try {
+    const size = fstatSync(fd).size;
+    const last = Buffer.alloc(1);
+    return size === 0 || (readSync(fd, last, 0, 1, size - 1) === 1 && last[0] === 0x0a);
+  } finally {
+    closeSync(fd);
   }
 }
 
 export type ImportResultsEvent =
   | { type: "result"; source: string; outcome: MergeOutcome }
-  | { type: "problem"; source: string; message: string };
-export type ImportResultsSummary = { imported: number; unchanged: number; keptExisting: number; problems: number };
+  | { type: "problem"; source: string; message: string }
+  | { type: "incomplete"; source: string };
+/** `incomplete`: files whose last line was cut short (still being written); that letter comes with a later merge. */
+export type ImportResultsSummary = { imported: number; unchanged: number; keptExisting: number; incomplete: number; problems: number };
 
 export async function importResults(db: Db, files: string[], onEvent: (event: ImportResultsEvent) => void = () => {}): Promise<ImportResultsSummary> {
-  const summary: ImportResultsSummary = { imported: 0, unchanged: 0, keptExisting: 0, problems: 0 };
+  const summary: ImportResultsSummary = { imported: 0, unchanged: 0, keptExisting: 0, incomplete: 0, problems: 0 };
   const problem = (source: string, message: string) => {
     summary.problems++;
     onEvent({ type: "problem", source, message });
@@ -142,6 +167,11 @@ export async function importResults(db: Db, files: string[], onEvent: (event: Im
       for await (const read of readResultLines(file)) {
         if ("problem" in read) {
           problem(read.where, read.problem);
+          continue;
+        }
+        if ("incomplete" in read) {
+          summary.incomplete++;
+          onEvent({ type: "incomplete", source: read.where });
           continue;
         }
         const merged = mergeResultLine(db, read.line);

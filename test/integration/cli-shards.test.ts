@@ -144,6 +144,15 @@ describe("sharded extraction (a Slurm job array) merged back with import-results
       { type: "problem", source: `${broken}:2`, message: expect.stringMatching(/^not valid JSON: /) },
     ]);
     expect(result.events.at(-1)).toMatchObject({ imported: 2, problems: 1 });
+
+    // A running shard's file ends in the line being appended: not a problem, merged next time.
+    const live = path.join(node, "live.jsonl");
+    writeFileSync(live, `${lines[0]}\n${lines[2]}\n${(lines[3] as string).slice(0, 80)}`);
+    const fresh = await storeWithLetters();
+    const partial = await runCli(["--data", fresh, "import-results", live]);
+    expect(partial.code, partial.stdout).toBe(0);
+    expect(partial.stdout).toContain(`${live}:3: the last line is incomplete (its shard is still writing it?): that letter comes with a later merge`);
+    expect(partial.stdout).toMatch(/Merged 2 result\(s\); .* 0 problem\(s\); 1 incomplete last line\(s\) left for a later merge\./);
   });
 
   it("refuses a malformed --shard with exit 2", async () => {
