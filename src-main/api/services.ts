@@ -89,7 +89,7 @@ export function createServices(serviceOptions: ServicesOptions): Services {
       gpu: chosen.gpu === "off" ? false : (options.engine?.gpu ?? "auto"),
     });
   };
-  const jobs = new ExtractionJobs({ db, openEngine, prompt: () => loadExtractionPrompt(), log });
+  const jobs = new ExtractionJobs({ db, openEngine, prompt: () => loadExtractionPrompt(), log, dataDir: options.dataDir });
   /** A key from the desktop app's store, else from the environment (the CLI's and `serve`'s way). */
   const secret = (name: SecretName): string | null => {
     try {

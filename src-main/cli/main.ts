@@ -15,6 +15,7 @@ import { modelsAddCommand, modelsListCommand } from "./commands/modelsCommand.ts
 import { testModelCommand } from "./commands/testModelCommand.ts";
 import { synthExportCommand, synthGenerateCommand, synthQaCommand, synthStatusCommand } from "./commands/synthCommand.ts";
 import { serveCommand } from "./commands/serveCommand.ts";
+import { diskFullMessage } from "../store/diskFull.ts";
 import { CliError, createReporter, EXIT, type Reporter } from "./reporter.ts";
 
 type GlobalFlags = { data?: string; json?: boolean };
@@ -165,7 +166,7 @@ export async function main(argv: string[]): Promise<number> {
       });
     } catch (error) {
       exitCode = EXIT.fatal;
-      const message = error instanceof CliError ? error.message : (error as Error).message || String(error);
+      const message = error instanceof CliError ? error.message : diskFullMessage(error, flags.data ?? defaultDataDir(), "run the command again") ?? ((error as Error).message || String(error));
       if (reporter.json) reporter.event({ type: "error", message });
       process.stderr.write(`oncotimeline: ${message}\n`);
       if (!(error instanceof CliError) && process.env.ONCOTIMELINE_DEBUG) console.error(error);

@@ -7,6 +7,7 @@
  * results are kept); a paused job is resumed by starting the same model again, a cancelled one
  * is closed for good (its unprocessed letters go to the next job).
  */
+import { diskFullMessage } from "../store/diskFull.ts";
 import { ApiFailure, type JobDetail, type JobState, type JobSummary } from "../../src-shared/api.ts";
 import type { Db } from "../store/db.ts";
 import { finishJob, getJob, isProcessAlive, jobCounts, type JobRow } from "../store/jobs.ts";
@@ -24,6 +25,8 @@ export type JobControlDeps = {
   openEngine: (model: ModelRow) => Promise<StartableEngine>;
   prompt: () => SystemPrompt;
   log?: (error: unknown) => void;
+  /** Named in the message when the disk holding it fills up. */
+  dataDir: string;
 };
 
 type Run = {
@@ -42,6 +45,8 @@ export class ExtractionJobs {
   private run: Run | undefined;
   private starting = false;
   private readonly paused = new Set<number>();
+  /** Why a job stopped on its own (a full disk, a store error), shown until it runs again. */
+  private readonly stoppedBecause = new Map<number, string>();
 
   constructor(private readonly deps: JobControlDeps) {}
 
@@ -85,6 +90,7 @@ export class ExtractionJobs {
             };
             this.run = run;
             this.paused.delete(event.jobId);
+            this.stoppedBecause.delete(event.jobId);
             claimed.resolve(event.jobId);
           } else if (event.type === "letter" && run) {
             run.processed++;
@@ -99,6 +105,7 @@ export class ExtractionJobs {
       })
       .catch((error: unknown) => {
         this.deps.log?.(error);
+        if (run) this.stoppedBecause.set(run.jobId, `stopped: ${diskFullMessage(error, this.deps.dataDir, "resume the job") ?? (error as Error).message}`);
         claimed.reject(error instanceof Error ? error : new Error(String(error)));
       })
       .finally(async () => {
@@ -197,7 +204,7 @@ export class ExtractionJobs {
       rate: run && run.processed > 0 && minutes > 0 ? run.processed / minutes : null,
       etaSeconds: run?.etaSeconds ?? null,
       engine: run?.engine ?? null,
-      message: run?.stopping === "pause" ? "pausing: finishing the letters in flight" : run?.stopping === "cancel" ? "cancelling: finishing the letters in flight" : (run?.message ?? null),
+      message: run?.stopping === "pause" ? "pausing: finishing the letters in flight" : run?.stopping === "cancel" ? "cancelling: finishing the letters in flight" : (run?.message ?? this.stoppedBecause.get(jobId) ?? null),
       createdAt: job.created_at,
       updatedAt: job.updated_at,
     };

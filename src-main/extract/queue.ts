@@ -137,10 +137,18 @@ export async function runExtraction(deps: ExtractionDeps, options: ExtractionOpt
   };
 
   // As many letters in flight as the engine has slots; each lane takes the next pending letter.
+  // An error that is not the letter's (the store cannot be written: a full disk) stops every lane
+  // from taking more, and is thrown once the letters in flight are done; the job stays resumable.
+  let fatal: { error: unknown } | undefined;
   const lane = async (): Promise<void> => {
-    for (let next = pending.next(); !next.done && !deps.signal?.aborted; next = pending.next()) await processLetter(next.value);
+    try {
+      for (let next = pending.next(); !next.done && !deps.signal?.aborted && !fatal; next = pending.next()) await processLetter(next.value);
+    } catch (error) {
+      fatal ??= { error };
+    }
   };
   await Promise.all(Array.from({ length: Math.max(1, engine.capacity ?? 1) }, lane));
+  if (fatal) throw fatal.error;
   if (deps.signal?.aborted && jobCounts(db, jobId).pending > 0) {
     finishJob(db, jobId, "interrupted");
     return { jobId, state: "interrupted", done, failed, total: counts.total };
