@@ -11,6 +11,7 @@ import { exportCommand } from "./commands/exportCommand.ts";
 import { extractCommand } from "./commands/extractCommand.ts";
 import { importCommand } from "./commands/importCommand.ts";
 import { importResultsCommand } from "./commands/importResultsCommand.ts";
+import { batchStatusCommand } from "./commands/batchStatusCommand.ts";
 import { modelsAddCommand, modelsListCommand } from "./commands/modelsCommand.ts";
 import { testModelCommand } from "./commands/testModelCommand.ts";
 import { synthExportCommand, synthGenerateCommand, synthQaCommand, synthStatusCommand } from "./commands/synthCommand.ts";
@@ -78,6 +79,12 @@ export function buildProgram(run: (work: (context: { reporter: Reporter; db: () 
     .description("merge JSONL result files (from extract --out, e.g. Slurm shards) into this store; letters must be imported first")
     .argument("<files...>")
     .action((files: string[]) => run(({ db, reporter }) => importResultsCommand(db(), files, reporter)));
+
+  program
+    .command("batch-status")
+    .description("how far a sharded batch (the Slurm job array) has got: each shard's result file against its letters in this store")
+    .argument("<dir>", "the folder of shard-I-of-N.jsonl result files (the array's RESULTS)")
+    .action((dir: string) => run(({ db, reporter }) => batchStatusCommand(db(), dir, reporter)));
 
   const audit = program.command("audit").description("the append-only, hash-chained record of edits and exports");
   audit

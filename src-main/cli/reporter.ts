@@ -48,3 +48,11 @@ export function positiveInt(flag: string, value: string | undefined): number | u
   if (!Number.isInteger(parsed) || parsed <= 0) throw new CliError(`${flag} must be a positive whole number, not "${value}"`);
   return parsed;
 }
+
+/** "2 h 5 min", "3 min 20 s", "40 s". */
+export function formatDuration(totalSeconds: number): string {
+  const hours = Math.floor(totalSeconds / 3600);
+  const minutes = Math.floor((totalSeconds % 3600) / 60);
+  const secs = totalSeconds % 60;
+  return hours > 0 ? `${hours} h ${minutes} min` : minutes > 0 ? `${minutes} min ${secs} s` : `${secs} s`;
+}

@@ -160,6 +160,9 @@ describe("sharded extraction (a Slurm job array) merged back with import-results
     const result = await runCli(["--data", node, "extract", "--server", server.baseUrl, "--shard", "4/3"]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("--shard must be I/N with 1 ≤ I ≤ N");
+    const noBatch = await runCli(["--data", node, "batch-status", node]);
+    expect(noBatch.code).toBe(2);
+    expect(noBatch.stderr).toContain(`no shard result files (shard-I-of-N.jsonl) in ${node}`);
     const imported = await runCli(["--data", node, "import", "--shard", "0/3", DEMO_LETTERS]);
     expect(imported.code).toBe(2);
     expect(imported.stderr).toContain("--shard must be I/N with 1 ≤ I ≤ N");

@@ -47,6 +47,10 @@ describe.skipIf(!haveSlurm())("the Slurm job array script on a real Slurm", () =
 
     const workstation = tempDir();
     expect((await runCli(["--data", workstation, "import", DEMO_LETTERS])).code).toBe(0);
+    const status = await runCli(["--data", workstation, "batch-status", results]);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toMatch(/^shard 1\/3: (\d+) of \1 letter\(s\) \(100\.0%\), 0 failed, last result \d+ s ago$/m);
+    expect(status.stdout).toContain("All 3 shard(s): 16 of 16 letter(s) (100.0%), 0 failed.");
     const merged = await runCli(["--data", workstation, "--json", "import-results", ...shards.map((name) => path.join(results, name))]);
     expect(merged.code, merged.stderr).toBe(0);
     expect(merged.events.at(-1)).toMatchObject({ type: "summary", imported: 16, unchanged: 0, problems: 0 });

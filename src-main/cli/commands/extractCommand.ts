@@ -9,7 +9,7 @@ import { writeResultsFile } from "../../extract/resultsFile.ts";
 import { appendResults, ForeignResultsFileError, restoreFromResultsFile, type ResultsAppender } from "../../extract/liveResultsFile.ts";
 import { shardLabel, type Shard } from "../../extract/shards.ts";
 import { resolveModel } from "./modelsCommand.ts";
-import { CliError, EXIT, positiveInt, shardFlag, type Reporter } from "../reporter.ts";
+import { CliError, EXIT, formatDuration, positiveInt, shardFlag, type Reporter } from "../reporter.ts";
 
 export type ExtractFlags = {
   model?: string;
@@ -200,13 +200,6 @@ function report(event: ExtractionEvent, reporter: Reporter, failures: string[]):
     failures.push(`${event.source}: ${event.error}`);
     reporter.progress(`${position} ${event.source}: FAILED: ${event.error}${eta}`);
   }
-}
-
-function formatDuration(totalSeconds: number): string {
-  const hours = Math.floor(totalSeconds / 3600);
-  const minutes = Math.floor((totalSeconds % 3600) / 60);
-  const secs = totalSeconds % 60;
-  return hours > 0 ? `${hours} h ${minutes} min` : minutes > 0 ? `${minutes} min ${secs} s` : `${secs} s`;
 }
 
 function temperature(value: string | undefined): number | undefined {
