@@ -4,39 +4,16 @@ import { describe, expect, it } from "vitest";
 import { batchStatus } from "../../src-main/extract/batchStatus.ts";
 import { writeResultsFile } from "../../src-main/extract/resultsFile.ts";
 import { inShard } from "../../src-main/extract/shards.ts";
-import { openStore, type Db } from "../../src-main/store/db.ts";
-import { saveExtraction } from "../../src-main/store/extractions.ts";
-import { insertLetter } from "../../src-main/store/letters.ts";
+import type { Db } from "../../src-main/store/db.ts";
 import { registerModelRecord, type ModelRow } from "../../src-main/store/models.ts";
+import { saveResult, storeWithLetters as storeWithLettersIn } from "../helpers/storeWithResults.ts";
 import { useTempDirs } from "../helpers/tempDir.ts";
 
 const tempDir = useTempDirs();
 
 function storeWithLetters(n: number): { db: Db; model: ModelRow; letters: { id: number; checksum: string }[] } {
-  const db = openStore(tempDir());
-  for (let i = 0; i < n; i++) {
-    insertLetter(db, { text: `Letter ${i}: seen in clinic.`, sourcePath: `/letters/${i}.txt`, sourceRow: null, sourceFormat: "txt", patientExternalId: null, letterDate: null });
-  }
-  const model = registerModelRecord(db, { name: "m", path: "/m.gguf", bytes: 1, fingerprint: "f" });
-  return { db, model, letters: db.prepare("SELECT id, checksum FROM letters ORDER BY id").all() as { id: number; checksum: string }[] };
-}
-
-function saveResult(db: Db, letterId: number, modelId: number, status: "ok" | "failed"): void {
-  saveExtraction(db, {
-    letterId,
-    modelId,
-    jobId: null,
-    status,
-    document: null,
-    rawOutput: null,
-    error: status === "failed" ? "timeout" : null,
-    warnings: [],
-    promptVersion: "test",
-    inputTokens: null,
-    outputTokens: null,
-    durationMs: 1,
-    evidence: [],
-  });
+  const { db, letters } = storeWithLettersIn(tempDir(), n);
+  return { db, letters, model: registerModelRecord(db, { name: "m", path: "/m.gguf", bytes: 1, fingerprint: "f" }) };
 }
 
 describe("batch-status: a sharded batch's progress from its result files", () => {
@@ -52,7 +29,7 @@ describe("batch-status: a sharded batch's progress from its result files", () =>
     // a result from a letter of another corpus, and the line being appended.
     const shard2 = path.join(dir, "shard-2-of-3.jsonl");
     const half = of(2).slice(0, Math.floor(of(2).length / 2));
-    for (const letter of half) saveResult(db, letter.id, model.id, "failed");
+    for (const letter of half) saveResult(db, letter.id, model.id, "failed", "timeout");
     writeResultsFile(db, model, { index: 2, count: 3 }, shard2);
     const retried = half[0] as { id: number };
     saveResult(db, retried.id, model.id, "ok");

@@ -3,42 +3,15 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { writeResultsFile } from "../../src-main/extract/resultsFile.ts";
 import { inShard } from "../../src-main/extract/shards.ts";
-import { openStore, type Db } from "../../src-main/store/db.ts";
-import { saveExtraction } from "../../src-main/store/extractions.ts";
+import type { Db } from "../../src-main/store/db.ts";
 import { createJob, deleteJob, getJob, jobCounts, pendingItemsAfter, queueLettersNeedingExtraction } from "../../src-main/store/jobs.ts";
-import { insertLetter } from "../../src-main/store/letters.ts";
 import { registerModelRecord } from "../../src-main/store/models.ts";
+import { saveResult, storeWithLetters as storeWithLettersIn } from "../helpers/storeWithResults.ts";
 import { useTempDirs } from "../helpers/tempDir.ts";
 
 const tempDir = useTempDirs();
 
-/** A store with `n` letters; returns their ids and checksums in id order. */
-function storeWithLetters(n: number): { db: Db; letters: { id: number; checksum: string }[] } {
-  const db = openStore(tempDir());
-  for (let i = 0; i < n; i++) {
-    insertLetter(db, { text: `Letter ${i}: seen in clinic.`, sourcePath: `/letters/${i}.txt`, sourceRow: null, sourceFormat: "txt", patientExternalId: null, letterDate: null });
-  }
-  const letters = db.prepare("SELECT id, checksum FROM letters ORDER BY id").all() as { id: number; checksum: string }[];
-  return { db, letters };
-}
-
-function saveResult(db: Db, letterId: number, modelId: number, status: "ok" | "failed"): void {
-  saveExtraction(db, {
-    letterId,
-    modelId,
-    jobId: null,
-    status,
-    document: null,
-    rawOutput: null,
-    error: status === "failed" ? "invalid output" : null,
-    warnings: [],
-    promptVersion: "test",
-    inputTokens: null,
-    outputTokens: null,
-    durationMs: 1,
-    evidence: [],
-  });
-}
+const storeWithLetters = (n: number) => storeWithLettersIn(tempDir(), n);
 
 /** Every pending letter of the job, read page by page as the extraction queue reads it. */
 function readPages(db: Db, jobId: number, pageSize: number): number[][] {

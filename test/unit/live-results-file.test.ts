@@ -3,10 +3,9 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { appendResults, restoreFromResultsFile } from "../../src-main/extract/liveResultsFile.ts";
 import { writeResultsFile } from "../../src-main/extract/resultsFile.ts";
-import { openStore, type Db } from "../../src-main/store/db.ts";
-import { saveExtraction } from "../../src-main/store/extractions.ts";
-import { insertLetter } from "../../src-main/store/letters.ts";
+import type { Db } from "../../src-main/store/db.ts";
 import { registerModelRecord, type ModelRow } from "../../src-main/store/models.ts";
+import { saveResult, storeWithLetters } from "../helpers/storeWithResults.ts";
 import { useTempDirs } from "../helpers/tempDir.ts";
 
 const tempDir = useTempDirs();
@@ -14,36 +13,14 @@ const MODEL = { name: "m", path: "/m.gguf", bytes: 1, fingerprint: "f" };
 
 /** A node's store: three letters and the model, no results yet. */
 function nodeStore(): { db: Db; model: ModelRow; ids: number[] } {
-  const db = openStore(tempDir());
-  const ids = [0, 1, 2].map((i) => {
-    const outcome = insertLetter(db, { text: `Letter ${i}: seen in clinic.`, sourcePath: `/letters/${i}.txt`, sourceRow: null, sourceFormat: "txt", patientExternalId: null, letterDate: null });
-    return outcome.letterId;
-  });
-  return { db, model: registerModelRecord(db, MODEL), ids };
-}
-
-function saveResult(db: Db, letterId: number, modelId: number): void {
-  saveExtraction(db, {
-    letterId,
-    modelId,
-    jobId: null,
-    status: "failed",
-    document: null,
-    rawOutput: "{",
-    error: "invalid output",
-    warnings: [],
-    promptVersion: "test",
-    inputTokens: 10,
-    outputTokens: 1,
-    durationMs: 1,
-    evidence: [],
-  });
+  const { db, letters } = storeWithLetters(tempDir(), 3);
+  return { db, model: registerModelRecord(db, MODEL), ids: letters.map((letter) => letter.id) };
 }
 
 /** A result file of two of the three letters, as a stopped run leaves it. */
 function resultsOfTwo(): string {
   const { db, model, ids } = nodeStore();
-  for (const id of ids.slice(0, 2)) saveResult(db, id, model.id);
+  for (const id of ids.slice(0, 2)) saveResult(db, id, model.id, "failed");
   const file = path.join(tempDir(), "shard.jsonl");
   writeResultsFile(db, model, undefined, file);
   db.close();
@@ -59,7 +36,7 @@ describe("the live result file of extract --out", () => {
     const { db, model, ids } = nodeStore();
     const file = path.join(tempDir(), "live.jsonl");
     const appender = appendResults(db, model, file);
-    saveResult(db, ids[1] as number, model.id);
+    saveResult(db, ids[1] as number, model.id, "failed");
     appender.letterFinished(ids[1] as number);
     appender.letterFinished(ids[2] as number);
     appender.close();
