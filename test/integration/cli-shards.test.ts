@@ -160,6 +160,10 @@ describe("sharded extraction (a Slurm job array) merged back with import-results
     const result = await runCli(["--data", node, "extract", "--server", server.baseUrl, "--shard", "4/3"]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("--shard must be I/N with 1 ≤ I ≤ N");
+    const nowhere = await runCli(["--data", node, "extract", "--server", server.baseUrl, "--out", path.join(node, "missing", "shard.jsonl")]);
+    expect(nowhere.code).toBe(2);
+    expect(nowhere.stderr).toContain(`--out ${path.join(node, "missing", "shard.jsonl")}: cannot write in ${path.join(node, "missing")} (ENOENT)`);
+    expect(nowhere.stderr).not.toContain("Connecting");
     const noBatch = await runCli(["--data", node, "batch-status", node]);
     expect(noBatch.code).toBe(2);
     expect(noBatch.stderr).toContain(`no shard result files (shard-I-of-N.jsonl) in ${node}`);

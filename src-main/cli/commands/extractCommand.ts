@@ -1,4 +1,5 @@
-import { existsSync } from "node:fs";
+import { accessSync, constants, existsSync } from "node:fs";
+import path from "node:path";
 import type { Db } from "../../store/db.ts";
 import { flashAttentionSetting, LlamaEngine } from "../../extract/llama/llamaEngine.ts";
 import { InferenceHostRefusedError, OpenAiCompatibleEngine } from "../../extract/openai/openAiEngine.ts";
@@ -37,6 +38,7 @@ export const SERVER_API_KEY_ENV = "ONCOTIMELINE_SERVER_API_KEY";
 
 export async function extractCommand(db: Db, flags: ExtractFlags, reporter: Reporter): Promise<number> {
   const shard = shardFlag(flags.shard);
+  if (flags.out !== undefined) checkWritableFolder(flags.out);
   const prompt = loadExtractionPrompt();
   const { engine, model } = await openEngine(db, flags, prompt.text, reporter);
   let appender: ResultsAppender | undefined;
@@ -100,6 +102,16 @@ export async function extractCommand(db: Db, flags: ExtractFlags, reporter: Repo
     process.off("SIGTERM", onSignal);
     appender?.close();
     await engine.close();
+  }
+}
+
+/** Before the model loads (minutes, for a large one): a result file that cannot be written is said at once. */
+function checkWritableFolder(file: string): void {
+  const folder = path.dirname(path.resolve(file));
+  try {
+    accessSync(folder, constants.W_OK);
+  } catch (error) {
+    throw new CliError(`--out ${file}: cannot write in ${folder} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
 }
 
