@@ -1,4 +1,3 @@
-import { writeSync } from "node:fs";
 import { LONG_CSV_COLUMNS, WIDE_CSV_COLUMNS } from "../../src-shared/csvColumns.ts";
 import type { Db } from "../store/db.ts";
 import { appendAudit } from "../audit/auditLog.ts";
@@ -29,7 +28,7 @@ export function exportCsv(db: Db, options: CsvExportOptions): CsvExportResult {
   const columns = options.format === "csv" ? LONG_CSV_COLUMNS : WIDE_CSV_COLUMNS;
   let rows = 0;
   let letters = 0;
-  const target = writeFileAtomically(options.out, (fd) => {
+  const target = writeFileAtomically(options.out, (write) => {
     let chunk = (options.bom ? "\uFEFF" : "") + csvLine(columns.map((column) => column.name));
     const flushAt = 1 << 16;
     for (const extracted of extractedLetters(db, model, { patient: options.patient })) {
@@ -42,11 +41,11 @@ export function exportCsv(db: Db, options: CsvExportOptions): CsvExportResult {
         rows++;
       }
       if (chunk.length > flushAt) {
-        writeSync(fd, chunk);
+        write(chunk);
         chunk = "";
       }
     }
-    writeSync(fd, chunk);
+    write(chunk);
   });
   appendAudit(db, {
     action: "export",

@@ -1,4 +1,4 @@
-import { mkdirSync, writeSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { Db } from "../store/db.ts";
 import { appendAudit } from "../audit/auditLog.ts";
@@ -20,7 +20,7 @@ export function exportFhir(db: Db, options: FhirExportOptions): FhirExportResult
   for (const patient of patients) {
     const bundle = buildPatientBundle(patient, { excludeUngrounded: options.excludeUngrounded ?? false });
     resources += bundle.entry?.length ?? 0;
-    writeFileAtomically(path.join(folder, `${safeFileName(patient.patient)}.json`), (fd) => writeSync(fd, JSON.stringify(bundle, null, 2)));
+    writeFileAtomically(path.join(folder, `${safeFileName(patient.patient)}.json`), (write) => write(JSON.stringify(bundle, null, 2)));
   }
   appendAudit(db, {
     action: "export",

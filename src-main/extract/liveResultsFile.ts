@@ -7,6 +7,7 @@
  * letter.
  */
 import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, writeSync } from "node:fs";
+import { writeAllSync } from "../export/atomicFile.ts";
 import type { Db } from "../store/db.ts";
 import type { ModelRow } from "../store/models.ts";
 import { mergeResultLine, readResultLines, resultLineOf, ResultLineSchema } from "./resultsFile.ts";
@@ -131,8 +132,8 @@ export function appendResults(db: Db, model: ModelRow, file: string): ResultsApp
     letterFinished(letterId) {
       const line = resultLineOf(db, model, letterId);
       if (!line) return;
-      // One write per line: a kill leaves at most the last line incomplete.
-      writeSync(fd, `${JSON.stringify(line)}\n`);
+      // A line at a time: a kill leaves at most the last line incomplete.
+      writeAllSync(fd, `${JSON.stringify(line)}\n`);
       if (++unsynced >= SYNC_EVERY_LINES || Date.now() - syncedAt >= SYNC_EVERY_MS) sync();
     },
     close() {

@@ -4,7 +4,7 @@
  * the same checksum in every store) and the model's fingerprint. `importResults` merges them
  * into a store that holds the same letters; importing a file again changes nothing.
  */
-import { closeSync, createReadStream, fstatSync, openSync, readSync, writeSync } from "node:fs";
+import { closeSync, createReadStream, fstatSync, openSync, readSync } from "node:fs";
 import readline from "node:readline";
 import { z } from "zod";
 import { EVIDENCE_GRADES, type GroundedValue } from "../../src-shared/evidence.ts";
@@ -91,11 +91,11 @@ export function resultLineOf(db: Db, model: ModelRow, letterId: number): ResultL
 /** Writes the results of every letter of the shard that this model has processed. */
 export function writeResultsFile(db: Db, model: ModelRow, shard: Shard | undefined, out: string): { path: string; lines: number } {
   let lines = 0;
-  const path = writeFileAtomically(out, (fd) => {
+  const path = writeFileAtomically(out, (write) => {
     for (const letter of processedLetters(db, model.id, shard)) {
       const line = resultLineFor(db, model, letter);
       if (!line) continue;
-      writeSync(fd, `${JSON.stringify(line)}\n`);
+      write(`${JSON.stringify(line)}\n`);
       lines++;
     }
   });

@@ -3,7 +3,7 @@
  * (the shape fine-tuning and dataset tools read). Written to a temporary file and renamed, so a
  * failed export never leaves half a file under the requested name.
  */
-import { closeSync, openSync, renameSync, writeSync } from "node:fs";
+import { writeFileAtomically } from "../export/atomicFile.ts";
 import type { Db } from "../store/db.ts";
 import { exportableSynthLetters } from "../store/synth.ts";
 
@@ -20,10 +20,8 @@ export type SynthExportLine = {
 };
 
 export function exportSynthJsonl(db: Db, out: string, options: { includeFlagged?: boolean } = {}): { path: string; lines: number } {
-  const temporary = `${out}.partial`;
-  const fd = openSync(temporary, "w");
   let lines = 0;
-  try {
+  const written = writeFileAtomically(out, (write) => {
     for (const row of exportableSynthLetters(db, options.includeFlagged ?? false)) {
       const line: SynthExportLine = {
         id: row.id,
@@ -36,12 +34,9 @@ export function exportSynthJsonl(db: Db, out: string, options: { includeFlagged?
         model: row.model,
         promptVersion: row.prompt_version,
       };
-      writeSync(fd, `${JSON.stringify(line)}\n`);
+      write(`${JSON.stringify(line)}\n`);
       lines += 1;
     }
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temporary, out);
-  return { path: out, lines };
+  });
+  return { path: written, lines };
 }

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, statfsSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statfsSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
@@ -24,7 +24,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server?.close();
-  if (mounted.status === 0) spawnSync("umount", [mountPoint]);
+  if (mounted.status === 0) spawnSync("umount", ["--lazy", mountPoint]);
   rmSync(mountPoint, { recursive: true, force: true });
 });
 
@@ -50,6 +50,19 @@ describe.skipIf(mounted.status !== 0)("a disk that fills up in the middle of a b
     const again = await runCli(["--data", data, "--json", "extract", "--server", server.baseUrl, "--parallel", "2"]);
     expect(again.code, again.stderr).toBe(0);
     expect(again.events.at(-1)).toMatchObject({ type: "summary", done: 16, failed: 0, total: 16 });
+    // An export that does not fit on its disk (a 64 KiB one here) leaves no file, not a truncated one.
+    const exports = path.join(mountPoint, "exports");
+    mkdirSync(exports);
+    expect(spawnSync("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", exports]).status).toBe(0);
+    try {
+      const exported = await runCli(["--data", data, "export", "--format", "csv", "--out", path.join(exports, "values.csv")]);
+      expect(exported.code).toBe(2);
+      expect(exported.stderr).toMatch(/^oncotimeline: the disk is full \(ENOSPC: no space left on device, write; data folder .*\): free some space/);
+      expect(readdirSync(exports)).toEqual([]);
+    } finally {
+      spawnSync("umount", ["--lazy", exports]);
+    }
+
     const db = new Database(path.join(data, STORE_FILE), { readonly: true });
     try {
       expect(db.pragma("integrity_check", { simple: true })).toBe("ok");

@@ -10,7 +10,6 @@
  * whether the letter supports it (`grounded: false` for a likely hallucination).
  */
 import { letterOrigin, originOf, type ValueOrigin } from "../origin.ts";
-import { writeSync } from "node:fs";
 import type { GroundedValue } from "../../../src-shared/evidence.ts";
 import type { Db } from "../../store/db.ts";
 import type { EvidenceRow } from "../../store/extractions.ts";
@@ -142,12 +141,12 @@ export function exportJson(db: Db, options: JsonExportOptions): JsonExportResult
   let extracted = 0;
   let patients = 0;
   let droppedUngrounded = 0;
-  const target = writeFileAtomically(options.out, (fd) => {
+  const target = writeFileAtomically(options.out, (out) => {
     let chunk = "";
     const write = (text: string) => {
       chunk += text;
       if (chunk.length > 1 << 16) {
-        writeSync(fd, chunk);
+        out(chunk);
         chunk = "";
       }
     };
@@ -173,7 +172,7 @@ export function exportJson(db: Db, options: JsonExportOptions): JsonExportResult
       patients++;
     }
     write(`${patients === 0 ? "" : "\n"}]}\n`);
-    writeSync(fd, chunk);
+    out(chunk);
   });
   appendAudit(db, { action: "export", subject: `export json ${target}`, details: { format: "json", letters, extracted, patients, model: model?.name ?? null, patient: options.patient ?? null, sha256: fileSha256(target) } });
   return { path: target, letters, extracted, patients, droppedUngrounded, model: model?.name ?? null };

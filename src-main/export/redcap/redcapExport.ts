@@ -8,7 +8,7 @@
  * A failed or not-yet-extracted letter of a patient is a `letter` instance with its status.
  */
 import { letterOrigin, originOf, type ValueOrigin } from "../origin.ts";
-import { mkdirSync, writeSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { Db } from "../../store/db.ts";
 import type { EvidenceRow } from "../../store/extractions.ts";
@@ -192,8 +192,8 @@ export function exportRedcap(db: Db, options: RedcapExportOptions): RedcapExport
   const excludeUngrounded = options.excludeUngrounded ?? false;
   const folder = path.resolve(options.out);
   mkdirSync(folder, { recursive: true });
-  const dictionary = writeFileAtomically(path.join(folder, DICTIONARY_FILE), (fd) => {
-    writeSync(fd, csvLine(DICTIONARY_COLUMNS) + FIELDS.map((field) => csvLine(dictionaryRow(field))).join(""));
+  const dictionary = writeFileAtomically(path.join(folder, DICTIONARY_FILE), (write) => {
+    write(csvLine(DICTIONARY_COLUMNS) + FIELDS.map((field) => csvLine(dictionaryRow(field))).join(""));
   });
   const skipped: RedcapExportResult["skipped"] = [];
   let records = 0;
@@ -201,7 +201,7 @@ export function exportRedcap(db: Db, options: RedcapExportOptions): RedcapExport
   let letters = 0;
   let droppedUngrounded = 0;
   const modelName = model?.name ?? null;
-  const importPath = writeFileAtomically(path.join(folder, IMPORT_FILE), (fd) => {
+  const importPath = writeFileAtomically(path.join(folder, IMPORT_FILE), (write) => {
     let chunk = csvLine(IMPORT_COLUMNS);
     let patient: string | null = null;
     let group: Letter[] = [];
@@ -214,7 +214,7 @@ export function exportRedcap(db: Db, options: RedcapExportOptions): RedcapExport
       }
       records++;
       if (chunk.length > 1 << 16) {
-        writeSync(fd, chunk);
+        write(chunk);
         chunk = "";
       }
     };
@@ -234,7 +234,7 @@ export function exportRedcap(db: Db, options: RedcapExportOptions): RedcapExport
       group.push(letter);
     }
     flush();
-    writeSync(fd, chunk);
+    write(chunk);
   });
   appendAudit(db, {
     action: "export",
