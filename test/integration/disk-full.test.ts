@@ -9,6 +9,7 @@ import { dispatchApiCall } from "../../src-main/api/dispatch.ts";
 import { createServices } from "../../src-main/api/services.ts";
 import type { ApiName, ApiOutput } from "../../src-shared/api.ts";
 import { EXTRACTION_TEST_TIMEOUT_MS, REPO_ROOT, runCli } from "../helpers/cli.ts";
+import { useTempDirs } from "../helpers/tempDir.ts";
 import { ensureTestModel } from "../helpers/testModel.ts";
 import { goldFor, startFakeOpenAiServer, type FakeOpenAiServer } from "../helpers/fakeOpenAiServer.ts";
 
@@ -18,6 +19,7 @@ const mountPoint = mkdtempSync(path.join(os.tmpdir(), "oncotimeline-small-disk-"
 const mounted = spawnSync("mount", ["-t", "tmpfs", "-o", "size=4m", "tmpfs", mountPoint], { encoding: "utf8" });
 if (mounted.status !== 0 && process.env.CI) throw new Error(`cannot mount a small tmpfs for the full-disk test: ${mounted.stderr || mounted.error?.message}`);
 
+const tempDirOutside = useTempDirs();
 let server: FakeOpenAiServer;
 beforeAll(async () => {
   server = await startFakeOpenAiServer({ respond: goldFor });
@@ -71,6 +73,21 @@ describe.skipIf(mounted.status !== 0)("a disk that fills up in the middle of a b
       db.close();
     }
   }, 120_000);
+
+  it("a store on a full disk that cannot even be opened gets the same message", async () => {
+    const data = path.join(mountPoint, "opened");
+    const filler = path.join(mountPoint, "opened-other-files");
+    expect((await runCli(["--data", data, "import", path.join(REPO_ROOT, "resources", "demo", "letters", "P001_2021-03-15_initial-assessment.txt")])).code).toBe(0);
+    const { bavail, bsize } = statfsSync(mountPoint);
+    writeFileSync(filler, Buffer.alloc(bavail * bsize));
+    try {
+      const opened = await runCli(["--data", data, "export", "--format", "csv", "--out", path.join(tempDirOutside(), "values.csv")]);
+      expect(opened.code).toBe(2);
+      expect(opened.stderr).toMatch(/^oncotimeline: the disk is full \(disk I\/O error; data folder .*opened\): free some space and run the command again/);
+    } finally {
+      rmSync(filler);
+    }
+  });
 
   it(
     "in the app: the job stops as interrupted with the reason shown, and resuming it finishes every letter once",
