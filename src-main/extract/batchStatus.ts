@@ -3,10 +3,10 @@
  * current by `extract --out` while the shard runs; named shard-I-of-N.jsonl as the Slurm array
  * script writes them) against that shard's letters in this store, which holds the whole corpus.
  */
-import { createReadStream, readdirSync, statSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
-import readline from "node:readline";
 import { prepared, type Db } from "../store/db.ts";
+import { readResultLines } from "./resultsFile.ts";
 
 export type ShardStatus = {
   shard: string;
@@ -18,7 +18,7 @@ export type ShardStatus = {
   file: string | null;
   /** When the file was last written (ISO time); null without a file. */
   lastWrite: string | null;
-  /** Lines that are not JSON with a checksum and a status (a line being appended, or damage). */
+  /** Lines that are not result lines (the line being appended, or damage). */
   unreadable: number;
   /** Results for letters this store does not hold: import the corpus here to merge them. */
   notInStore: number;
@@ -71,28 +71,18 @@ async function countResults(db: Db, file: string): Promise<Pick<ShardStatus, "ok
   const failed = new Set<string>();
   let unreadable = 0;
   let notInStore = 0;
-  for await (const text of readline.createInterface({ input: createReadStream(file, "utf8"), crlfDelay: Infinity })) {
-    if (!text.trim()) continue;
-    const line = parseLine(text);
-    if (!line) {
+  for await (const read of readResultLines(file)) {
+    if (!("line" in read)) {
       unreadable++;
       continue;
     }
-    if (ok.has(line.checksum) || failed.has(line.checksum)) {
-      if (line.status === "ok" && failed.delete(line.checksum)) ok.add(line.checksum);
+    const { checksum, status } = read.line;
+    if (ok.has(checksum) || failed.has(checksum)) {
+      if (status === "ok" && failed.delete(checksum)) ok.add(checksum);
       continue;
     }
-    if (inStore.get(line.checksum) === undefined) notInStore++;
-    (line.status === "ok" ? ok : failed).add(line.checksum);
+    if (inStore.get(checksum) === undefined) notInStore++;
+    (status === "ok" ? ok : failed).add(checksum);
   }
   return { ok: ok.size, failed: failed.size, unreadable, notInStore };
-}
-
-function parseLine(text: string): { checksum: string; status: "ok" | "failed" } | undefined {
-  try {
-    const { checksum, status } = JSON.parse(text) as { checksum?: unknown; status?: unknown };
-    return typeof checksum === "string" && (status === "ok" || status === "failed") ? { checksum, status } : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -6,11 +6,11 @@
  * its shard. At the end the file is rewritten whole (resultsFile.ts), in letter order, once per
  * letter.
  */
-import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, writeSync } from "node:fs";
+import { appendFileSync, closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync } from "node:fs";
 import { writeAllSync } from "../export/atomicFile.ts";
 import type { Db } from "../store/db.ts";
 import type { ModelRow } from "../store/models.ts";
-import { mergeResultLine, readResultLines, resultLineOf, ResultLineSchema } from "./resultsFile.ts";
+import { endsWithNewline, mergeResultLine, readResultLines, resultLineOf } from "./resultsFile.ts";
 import { inShard, shardLabel, type Shard } from "./shards.ts";
 
 /** A result file that cannot be this run's: another model's, or another shard's. */
@@ -41,12 +41,14 @@ export async function restoreFromResultsFile(
 ): Promise<RestoredResults> {
   const summary: RestoredResults = { file, restored: 0, unchanged: 0, problems: 0, droppedIncompleteLine: false };
   if (!existsSync(file)) return summary;
-  summary.droppedIncompleteLine = endWithCompleteLine(file);
   for await (const read of readResultLines(file)) {
-    if ("problem" in read || "incomplete" in read) {
-      // (Never incomplete: the file was made to end with a whole line above.)
+    if ("incomplete" in read) {
+      summary.droppedIncompleteLine = true;
+      continue;
+    }
+    if ("problem" in read) {
       summary.problems++;
-      onProblem(read.where, "problem" in read ? read.problem : "incomplete last line");
+      onProblem(read.where, read.problem);
       continue;
     }
     const { line } = read;
@@ -65,45 +67,35 @@ export async function restoreFromResultsFile(
     } else if (merged.outcome === "imported") summary.restored++;
     else summary.unchanged++;
   }
+  endWithWholeLine(file, summary.droppedIncompleteLine);
   return summary;
 }
 
 /**
- * A kill in the middle of an append leaves a last line without its newline. Kept (newline
- * added) when it is a whole result line, cut off otherwise; the letter is extracted again.
- * Returns whether a line was cut off.
+ * Before appending: a kill in the middle of an append left a last line without its newline. An
+ * incomplete one (`cut`, as readResultLines judged it) is cut off, and its letter is extracted
+ * again; a whole one gets its newline.
  */
-function endWithCompleteLine(file: string): boolean {
+function endWithWholeLine(file: string, cut: boolean): void {
+  if (!cut) {
+    if (!endsWithNewline(file)) appendFileSync(file, "\n");
+    return;
+  }
   const fd = openSync(file, "r+");
   try {
     const size = fstatSync(fd).size;
-    if (size === 0) return false;
     // A result line is a few kilobytes; the tail read grows until it holds the last newline.
     for (let window = 64 * 1024; ; window *= 4) {
       const start = Math.max(0, size - window);
       const tail = Buffer.alloc(size - start);
       readSync(fd, tail, 0, tail.length, start);
       const lastNewline = tail.lastIndexOf(0x0a);
-      if (lastNewline === tail.length - 1) return false;
       if (lastNewline === -1 && start > 0) continue;
-      const partial = tail.subarray(lastNewline + 1).toString("utf8");
-      if (isResultLine(partial)) {
-        writeSync(fd, "\n", size);
-        return false;
-      }
       ftruncateSync(fd, start + lastNewline + 1);
-      return true;
+      return;
     }
   } finally {
     closeSync(fd);
-  }
-}
-
-function isResultLine(text: string): boolean {
-  try {
-    return ResultLineSchema.safeParse(JSON.parse(text)).success;
-  } catch {
-    return false;
   }
 }
 

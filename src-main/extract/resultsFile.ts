@@ -138,7 +138,8 @@ export async function* readResultLines(file: string): AsyncGenerator<ReadLine> {
   if (held) yield complete ? held : { where: held.where, incomplete: true };
 }
 
-function endsWithNewline(file: string): boolean {
+/** True for an empty file too: nothing is cut short. */
+export function endsWithNewline(file: string): boolean {
   const fd = openSync(file, "r");
   try {
     const size = fstatSync(fd).size;
@@ -195,7 +196,7 @@ export async function importResults(db: Db, files: string[], onEvent: (event: Im
 export type MergeOutcome = "imported" | "unchanged" | "kept-existing-ok";
 
 export function mergeResultLine(db: Db, line: ResultLine): { ok: true; outcome: MergeOutcome } | { ok: false; message: string } {
-  const letter = db.prepare("SELECT id FROM letters WHERE checksum = ?").get(line.checksum) as { id: number } | undefined;
+  const letter = prepared(db, "SELECT id FROM letters WHERE checksum = ?").get(line.checksum) as { id: number } | undefined;
   if (!letter) return { ok: false, message: `letter not in this store (${line.source}): import the letters first, then their results` };
   const outcome = db.transaction((): MergeOutcome => {
     const model = registerModelRecord(db, line.model);
