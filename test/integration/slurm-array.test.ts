@@ -79,8 +79,10 @@ describe.skipIf(!haveSlurm())("the Slurm job array script on a real Slurm", () =
       // What Slurm sends 15 minutes before the time limit (#SBATCH --signal=B:USR1@900).
       execFileSync("scancel", ["--signal=USR1", "--batch", task]);
       await waitUntil(() => taskState(task) === "PENDING", 60_000, "the task requeued");
-      // A requeued task waits two minutes before it may start again; a cluster would let it.
-      execFileSync("scontrol", ["update", `JobId=${task}`, "StartTime=now"]);
+      // A requeued task waits two minutes before it may start again; a cluster would let it. Not
+      // sooner than a few seconds: slurmd refuses a run whose credential dates from the second in
+      // which the last run's was revoked ("Job credential revoked"), and the task fails.
+      execFileSync("scontrol", ["update", `JobId=${task}`, "StartTime=now+3"]);
       const log = () => readFileSync(path.join(results, "task-1.out"), "utf8");
       expect(await waitForJob(jobId, 120_000), log()).toEqual(["COMPLETED"]);
 
