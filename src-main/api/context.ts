@@ -1,0 +1,21 @@
+import type { SecretName, SecretStore, Settings } from "../../src-shared/api.ts";
+import type { LlamaEngineOptions } from "../extract/llama/llamaEngine.ts";
+import type { Db } from "../store/db.ts";
+
+/** What every capability's handlers are given by the composition root (src-main/api/services.ts). */
+export type ServiceContext = {
+  db: Db;
+  dataDir: string;
+  log: (error: unknown) => void;
+  settings: () => Settings;
+  /** Who is recorded with a correction or a decision: the reviewer setting, else the OS user. */
+  reviewer: () => string;
+  /** A key from the desktop app's store, else from the environment (the CLI's and `serve`'s way). */
+  secret: (name: SecretName) => string | null;
+  /** Engine options every engine starts from (the settings screen's choices are applied over them). */
+  engine: Partial<LlamaEngineOptions> | undefined;
+  /** The desktop app's encrypted key store; absent in the CLI and `serve`. */
+  secretStore?: SecretStore;
+  /** Opens the system file manager at a path; absent in `serve`. */
+  reveal?: (path: string) => void;
+};

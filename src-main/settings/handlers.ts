@@ -1,0 +1,13 @@
+import type { Handlers, settingsApi } from "../../src-shared/api.ts";
+import type { ServiceContext } from "../api/context.ts";
+import { writeSettings } from "./storedSettings.ts";
+
+export function settingsHandlers(context: ServiceContext): Handlers<typeof settingsApi> {
+  return {
+    "settings.get": () => context.settings(),
+    "settings.set": (input) => {
+      writeSettings(context.db, input);
+      return context.settings();
+    },
+  };
+}

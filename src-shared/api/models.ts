@@ -1,0 +1,44 @@
+import { z } from "zod";
+import { endpoint, id, nonEmpty } from "./endpoint.ts";
+
+export type ModelSummary = {
+  id: number;
+  name: string;
+  path: string;
+  bytes: number;
+  addedAt: string;
+  /** An on-premise inference server rather than a GGUF file. */
+  server: boolean;
+};
+export type HardwareInfo = {
+  /** What node-llama-cpp would use: cuda | vulkan | metal | cpu. */
+  backend: string;
+  gpuName: string | null;
+  vramTotal: number | null;
+  vramFree: number | null;
+  ramTotal: number;
+  ramFree: number;
+  cpuCores: number;
+};
+export type ModelEstimate = {
+  modelId: number;
+  totalLayers: number;
+  /** Layers that fit on the GPU at these settings (0 on a CPU). */
+  gpuLayers: number;
+  vramBytes: number;
+  ramBytes: number;
+  contextSize: number;
+  parallel: number;
+  fits: boolean;
+  notes: string[];
+};
+
+export const modelsApi = {
+  "models.list": endpoint<ModelSummary[]>()(z.strictObject({})),
+  /** Registers a GGUF after loading it once and extracting one test letter. */
+  "models.add": endpoint<ModelSummary>()(z.strictObject({ path: nonEmpty, name: z.string().trim().min(1).max(120).optional() })),
+  "models.hardware": endpoint<HardwareInfo>()(z.strictObject({})),
+  "models.estimate": endpoint<ModelEstimate>()(
+    z.strictObject({ modelId: id, parallel: z.number().int().min(1).max(256).optional(), contextSize: z.number().int().min(1024).max(131072).optional() }),
+  ),
+} as const;
