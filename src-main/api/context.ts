@@ -1,4 +1,4 @@
-import type { SecretName, SecretStore, Settings } from "../../src-shared/api.ts";
+import type { SecretName, SecretStore, SettingsView } from "../../src-shared/api.ts";
 import type { LlamaEngineOptions } from "../extract/llama/llamaEngine.ts";
 import type { Db } from "../store/db.ts";
 
@@ -7,7 +7,8 @@ export type ServiceContext = {
   db: Db;
   dataDir: string;
   log: (error: unknown) => void;
-  settings: () => Settings;
+  /** The settings as stored now, each section over its defaults, with what could not be used. */
+  settings: () => SettingsView;
   /** Who is recorded with a correction or a decision: the reviewer setting, else the OS user. */
   reviewer: () => string;
   /** A key from the desktop app's store, else from the environment (the CLI's and `serve`'s way). */

@@ -16,7 +16,7 @@ import type { WorkerSpawner } from "../extract/llama/protocol.ts";
 import { ingestHandlers } from "../ingest/handlers.ts";
 import { modelsHandlers } from "../models/handlers.ts";
 import { settingsHandlers } from "../settings/handlers.ts";
-import { readSettings } from "../settings/storedSettings.ts";
+import { settingsReader } from "../settings/storedSettings.ts";
 import { openStore, type Db } from "../store/db.ts";
 import { createStudio, synthHandlers } from "../synth/handlers.ts";
 import type { Studio } from "../synth/studio.ts";
@@ -74,7 +74,7 @@ export function createServices(options: ServicesOptions): Services {
 function serviceContext(options: ServicesOptions): ServiceContext {
   const db = openStore(options.dataDir);
   const log = options.log ?? ((error: unknown) => console.error(error));
-  const settings = () => readSettings(db);
+  const settings = settingsReader(db, log);
   return {
     db,
     dataDir: options.dataDir,

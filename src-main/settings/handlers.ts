@@ -5,8 +5,8 @@ import { writeSettings } from "./storedSettings.ts";
 export function settingsHandlers(context: ServiceContext): Handlers<typeof settingsApi> {
   return {
     "settings.get": () => context.settings(),
-    "settings.set": (input) => {
-      writeSettings(context.db, input);
+    "settings.set": ({ warnings: _shown, ...settings }) => {
+      writeSettings(context.db, settings);
       return context.settings();
     },
   };

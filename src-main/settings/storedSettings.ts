@@ -1,18 +1,42 @@
-import { SettingsSchema, type Settings } from "../../src-shared/api.ts";
+import type { Settings, SettingsView } from "../../src-shared/api.ts";
+import { exportSettings } from "../export/settings.ts";
+import { extractionSettings } from "../extract/settings.ts";
 import type { Db } from "../store/db.ts";
 import { getSetting, setSetting } from "../store/settings.ts";
+import { reviewSettings } from "../timeline/settings.ts";
+import { readSection, sectionKey, type SectionRead, type SettingsSection } from "./section.ts";
 
-export const DEFAULT_SETTINGS: Settings = {
-  reviewer: "",
-  extraction: { parallel: 1, contexts: null, contextSize: 8192, maxTokens: 4096, gpu: "auto" },
-  export: { bom: false, excludeUngrounded: false, folder: null },
-};
-
-export function readSettings(db: Db): Settings {
-  const stored = SettingsSchema.safeParse(getSetting(db, "app"));
-  return stored.success ? stored.data : DEFAULT_SETTINGS;
+function readStored<T extends Record<string, unknown>>(db: Db, section: SettingsSection<T>): SectionRead<T> {
+  return readSection(section, getSetting(db, sectionKey(section)));
 }
 
+export function readSettings(db: Db): SettingsView {
+  const review = readStored(db, reviewSettings);
+  const extraction = readStored(db, extractionSettings);
+  const exporting = readStored(db, exportSettings);
+  return { ...review.value, extraction: extraction.value, export: exporting.value, warnings: [...review.warnings, ...extraction.warnings, ...exporting.warnings] };
+}
+
+/** Every section rewritten whole, so fields this version refused or does not know are gone. */
 export function writeSettings(db: Db, settings: Settings): void {
-  setSetting(db, "app", settings);
+  const { extraction, export: exporting, ...review } = settings;
+  db.transaction(() => {
+    setSetting(db, sectionKey(reviewSettings), review);
+    setSetting(db, sectionKey(extractionSettings), extraction);
+    setSetting(db, sectionKey(exportSettings), exporting);
+  })();
+}
+
+/** Reads the settings as they are now, and logs each problem with them once rather than at every read. */
+export function settingsReader(db: Db, log: (error: unknown) => void): () => SettingsView {
+  const reported = new Set<string>();
+  return () => {
+    const settings = readSettings(db);
+    for (const warning of settings.warnings) {
+      if (reported.has(warning.message)) continue;
+      reported.add(warning.message);
+      log(`settings: ${warning.message}`);
+    }
+    return settings;
+  };
 }

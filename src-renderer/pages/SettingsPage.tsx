@@ -1,9 +1,9 @@
 import { useEffect, useState, type FormEvent } from "react";
-import type { Settings } from "../../src-shared/api.ts";
+import type { Settings, SettingsView } from "../../src-shared/api.ts";
 import { bridge } from "../api.ts";
 import { useSettings } from "../state/settings.ts";
 
-function SettingsForm({ saved }: { saved: Settings }) {
+function SettingsForm({ saved }: { saved: SettingsView }) {
   const save = useSettings((state) => state.save);
   const info = useSettings((state) => state.info);
   const [draft, setDraft] = useState(saved);
@@ -19,6 +19,16 @@ function SettingsForm({ saved }: { saved: Settings }) {
 
   return (
     <form className="settings" onSubmit={submit}>
+      {saved.warnings.length > 0 && (
+        <div className="card" role="status">
+          <p className="error">Some stored settings could not be used; saving replaces them with what is shown here.</p>
+          <ul>
+            {saved.warnings.map((warning) => (
+              <li key={warning.setting}>{warning.message}</li>
+            ))}
+          </ul>
+        </div>
+      )}
       <fieldset className="card">
         <legend>Reviewer</legend>
         <label>

@@ -1,10 +1,10 @@
 import { create } from "zustand";
-import type { Settings } from "../../src-shared/api.ts";
+import type { Settings, SettingsView } from "../../src-shared/api.ts";
 import { call } from "../api.ts";
 import { reportError, useToasts } from "./toast.ts";
 
 type SettingsState = {
-  settings: Settings | null;
+  settings: SettingsView | null;
   info: { version: string; dataDir: string; letters: number; user: string } | null;
   load(): Promise<void>;
   save(next: Settings): Promise<boolean>;

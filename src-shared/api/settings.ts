@@ -12,7 +12,15 @@ export const SettingsSchema = z.strictObject({
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
+/**
+ * A stored setting this build could not use: a value it refuses (its default is used instead) or
+ * a field it does not know (written by another version; ignored). Saving the settings rewrites them.
+ */
+export type SettingsWarning = { setting: string; problem: "invalid" | "unknown"; message: string };
+export type SettingsView = Settings & { warnings: SettingsWarning[] };
+
 export const settingsApi = {
-  "settings.get": endpoint<Settings>()(z.strictObject({})),
-  "settings.set": endpoint<Settings>()(SettingsSchema),
+  "settings.get": endpoint<SettingsView>()(z.strictObject({})),
+  // What settings.get returned may be sent back as it is: its warnings are ignored.
+  "settings.set": endpoint<SettingsView>()(SettingsSchema.extend({ warnings: z.array(z.unknown()).optional() })),
 } as const;
