@@ -47,12 +47,13 @@
  * LIST (default: --grammar), --server-log FILE (llama-server's and batched-bench's output,
  * appended), --flash-attention auto|on|off (a list runs each engine shape and batched-bench once
  * per value; auto: where the build supports it), --batched-bench BIN, --local off (skip the
- * engine's shapes: llama.cpp's programs alone).
+ * engine's shapes: llama.cpp's programs alone), --sequence-order on|off (a list runs each shape of
+ * several sequences once per value; off: node-llama-cpp's own queue order, to measure what ordering saves).
  * Before each shape: llama.cpp's own word on flash attention and compute-graph splits (more than
  * a couple: some operation runs on the CPU). After each: decode calls, tokens sampled per decode
  * (≈ the sequences that really share a decode), ms per decode and per sampling, generation steps
  * (decodes of one token per sequence, no letter read alongside) apart from decodes reading
- * letters, and the share of the time spent decoding and on the main thread (JavaScript) — where
+ * letters, llama.cpp's micro-batches (passes over the weights) per generation step and per decode reading letters, and the share of the time spent decoding and on the main thread (JavaScript) — where
  * the time goes.
  * Last line: `parallel/serial letters-per-minute (grammar off, best): X.XX`.
  */
@@ -92,6 +93,7 @@ const { values } = parseArgs({
     "flash-attention": { type: "string", default: "auto" },
     "batched-bench": { type: "string" },
     local: { type: "string", default: "on" },
+    "sequence-order": { type: "string", default: "on" },
   },
 });
 const maxTokens = Number(values["max-tokens"]);
@@ -194,7 +196,13 @@ function flashAttentionValue(text: string): "auto" | boolean {
 }
 const flashAttentionSettings = values["flash-attention"].split(",").map(flashAttentionValue);
 
-function localEngine(shape: Shape, grammar: boolean, outputTokens = maxTokens, gatherMs = 0, flashAttention: "auto" | boolean = "auto"): LlamaEngine {
+/** --sequence-order: on (the engine's default), off (node-llama-cpp's own queue order), or both. */
+const sequenceOrders = values["sequence-order"].split(",").map((text) => {
+  if (text !== "on" && text !== "off") throw new Error(`--sequence-order takes on or off (a list runs each), not "${text}"`);
+  return text === "on";
+});
+
+function localEngine(shape: Shape, grammar: boolean, outputTokens = maxTokens, gatherMs = 0, flashAttention: "auto" | boolean = "auto", sequenceOrder = true): LlamaEngine {
   return new LlamaEngine({
     modelPath,
     systemPrompt: prompt.text,
@@ -210,6 +218,8 @@ function localEngine(shape: Shape, grammar: boolean, outputTokens = maxTokens, g
     letterTimeoutMs: (hardSeconds + 60) * 1000,
     batchGatherMs: gatherMs,
     flashAttention,
+    decodeStats: true,
+    sequenceOrder,
     ...(shape.batchSize === undefined ? {} : { batchSize: shape.batchSize }),
   });
 }
@@ -254,6 +264,8 @@ function generationSteps(stats: DecodeStats): string {
   const reading = { decodes: stats.decodes - stats.stepDecodes, tokens: stats.tokens - stats.stepTokens, ms: stats.decodeMs - stats.stepMs };
   return (
     `generation steps ${stats.stepDecodes}: ${per(stats.stepTokens, stats.stepDecodes)} tokens, ${per(stats.stepMs, stats.stepDecodes)} ms each; ` +
+    `micro-batches per generation step: ${per(stats.stepMicroBatches, stats.stepDecodes)} (${per(stats.fullStepMicroBatches, stats.fullSteps)} in the ${stats.fullSteps} steps of every sequence); ` +
+    `micro-batches per decode reading letters: ${per(stats.microBatches - stats.stepMicroBatches, reading.decodes)}; ` +
     `decodes reading letters ${reading.decodes}: ${per(reading.tokens, reading.decodes)} tokens, ${per(reading.ms, reading.decodes)} ms each`
   );
 }
@@ -266,10 +278,11 @@ for (const grammarSetting of local ? values.grammar.split(",") : []) {
     .flatMap((shape) =>
       shape.sequences === 1 ? [{ shape, gatherMs: 0 }] : shape.gatherMs !== undefined ? [{ shape, gatherMs: shape.gatherMs }] : gatherSettings.map((gatherMs) => ({ shape, gatherMs })),
     )
-    .flatMap((run) => flashAttentionSettings.map((flashAttention) => ({ ...run, flashAttention })));
-  for (const { shape, gatherMs, flashAttention } of runs) {
+    .flatMap((run) => flashAttentionSettings.map((flashAttention) => ({ ...run, flashAttention })))
+    .flatMap((run) => (run.shape.sequences === 1 ? [{ ...run, sequenceOrder: true }] : sequenceOrders.map((sequenceOrder) => ({ ...run, sequenceOrder }))));
+  for (const { shape, gatherMs, flashAttention, sequenceOrder } of runs) {
     const n = shape.parallel;
-    const engine = localEngine(shape, grammar, maxTokens, gatherMs, flashAttention);
+    const engine = localEngine(shape, grammar, maxTokens, gatherMs, flashAttention, sequenceOrder);
     try {
       const loadStarted = performance.now();
       await engine.start();
@@ -278,7 +291,8 @@ for (const grammarSetting of local ? values.grammar.split(",") : []) {
       const batch = shape.batchSize === undefined ? "" : ` batch ${shape.batchSize}`;
       const preload = ((engine.loadTimes?.preloadMs ?? 0) / 1000).toFixed(1);
       const attention = flashAttention === "auto" ? "" : ` flash attention ${flashAttentionName(flashAttention)}`;
-      const label = `${engine.description.replace("llama.cpp ", "")}${gather}${batch}${attention} grammar ${grammarSetting} (load ${loadSeconds.toFixed(0)} s, system prompt ${preload} s)`;
+      const order = sequenceOrder ? "" : " sequence order off";
+      const label = `${engine.description.replace("llama.cpp ", "")}${gather}${batch}${attention}${order} grammar ${grammarSetting} (load ${loadSeconds.toFixed(0)} s, system prompt ${preload} s)`;
       // Whether flash attention is really in effect, and whether the graph stayed on the GPU.
       console.log(`  llama.cpp: ${engine.setup.filter((line) => /flash|splits/i.test(line)).join("; ")}`);
       const rate = report(await run(label, engine, n, grammar));

@@ -59,6 +59,8 @@ describe("parallel engine", () => {
         expect(input).toBeGreaterThan(letterTokens - 10);
         expect(input).toBeLessThan(letterTokens + 50);
       }
+      // Counting decodes wraps node-llama-cpp's native context: only when asked (benchmarks, tests).
+      expect(engine.decodeStats).toBeNull();
     } finally {
       await engine.close();
     }
@@ -72,6 +74,7 @@ describe("parallel engine", () => {
       // A long cap: the test is that the sequences meet, not how fast; they meet in milliseconds.
       batchGatherMs: 1000,
       maxTokens: 48,
+      decodeStats: true,
     });
     try {
       await engine.start();
@@ -114,8 +117,26 @@ describe("parallel engine", () => {
     }
   }, EXTRACTION_TEST_TIMEOUT_MS);
 
+  it("decodes each generation step of four sequences in lockstep in one micro-batch (one pass over the weights)", async () => {
+    const text = demoLetter(1);
+    // 48 tokens never close the grammar's JSON on random weights: the four generate to the end together.
+    const engine = cpuEngine({ parallel: 4, contexts: 1, batchGatherMs: 1000, maxTokens: 48, decodeStats: true });
+    try {
+      await Promise.all([1, 2, 3, 4].map((i) => completeOrPartial(engine, `Clinic letter ${i}.\n${text}`)));
+      const stats = engine.decodeStats;
+      expect(stats?.fullSteps).toBeGreaterThanOrEqual(40);
+      // In the order their samplings finished, as node-llama-cpp queued them, the same steps took
+      // 2.33 micro-batches each (measured); in sequence-id order, one.
+      expect(stats?.fullStepMicroBatches).toBe(stats?.fullSteps);
+      // A letter starting a step early or ending a step late can leave a gap in the ids: a pass more.
+      expect(stats?.stepMicroBatches).toBeLessThanOrEqual((stats?.stepDecodes ?? 0) + 2);
+    } finally {
+      await engine.close();
+    }
+  }, EXTRACTION_TEST_TIMEOUT_MS);
+
   it("reads a letter in decode calls of at most batchSize tokens, with flash attention off when asked", async () => {
-    const engine = cpuEngine({ batchSize: 64, maxTokens: 4, flashAttention: false });
+    const engine = cpuEngine({ batchSize: 64, maxTokens: 4, flashAttention: false, decodeStats: true });
     try {
       const done = await completeOrPartial(engine, demoLetter(2));
       expect(engine.setup).toEqual(expect.arrayContaining(["n_ubatch = 64", "flash_attn = disabled"]));
@@ -132,7 +153,7 @@ describe("parallel engine", () => {
   }, EXTRACTION_TEST_TIMEOUT_MS);
 
   it("reads the decode statistics of a letter still in flight", async () => {
-    const engine = cpuEngine({ grammar: false, maxTokens: 400 });
+    const engine = cpuEngine({ grammar: false, maxTokens: 400, decodeStats: true });
     try {
       await engine.start();
       let finished = false;

@@ -26,13 +26,18 @@ describe("lockstep decoding", () => {
     expect(reached).toEqual(["0:1"]);
     await decode(2, 300); // a prompt is never held
     expect(reached).toEqual(["0:1", "2:300"]);
-    await Promise.all([joining, decode(0, 1)]); // now in step: both in the same turn
-    expect(reached).toEqual(["0:1", "2:300", "1:1", "0:1"]);
-    const next = decode(1, 1);
+    // Sequence 2 has read its prompt and is sampling its first token: a step without it would
+    // leave a gap in the ids (two passes in llama.cpp), so 0 and 1 wait for it too.
+    const zero = decode(0, 1);
     await tick();
-    expect(reached).toHaveLength(4); // and they stay in step
-    await Promise.all([next, decode(0, 1)]);
-    expect(reached.slice(4)).toEqual(["1:1", "0:1"]);
+    expect(reached).toHaveLength(2);
+    await Promise.all([joining, zero, decode(2, 1)]); // now in step: all three in the same turn
+    expect(reached.slice(2)).toEqual(["1:1", "0:1", "2:1"]);
+    const next = [decode(1, 1), decode(2, 1)];
+    await tick();
+    expect(reached).toHaveLength(5); // and they stay in step
+    await Promise.all([...next, decode(0, 1)]);
+    expect(reached.slice(5)).toEqual(["1:1", "2:1", "0:1"]);
   });
 
   it("stops waiting for a sequence whose letter is done, and for anyone after gatherMs", async () => {

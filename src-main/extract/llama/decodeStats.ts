@@ -1,4 +1,5 @@
 import type { LlamaContext } from "node-llama-cpp";
+import { countMicroBatches, type BatchEntry } from "./microBatches.ts";
 import type { DecodeStats } from "./protocol.ts";
 
 /**
@@ -7,7 +8,8 @@ import type { DecodeStats } from "./protocol.ts";
  * where it is absent nothing is counted and false is returned). This is how a benchmark learns
  * whether a GPU's sequences really share decodes, and whether decoding or sampling takes the time.
  * A decode whose every batch item is a single token only generated (a prompt is added as one item
- * of many tokens): those are counted apart as generation steps.
+ * of many tokens): those are counted apart as generation steps. Each decode's micro-batches
+ * (llama.cpp's passes over the weights) are counted from the batch's items as they were added.
  */
 export function countDecodes(context: LlamaContext, into: DecodeStats): boolean {
   const holder = context as unknown as { _ctx?: unknown };
@@ -15,6 +17,7 @@ export function countDecodes(context: LlamaContext, into: DecodeStats): boolean 
   if (typeof native !== "object" || native === null) return false;
   let batchTokens = 0;
   let largestItem = 0;
+  let entries: BatchEntry[] = [];
   const timed = (call: () => unknown, done: (ms: number) => void) => {
     const started = performance.now();
     return Promise.resolve(call()).finally(() => done(performance.now() - started));
@@ -28,6 +31,7 @@ export function countDecodes(context: LlamaContext, into: DecodeStats): boolean 
         return (size: number) => {
           batchTokens = size;
           largestItem = 0;
+          entries = [];
           return method.call(target, size);
         };
       }
@@ -35,12 +39,15 @@ export function countDecodes(context: LlamaContext, into: DecodeStats): boolean 
         return (...args: unknown[]) => {
           const tokens = args[2] as ArrayLike<number> | undefined;
           largestItem = Math.max(largestItem, tokens?.length ?? 0);
+          entries.push({ sequenceId: args[0] as number, tokens: tokens?.length ?? 0 });
           return method.apply(target, args);
         };
       }
       if (key === "decodeBatch") {
         const tokens = batchTokens;
         const step = largestItem <= 1;
+        const microBatches = countMicroBatches(entries, context.batchSize, context.totalSequences);
+        const full = step && entries.length === context.totalSequences;
         return () =>
           timed(
             () => method.call(target),
@@ -48,10 +55,16 @@ export function countDecodes(context: LlamaContext, into: DecodeStats): boolean 
               into.decodes += 1;
               into.tokens += tokens;
               into.decodeMs += ms;
+              into.microBatches += microBatches;
               if (step) {
                 into.stepDecodes += 1;
                 into.stepTokens += tokens;
                 into.stepMs += ms;
+                into.stepMicroBatches += microBatches;
+              }
+              if (full) {
+                into.fullSteps += 1;
+                into.fullStepMicroBatches += microBatches;
               }
             },
           );

@@ -67,6 +67,18 @@ export type LlamaEngineOptions = {
    * decides per context and says so: see `setup`); false rules it out, true insists on it.
    */
   flashAttention?: "auto" | boolean;
+  /**
+   * Count where the child's time goes (decodes, micro-batches, samplings: `decodeStats`). Default
+   * false: it wraps node-llama-cpp's native context on every call, which benchmarks and tests want
+   * and a production batch does not.
+   */
+  decodeStats?: boolean;
+  /**
+   * Queue each generation step's tokens in sequence-id order, so llama.cpp decodes a step of every
+   * sequence of a context in one pass over the weights (sequenceOrder.ts). Default true; false
+   * only to measure what it saves.
+   */
+  sequenceOrder?: boolean;
   /** How the child process is started. Default: `child_process.fork` (see forkWorker). */
   spawnWorker?: WorkerSpawner;
 };
@@ -163,6 +175,8 @@ export class LlamaEngine implements Engine {
       batchGatherMs: (options.batchGatherMs ?? DEFAULT_GATHER_MS) > 0 ? (options.batchGatherMs ?? DEFAULT_GATHER_MS) : null,
       batchSize: options.batchSize ?? null,
       flashAttention: options.flashAttention ?? "auto",
+      decodeStats: options.decodeStats ?? false,
+      sequenceOrder: options.sequenceOrder ?? true,
     };
     this.letterTimeoutMs = options.letterTimeoutMs ?? 10 * 60_000;
     this.loadTimeoutMs = options.loadTimeoutMs ?? 10 * 60_000;
@@ -197,7 +211,10 @@ export class LlamaEngine implements Engine {
     return this.loadedSlots ?? this.config.parallel;
   }
 
-  /** Where the current child's time went, as of its last finished letter (null before one, or where node-llama-cpp hides it). */
+  /**
+   * Where the current child's time went, as of its last finished letter: null before one, without
+   * the `decodeStats` option, or where node-llama-cpp hides it.
+   */
   get decodeStats(): DecodeStats | null {
     return this.lastStats;
   }

@@ -9,7 +9,7 @@
  * sequence's next single token until every sequence of the context that is generating (past its
  * prompt, before its end) has queued one, or `gatherMs` has passed, and then queues them
  * together: one decode carries them all, and their samplings run side by side on node-llama-cpp's
- * threads. A sequence still reading its prompt is not waited for.
+ * threads. A sequence still reading its prompt is not waited for; one that has just read it is.
  *
  * It wraps the context's internal `_decodeTokens` and reads a sequence's internal `_sequenceId`
  * (node-llama-cpp 3; not public API): where `_decodeTokens` is absent nothing is changed and
@@ -49,9 +49,17 @@ export function lockstep(context: LlamaContext, gatherMs: number): Lockstep | un
   };
 
   holder._decodeTokens = (...args: Parameters<DecodeCall>) => {
-    // Prompts (many tokens) go straight through: only generation steps are worth aligning.
-    if (args[0].tokens.length !== 1) return decode(...args);
-    generating.add(args[0].sequenceId);
+    const id = args[0].sequenceId;
+    // Prompts (many tokens) go straight through: only generation steps are worth aligning. A
+    // sequence that has read its prompt is sampling its first token: the others' next step waits
+    // for it, or that step would leave a gap in the ids and cost llama.cpp two passes.
+    if (args[0].tokens.length !== 1) {
+      return decode(...args).then((result) => {
+        generating.add(id);
+        return result;
+      });
+    }
+    generating.add(id);
     return new Promise((resolve, reject) => {
       held.push({ args, resolve, reject });
       timer ??= setTimeout(flush, gatherMs);

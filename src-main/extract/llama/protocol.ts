@@ -33,6 +33,10 @@ export type WorkerConfig = {
   batchSize: number | null;
   /** llama.cpp's flash attention: "auto" uses it where the device's build supports it. */
   flashAttention: "auto" | boolean;
+  /** Count decodes, micro-batches and samplings (decodeStats.ts): benchmarks and tests. */
+  decodeStats: boolean;
+  /** Keep each context's queued decodes in sequence-id order (sequenceOrder.ts). */
+  sequenceOrder: boolean;
 };
 
 /**
@@ -54,6 +58,19 @@ export type DecodeStats = {
   stepDecodes: number;
   stepTokens: number;
   stepMs: number;
+  /**
+   * llama.cpp's micro-batches (each a pass over the weights; microBatches.ts), in all decodes and
+   * in generation steps: one per step is the most a GPU gets out of a step.
+   */
+  microBatches: number;
+  stepMicroBatches: number;
+  /**
+   * Of the generation steps, those that carried a token of every sequence of their context, and
+   * their micro-batches: apart from the steps where a letter starts or ends (a sequence joining or
+   * leaving may leave a gap in the ids), so that the order of a step's tokens is judged alone.
+   */
+  fullSteps: number;
+  fullStepMicroBatches: number;
   samples: number;
   sampleMs: number;
   wallMs: number;
@@ -67,6 +84,10 @@ export const NO_DECODES: Readonly<DecodeStats> = Object.freeze({
   stepDecodes: 0,
   stepTokens: 0,
   stepMs: 0,
+  microBatches: 0,
+  stepMicroBatches: 0,
+  fullSteps: 0,
+  fullStepMicroBatches: 0,
   samples: 0,
   sampleMs: 0,
   wallMs: 0,

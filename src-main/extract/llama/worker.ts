@@ -12,6 +12,7 @@ import { getLlama, LlamaChatSession, LlamaLogLevel, type Llama, type LlamaContex
 import { NO_DECODES, type DecodeStats, type WorkerConfig, type WorkerReply, type WorkerRequest } from "./protocol.ts";
 import { countDecodes } from "./decodeStats.ts";
 import { lockstep, type Lockstep } from "./lockstep.ts";
+import { keepDecodesInSequenceOrder } from "./sequenceOrder.ts";
 import { setupLog } from "./setupLog.ts";
 import { estimateModel, hardwareInfo, isMemoryError, nextReduction, type EngineShape } from "./sizing.ts";
 
@@ -126,8 +127,10 @@ async function createSlots(llama: Llama, model: LlamaModel, config: WorkerConfig
       ...(config.batchSize === null ? {} : { batchSize: config.batchSize }),
       flashAttention: config.flashAttention,
     });
-    statsAvailable = countDecodes(context, stats);
+    if (config.decodeStats) statsAvailable = countDecodes(context, stats);
     contexts.push(context);
+    // Before lockstep, which releases its held tokens through the ordered queue.
+    if (config.sequenceOrder && sequences > 1) keepDecodesInSequenceOrder(context);
     const step = config.batchGatherMs === null || sequences === 1 ? undefined : lockstep(context, config.batchGatherMs);
     for (let s = 0; s < sequences; s++) {
       const sequence = context.getSequence();
