@@ -17,7 +17,7 @@ import { synthApi } from "./synth.ts";
 import { timelineApi } from "./timeline.ts";
 
 export * from "./app.ts";
-export * from "./endpoint.ts";
+export type { Contract, Endpoint, Handlers } from "./endpoint.ts";
 export * from "./export.ts";
 export * from "./extract.ts";
 export * from "./ingest.ts";
