@@ -1,6 +1,8 @@
 import type { LlamaContext } from "node-llama-cpp";
 import { describe, expect, it } from "vitest";
+import { countDecodes } from "../../src-main/extract/llama/decodeStats.ts";
 import { countMicroBatches, type BatchEntry } from "../../src-main/extract/llama/microBatches.ts";
+import { NO_DECODES } from "../../src-main/extract/llama/protocol.ts";
 import { keepDecodesInSequenceOrder } from "../../src-main/extract/llama/sequenceOrder.ts";
 
 /** One token from each sequence, queued in `order`. */
@@ -62,5 +64,11 @@ describe("keeping a context's queued decodes in sequence order", () => {
     const before = noQueue._decodeTokens;
     expect(keepDecodesInSequenceOrder(noQueue as unknown as LlamaContext)).toBe(false);
     expect(noQueue._decodeTokens).toBe(before);
+  });
+
+  it("decode statistics are not counted where node-llama-cpp has no native context to wrap", () => {
+    const stats = { ...NO_DECODES };
+    expect(countDecodes({} as LlamaContext, stats)).toBe(false);
+    expect(stats).toEqual(NO_DECODES);
   });
 });
