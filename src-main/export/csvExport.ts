@@ -1,7 +1,7 @@
 import { LONG_CSV_COLUMNS, WIDE_CSV_COLUMNS } from "../../src-shared/csvColumns.ts";
 import type { Db } from "../store/db.ts";
 import { appendAudit } from "../audit/auditLog.ts";
-import { fileSha256, writeFileAtomically } from "./atomicFile.ts";
+import { fileSha256, writeFileAtomically } from "../base/atomicFile.ts";
 import { csvLine } from "./cells.ts";
 import { prepareLetter } from "./json/prune.ts";
 import { longRows, wideRow } from "./rows.ts";

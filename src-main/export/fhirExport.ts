@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { Db } from "../store/db.ts";
 import { appendAudit } from "../audit/auditLog.ts";
-import { writeFileAtomically } from "./atomicFile.ts";
+import { writeFileAtomically } from "../base/atomicFile.ts";
 import { buildPatientBundle } from "./fhir/bundle.ts";
 import { fhirInputsFromExtracted, type FhirInputs } from "./fhir/fromStore.ts";
 import { extractedLetters, resolveExportModel } from "./source.ts";

@@ -1,7 +1,7 @@
 import { ApiFailure, type ExportResult, type exportApi, type Handlers } from "../../src-shared/api.ts";
 import type { ServiceContext } from "../api/context.ts";
 import { requireModel } from "../models/requireModel.ts";
-import { fileSha256 } from "./atomicFile.ts";
+import { fileSha256 } from "../base/atomicFile.ts";
 import { runExport, type AnyExportResult } from "./runExport.ts";
 
 export function exportHandlers({ db, reveal }: ServiceContext): Handlers<typeof exportApi> {

@@ -7,7 +7,7 @@
  * letter.
  */
 import { appendFileSync, closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync } from "node:fs";
-import { writeAllSync } from "../export/atomicFile.ts";
+import { writeAllSync } from "../base/atomicFile.ts";
 import type { Db } from "../store/db.ts";
 import type { ModelRow } from "../store/models.ts";
 import { endsWithNewline, mergeResultLine, readResultLines, resultLineOf } from "./resultsFile.ts";

@@ -9,7 +9,7 @@ import readline from "node:readline";
 import { z } from "zod";
 import { EVIDENCE_GRADES, type GroundedValue } from "../../src-shared/evidence.ts";
 import { TimelineDocumentSchema } from "../../src-shared/timeline.ts";
-import { writeFileAtomically } from "../export/atomicFile.ts";
+import { writeFileAtomically } from "../base/atomicFile.ts";
 import { inPages, prepared, type Db } from "../store/db.ts";
 import { evidenceFor, getStoredExtraction, saveExtraction } from "../store/extractions.ts";
 import { sourceLabel } from "../store/letters.ts";

@@ -3,7 +3,7 @@
  * (the shape fine-tuning and dataset tools read). Written to a temporary file and renamed, so a
  * failed export never leaves half a file under the requested name.
  */
-import { writeFileAtomically } from "../export/atomicFile.ts";
+import { writeFileAtomically } from "../base/atomicFile.ts";
 import type { Db } from "../store/db.ts";
 import { exportableSynthLetters } from "../store/synth.ts";
 

@@ -15,7 +15,7 @@ import type { Db } from "../../store/db.ts";
 import type { EvidenceRow } from "../../store/extractions.ts";
 import { mergePatientTimeline, type LetterTimeline, type PatientTimeline } from "../../timeline/index.ts";
 import { appendAudit } from "../../audit/auditLog.ts";
-import { fileSha256, writeFileAtomically } from "../atomicFile.ts";
+import { fileSha256, writeFileAtomically } from "../../base/atomicFile.ts";
 import { groundedValue, letterFileName } from "../fhir/fromStore.ts";
 import type { ExtractedLetter } from "../rows.ts";
 import { extractedLetters, resolveExportModel } from "../source.ts";

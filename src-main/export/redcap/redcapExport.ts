@@ -14,7 +14,7 @@ import type { Db } from "../../store/db.ts";
 import type { EvidenceRow } from "../../store/extractions.ts";
 import { mergePatientTimeline, type LetterTimeline, type PatientTimeline, type ScalarField } from "../../timeline/index.ts";
 import { appendAudit } from "../../audit/auditLog.ts";
-import { fileSha256, writeFileAtomically } from "../atomicFile.ts";
+import { fileSha256, writeFileAtomically } from "../../base/atomicFile.ts";
 import { csvLine } from "../cells.ts";
 import { letterFileName } from "../fhir/fromStore.ts";
 import { prepareLetter, type PreparedLetter as Letter } from "../json/prune.ts";

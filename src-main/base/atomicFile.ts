@@ -7,7 +7,8 @@ export type WriteAll = (data: string | Uint8Array) => void;
 
 /**
  * Writes `target` through a temporary file beside it, synced to disk, and a rename, so a crash,
- * kill or full disk leaves either the previous file or the complete new one, never half an export.
+ * kill or full disk leaves either the previous file or the complete new one, never half a file
+ * (exports, extraction results files, synthetic JSONL sets all go through here).
  */
 export function writeFileAtomically(target: string, write: (out: WriteAll) => void): string {
   const absolute = path.resolve(target);
