@@ -17,6 +17,7 @@ import type {
   Model,
   TextBlockParam,
 } from "@anthropic-ai/sdk/resources/messages";
+import { sleep } from "../base/sleep.ts";
 import { asGeneratedText, assertSynthetic, type SyntheticText } from "./syntheticText.ts";
 
 /** The model names the installed SDK knows (its `Model` union without the open `string` arm). */
@@ -136,21 +137,6 @@ export class AnthropicRequestError extends Error {
 
 const CUSTOM_ID = /^[a-zA-Z0-9_-]{1,64}$/;
 const API_KEY_SHAPE = /sk-ant-[A-Za-z0-9_-]{8,}/g;
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason instanceof Error ? signal.reason : new Error("aborted"));
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason instanceof Error ? signal.reason : new Error("aborted"));
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
 
 function toUsage(usage: Message["usage"]): TokenUsage {
   return {

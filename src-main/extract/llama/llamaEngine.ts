@@ -1,6 +1,7 @@
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { TIMELINE_GENERATION_SCHEMA } from "../../../src-shared/generationSchema.ts";
+import { formatSeconds } from "../../base/formatSeconds.ts";
 import { EngineError, type Engine, type RawCompletion } from "../engine.ts";
 import type { DecodeStats, WorkerConfig, WorkerHandle, WorkerReply, WorkerRequest, WorkerSpawner } from "./protocol.ts";
 import { workerEnv } from "./workerEnv.ts";
@@ -396,10 +397,6 @@ export class LlamaEngine implements Engine {
     if (outcome instanceof EngineError) entry.reject(outcome);
     else entry.resolve(outcome);
   }
-}
-
-function formatSeconds(ms: number): string {
-  return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
 }
 
 /** A backtrace frame as glibc prints it: `/path/lib.so(symbol+0x1c)[0x7f...]` or `node[0x18a7b40]`. */

@@ -1,4 +1,6 @@
 import { TIMELINE_GENERATION_SCHEMA } from "../../../src-shared/generationSchema.ts";
+import { formatSeconds } from "../../base/formatSeconds.ts";
+import { sleep } from "../../base/sleep.ts";
 import { EngineError, type Engine, type RawCompletion } from "../engine.ts";
 import { checkInferenceHost } from "./hostPolicy.ts";
 import { nodeHttpFetch } from "./nodeHttpFetch.ts";
@@ -313,24 +315,6 @@ export function retryAfterMs(header: string | null, now: number = Date.now()): n
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) {
-      reject(signal.reason as Error);
-      return;
-    }
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason as Error);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
-}
-
 const CONNECT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "ETIMEDOUT", "UND_ERR_CONNECT_TIMEOUT", "ECONNABORTED"]);
 
 /** fetch's `TypeError: fetch failed` carries the real reason in `cause`. */
@@ -340,8 +324,4 @@ function networkMessage(host: string, error: unknown): string {
   const detail = cause instanceof Error ? cause.message || code || cause.name : String(cause);
   if (code !== undefined && CONNECT_CODES.has(code)) return `could not reach the inference server at ${host}: ${detail}`;
   return `the connection to the inference server at ${host} failed: ${detail}`;
-}
-
-function formatSeconds(ms: number): string {
-  return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
 }
