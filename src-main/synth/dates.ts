@@ -1,5 +1,5 @@
 /**
- * Date shifting for the "from an expert example" mode (DOMAIN §3): every date in a letter and in
+ * Date shifting for the "from an expert example" mode (docs/domain.md §3): every date in a letter and in
  * its gold timeline moves by the same number of months, so the pair stays consistent.
  *
  * Pure functions, no I/O. Each date keeps the way it was written: separators, zero padding,

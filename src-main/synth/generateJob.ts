@@ -1,5 +1,5 @@
 /**
- * The generation job (DOMAIN §3): one item per grid row, each a request for a letter and its gold,
+ * The generation job (docs/domain.md §3): one item per grid row, each a request for a letter and its gold,
  * each answer validated (validation.ts) and stored with its status and reasons.
  *
  * Identity: an item's idempotency key is a hash of the prompt version, the model, the row and the

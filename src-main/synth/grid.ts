@@ -1,11 +1,11 @@
 /**
- * The generation grid (DOMAIN §3): one row drives one synthetic letter + gold request. Rows are
+ * The generation grid (docs/domain.md §3): one row drives one synthetic letter + gold request. Rows are
  * edited as CSV (one column per field; `omit_blocks` as names joined by ';'; an empty
  * `data_quality_issue` is none). Import checks every cell and names the row and field of each
  * problem; enum fields accept only their listed values.
  *
  * A row is also a length-bounded, single-line description: validateGridRow refuses long or
- * multi-line cells, so a grid cannot smuggle a letter into a prompt (DOMAIN §7).
+ * multi-line cells, so a grid cannot smuggle a letter into a prompt (docs/domain.md §7).
  */
 import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
@@ -13,7 +13,7 @@ import { stringify } from "csv-stringify/sync";
 export const TRAJECTORIES = ["stable", "improving", "deteriorating"] as const;
 export const TREATMENT_COMPLEXITIES = ["simple", "complex"] as const;
 
-/** The twelve letter types of DOMAIN §2, as slugs (the same as resources/demo file names). */
+/** The twelve letter types of docs/domain.md §2, as slugs (the same as resources/demo file names). */
 export const LETTER_TYPES = [
   "initial-assessment",
   "simple-follow-up",

@@ -201,7 +201,7 @@ export const DEFAULT_SITES: Record<string, SiteProfile> = {
   },
 };
 
-/** Data-quality issues to inject (DOMAIN §3); "none" is the clean letter. */
+/** Data-quality issues to inject (docs/domain.md §3); "none" is the clean letter. */
 export const DEFAULT_DATA_QUALITY_ISSUES: Weights = {
   [NO_ISSUE]: 6,
   "a biomarker name misspelt (e.g. 'HER-2 postive', 'EGRF', 'Ki67%')": 1,

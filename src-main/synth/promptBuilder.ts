@@ -1,10 +1,10 @@
 /**
- * Generation requests for the synthetic studio (DOMAIN §3, §8): the many-shot context as system
+ * Generation requests for the synthetic studio (docs/domain.md §3, §8): the many-shot context as system
  * blocks, in a fixed order (the role, the catalogue files, then the expert examples) so that every
  * request of a run shares the same cached prefix; the varying part, one grid row or one expert
  * example to rework, goes in the user message.
  *
- * Everything is SyntheticText (DOMAIN §7): catalogue files and examples are loaded from prompts/
+ * Everything is SyntheticText (docs/domain.md §7): catalogue files and examples are loaded from prompts/
  * with loadPromptFile; a grid row becomes prompt text only after validateGridRow, which refuses
  * long or multi-line cells, so no letter can travel inside a row.
  */
@@ -22,7 +22,7 @@ export const CATALOGUE_FILES = ["role", "letter-types", "styles", "blocks", "art
 
 export const EXAMPLES_DIR = "synth/examples";
 
-/** Output tokens a generation request may use (DOMAIN §8). */
+/** Output tokens a generation request may use (docs/domain.md §8). */
 export const GENERATION_MAX_TOKENS = 8192;
 
 export type ExpertExample = {

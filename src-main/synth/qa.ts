@@ -1,9 +1,9 @@
 /**
- * Question/answer distillation (DOMAIN §4): the teacher reads one synthetic letter and writes
+ * Question/answer distillation (docs/domain.md §4): the teacher reads one synthetic letter and writes
  * eligibility-style pairs (prompts/synth/qa/qa.<version>.md). Each pair is checked against the
  * schema and its source quote against the letter; a pair that fails is kept as rejected, with the
  * reason, so the share of bad pairs stays visible. An answer that is not JSON is an error of the
- * whole request, never an empty list (DOMAIN §8: parse failures are counted, not hidden).
+ * whole request, never an empty list (docs/domain.md §8: parse failures are counted, not hidden).
  */
 import { parseAnswerJson } from "./answerJson.ts";
 import { QaPairSchema, type QaKind, type QaPair } from "./qaSchema.ts";

@@ -1,5 +1,5 @@
 /**
- * The QA distillation job (DOMAIN §4): one item per accepted synthetic letter, each answered with
+ * The QA distillation job (docs/domain.md §4): one item per accepted synthetic letter, each answered with
  * question/answer pairs that are checked (qa.ts) and stored with the letter, rejected ones with
  * their reason. An answer that is not JSON fails its item (retried with --retry-failed).
  *

@@ -1,5 +1,5 @@
 /**
- * One question/answer pair distilled from a synthetic letter (DOMAIN §4): an eligibility-style
+ * One question/answer pair distilled from a synthetic letter (docs/domain.md §4): an eligibility-style
  * question of one of four kinds, its answer ("Yes"/"No", a number, or "N/A" for the
  * not-answerable kinds), the note section, a source quote (checked to be verbatim in the letter
  * by qa.ts, not here: the schema does not know the letter), difficulty 1-10 and an explanation.

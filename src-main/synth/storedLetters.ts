@@ -1,7 +1,7 @@
 /**
  * A generated letter read back from the store, as SyntheticText again (for QA distillation).
  * The only source is the synth_letters table, which only the generation job writes, from the
- * client's own responses; real letters live in `letters`, which nothing here reads (DOMAIN §7).
+ * client's own responses; real letters live in `letters`, which nothing here reads (docs/domain.md §7).
  * The origin names the model and the request that wrote the letter, as when it was first received.
  */
 import type { Db } from "../store/db.ts";

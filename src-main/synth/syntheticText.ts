@@ -2,7 +2,7 @@ import { readFileSync, realpathSync } from "node:fs";
 import path from "node:path";
 
 /**
- * Privacy by construction (DOMAIN §7): cloud APIs only ever receive synthetic letters and
+ * Privacy by construction (docs/domain.md §7): cloud APIs only ever receive synthetic letters and
  * expert-written examples. Every letter-like text that may leave the workstation is a
  * `SyntheticText`, a nominal type that only the functions in src-main/synth make:
  *

@@ -1,9 +1,9 @@
 import type { Database } from "better-sqlite3";
 
 /**
- * The synthetic studio's own tables (DOMAIN §3, §4). Synthetic letters never go into `letters`:
+ * The synthetic studio's own tables (docs/domain.md §3, §4). Synthetic letters never go into `letters`:
  * that table holds real letters, and keeping the two apart is what lets the cloud client be sure
- * that what it sends from here was written by the teacher model (DOMAIN §7).
+ * that what it sends from here was written by the teacher model (docs/domain.md §7).
  *
  * - synth_jobs: one generation or QA job; `job_key` is derived from its items, so running the
  *   same command again finds and resumes the same job. Budget and state live here.
