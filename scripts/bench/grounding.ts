@@ -6,21 +6,12 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
+import { seededRandom } from "../../src-main/base/seededRandom.ts";
 import { groundValue, indexLetter } from "../../src-main/extract/grounding.ts";
 import { MEANING_WORDS } from "../../src-main/extract/grounding/text.ts";
 
 /** Words no demo letter uses: values made of them have nothing to match (the slowest case). */
 const ABSENT = "glioblastoma cystectomy thyroidectomy craniotomy ependymoma meningioma cholangiocarcinoma sarcoidosis".split(" ");
-
-/** Deterministic pseudo-random numbers (mulberry32), so every run grounds the same values. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * A letter of `size` characters: the demo letters (real wording, dates and export artefacts)
@@ -40,7 +31,7 @@ export function longLetter(size = 100_000): string {
 
 /** `count` values, a quarter each: exact, another case, one letter changed, absent words. */
 export function valuesFor(letter: string, count = 200, seed = 2): string[] {
-  const next = random(seed);
+  const next = seededRandom(seed); // seeded, so every run grounds the same values
   const words = letter.split(/(?:\s|\\[nt])+/).filter(Boolean);
   const phrase = () => {
     const at = Math.floor(next() * (words.length - 6));

@@ -12,6 +12,8 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { randomBytes } from "node:crypto";
 
+import { FNV1A_OFFSET_BASIS, fnv1a32 } from "../base/fnv1a.ts";
+import { mulberry32 } from "../base/seededRandom.ts";
 import {
   GGML_QUANT_BLOCK,
   GgmlType,
@@ -194,20 +196,10 @@ function vocabSize(vocab: GgufFile): number {
 // ---------------------------------------------------------------------------------------------
 // Weights
 
-/** mulberry32: tiny, fast, good enough for weights whose only job is to be arbitrary. */
-function mulberry32(seed: number): () => number {
-  let a = seed | 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
-
 /**
  * Fills `out` with mulberry32 draws mapped through `table` (two 16-bit halves per draw, low half
- * first), continuing from `state`; returns the new state. The hot loop of the 8b model: inlined.
+ * first), continuing from `state`; returns the new state. The hot loop of the 8b model, so the
+ * step of base/seededRandom.ts's mulberry32 is inlined here rather than called per draw.
  */
 function fillRandom(out: Uint32Array, table: Uint16Array, state: number): number {
   let a = state | 0;
@@ -223,9 +215,7 @@ function fillRandom(out: Uint32Array, table: Uint16Array, state: number): number
 
 /** One independent stream per tensor, so a tensor's bytes do not depend on the others. */
 function tensorSeed(seed: number, name: string): number {
-  let h = 0x811c9dc5 ^ seed; // FNV-1a over the name, keyed by the seed
-  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
-  return mulberry32(h >>> 0)();
+  return mulberry32(fnv1a32(name, FNV1A_OFFSET_BASIS ^ seed))(); // FNV-1a over the name, keyed by the seed
 }
 
 // A random 16-bit index picks one of 65536 evenly spaced values in ±scale: two weights per PRNG

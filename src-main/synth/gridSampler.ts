@@ -9,6 +9,7 @@
  * independently, so combinations vary. Morphology, stage (with its metastases) and biomarkers are
  * drawn per row from the chosen site's profile, so they stay plausible for the site.
  */
+import { seededRandom } from "../base/seededRandom.ts";
 import { BLOCKS, LANGUAGE_STYLES, LETTER_TYPES, STRUCTURAL_STYLES, TRAJECTORIES, TREATMENT_COMPLEXITIES, validateGridRow, type GridRow } from "./grid.ts";
 
 /** Value → relative weight (any non-negative numbers; zero excludes a value). */
@@ -227,24 +228,6 @@ export const DEFAULT_DISTRIBUTIONS: GridDistributions = {
     weights: { "cancer-diagnosis": 0, treatment: 0.3, "disease-status": 0.3, "patient-status": 0.5, "medical-background": 1, "social-background": 1.5, "clinical-trial": 1, "care-plan": 0.2, administrative: 1.5 },
   },
 };
-
-/** mulberry32: a small, fast, well-spread 32-bit PRNG; returns floats in [0, 1). */
-export function seededRandom(seed: number | string): () => number {
-  let state = typeof seed === "number" ? seed >>> 0 : hashString(seed);
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function hashString(text: string): number {
-  let h = 2166136261;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
-  return h >>> 0;
-}
 
 function positiveEntries(weights: Weights, what: string): [string, number][] {
   const entries = Object.entries(weights).filter(([, w]) => {

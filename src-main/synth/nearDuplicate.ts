@@ -8,6 +8,7 @@
  * Written here rather than taken from npm: the method is the few lines below (tested in
  * test/unit/synth-near-duplicate.test.ts), and a dependency would add more than it saves.
  */
+import { fnv1a32 } from "../base/fnv1a.ts";
 
 export const NUM_HASHES = 128;
 export const SHINGLE_WORDS = 3;
@@ -53,13 +54,6 @@ export function jaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number 
   return common / (a.size + b.size - common);
 }
 
-/** FNV-1a over UTF-16 units: the shingle's base hash. */
-function fnv1a(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return h >>> 0;
-}
-
 /** murmur3's 32-bit finaliser: a bijection that spreads every input bit over the output. */
 function mix(x: number): number {
   x ^= x >>> 16;
@@ -76,7 +70,7 @@ const SEEDS = Uint32Array.from({ length: NUM_HASHES }, (_, i) => mix(0x9e3779b9 
 export function minhash(text: string): Signature {
   const signature = new Uint32Array(NUM_HASHES).fill(0xffffffff);
   for (const shingle of shingles(text)) {
-    const base = fnv1a(shingle);
+    const base = fnv1a32(shingle); // the shingle's base hash
     for (let k = 0; k < NUM_HASHES; k++) {
       const h = mix(base ^ (SEEDS[k] as number));
       if (h < (signature[k] as number)) signature[k] = h;

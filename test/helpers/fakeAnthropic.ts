@@ -19,6 +19,7 @@
 import { createHash } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { seededRandom } from "../../src-main/base/seededRandom.ts";
 
 export const FAKE_API_KEY = "sk-ant-api03-FAKEKEYfortestsONLY_0123456789abcdefghij";
 
@@ -338,13 +339,7 @@ const MONTHS = ["January", "February", "March", "April", "May", "June", "July", 
 
 /** Deterministic per request: the same request always gets the same answer. */
 function seeded(text: string): () => number {
-  let state = createHash("sha256").update(text).digest().readUInt32LE(0);
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(state ^ (state >>> 15), state | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return seededRandom(createHash("sha256").update(text).digest().readUInt32LE(0));
 }
 
 const TREATMENTS = [

@@ -11,7 +11,8 @@ import {
   validateGridRow,
   type GridRow,
 } from "../../src-main/synth/grid.ts";
-import { DEFAULT_DISTRIBUTIONS, DEFAULT_SITES, quota, sampleGrid, seededRandom, type GridDistributions } from "../../src-main/synth/gridSampler.ts";
+import { seededRandom } from "../../src-main/base/seededRandom.ts";
+import { DEFAULT_DISTRIBUTIONS, DEFAULT_SITES, quota, sampleGrid, type GridDistributions } from "../../src-main/synth/gridSampler.ts";
 
 const row: GridRow = {
   topography: "breast",
