@@ -1,9 +1,9 @@
 import mammoth from "mammoth";
 import yauzl from "yauzl";
 import type { Entry, ZipFile } from "yauzl";
+import { formatBytes } from "../../src-shared/formatBytes.ts";
 import { letterOrProblem, problem } from "./letter.ts";
 import { factsFromFileName } from "./names.ts";
-import { formatBytes } from "./options.ts";
 import type { IngestItem, ResolvedIngestOptions, SourceFile } from "./types.ts";
 
 /** Real .docx parts compress 3–20x; far beyond that on a sizeable part is a decompression bomb. */

@@ -1,10 +1,11 @@
 import { open } from "node:fs/promises";
 import { extname, resolve } from "node:path";
+import { formatBytes } from "../../src-shared/formatBytes.ts";
 import { readCsv } from "./csv.ts";
 import { readDocx } from "./docx.ts";
 import { readJsonl } from "./jsonl.ts";
 import { problem } from "./letter.ts";
-import { formatBytes, resolveOptions } from "./options.ts";
+import { resolveOptions } from "./options.ts";
 import { readPdf } from "./pdf.ts";
 import { readTxt } from "./txt.ts";
 import type { FormatReader, IngestItem, IngestOptions, ResolvedIngestOptions } from "./types.ts";

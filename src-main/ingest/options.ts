@@ -35,11 +35,3 @@ export function resolveOptions(options: IngestOptions = {}): ResolvedIngestOptio
   }
   return resolved;
 }
-
-/** "812 bytes", "3.4 KiB", "50.0 MiB": for problem messages. */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} bytes`;
-  if (bytes < MiB) return `${(bytes / 1024).toFixed(1)} KiB`;
-  if (bytes < 1024 * MiB) return `${(bytes / MiB).toFixed(1)} MiB`;
-  return `${(bytes / (1024 * MiB)).toFixed(1)} GiB`;
-}

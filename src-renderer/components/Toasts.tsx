@@ -22,15 +22,3 @@ export function GradeBadge({ grade }: { grade: string | null }) {
   if (!grade) return null;
   return <span className={`badge grade-${grade}`}>{grade}</span>;
 }
-
-export function formatBytes(bytes: number | null): string {
-  if (bytes === null) return "—";
-  const units = ["B", "KB", "MB", "GB", "TB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
-}

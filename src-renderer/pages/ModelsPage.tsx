@@ -1,7 +1,12 @@
 import { useEffect, useState, type FormEvent } from "react";
 import { bridge } from "../api.ts";
-import { formatBytes } from "../components/Toasts.tsx";
+import { formatBytes } from "../../src-shared/formatBytes.ts";
 import { useModels } from "../state/models.ts";
+
+/** A size the machine may not report (no GPU, no estimate yet): "—". */
+function formatSize(bytes: number | null): string {
+  return bytes === null ? "—" : formatBytes(bytes);
+}
 
 function Hardware() {
   const hardware = useModels((state) => state.hardware);
@@ -21,7 +26,7 @@ function Hardware() {
         <div>
           <dt>VRAM free / total</dt>
           <dd>
-            {formatBytes(hardware.vramFree)} / {formatBytes(hardware.vramTotal)}
+            {formatSize(hardware.vramFree)} / {formatSize(hardware.vramTotal)}
           </dd>
         </div>
         <div>

@@ -112,6 +112,6 @@ describe("oncotimeline usage errors", () => {
     const added = await runCli(["--data", data, "--json", "models", "add", model, "--name", "tiny-test"]);
     expect(added.events[0]).toMatchObject({ type: "model", name: "tiny-test", path: model });
     const listed = await runCli(["--data", data, "models", "list"]);
-    expect(listed.stdout).toMatch(/^tiny-test\t24\.\d MB\t/m);
+    expect(listed.stdout).toMatch(/^tiny-test\t23\.\d MiB\t/m);
   });
 });

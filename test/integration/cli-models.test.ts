@@ -30,7 +30,7 @@ describe("models add verifies the file first", () => {
     ]);
     expect((added.events[0]?.verified as { tokensPerSecond: number }).tokensPerSecond).toBeGreaterThan(0);
     const listed = await runCli(["--data", data, "models", "list"]);
-    expect(listed.stdout).toMatch(/^tiny\t24\.\d MB\t/m);
+    expect(listed.stdout).toMatch(/^tiny\t23\.\d MiB\t/m);
   }, EXTRACTION_TEST_TIMEOUT_MS);
 });
 

@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { formatBytes } from "../../../src-shared/formatBytes.ts";
 import type { Db } from "../../store/db.ts";
 import { findModel, isServerModel, listModels, registerModel, type ModelRow } from "../../store/models.ts";
 import { verifyModel } from "../../extract/llama/verifyModel.ts";
@@ -44,15 +45,4 @@ export function resolveModel(db: Db, nameOrFile: string | undefined): ModelRow {
   if (named) return named;
   if (existsSync(nameOrFile)) return registerModel(db, nameOrFile);
   throw new CliError(`--model ${nameOrFile}: no registered model of that name and no such file`);
-}
-
-export function formatBytes(bytes: number): string {
-  const units = ["B", "KB", "MB", "GB", "TB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
 }
