@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { groundDocument } from "../../src-main/extract/grounding.ts";
+import { groundDocument } from "../../src-main/grounding/index.ts";
 import { exportCsv } from "../../src-main/export/csvExport.ts";
 import { openStore } from "../../src-main/store/db.ts";
 import { saveExtraction } from "../../src-main/store/extractions.ts";

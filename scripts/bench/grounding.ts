@@ -7,8 +7,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { seededRandom } from "../../src-main/base/seededRandom.ts";
-import { groundValue, indexLetter } from "../../src-main/extract/grounding.ts";
-import { MEANING_WORDS } from "../../src-main/extract/grounding/text.ts";
+import { groundValue, indexLetter } from "../../src-main/grounding/index.ts";
+import { MEANING_WORDS } from "../../src-main/grounding/text.ts";
 
 /** Words no demo letter uses: values made of them have nothing to match (the slowest case). */
 const ABSENT = "glioblastoma cystectomy thyroidectomy craniotomy ependymoma meningioma cholangiocarcinoma sarcoidosis".split(" ");

@@ -16,7 +16,7 @@ import {
 import { getLetter, sourceLabel } from "../store/letters.ts";
 import type { ModelRow } from "../store/models.ts";
 import { EngineError, type Engine, type EngineFailureKind } from "./engine.ts";
-import { groundDocument } from "./grounding.ts";
+import { groundDocument } from "../grounding/index.ts";
 import { parseModelOutput } from "./output.ts";
 import type { SystemPrompt } from "./prompt.ts";
 import { shardLabel, type Shard } from "./shards.ts";

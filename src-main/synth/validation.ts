@@ -4,7 +4,7 @@
  * letter, the requested artefacts are there, and it is not a near-duplicate of a letter already
  * accepted in this store. Every finding is kept as a reason, so a rejected letter says why.
  */
-import { groundDocument } from "../extract/grounding.ts";
+import { groundDocument } from "../grounding/index.ts";
 import { validateTimeline, type TimelineDocument } from "../../src-shared/timeline.ts";
 import { parseAnswerJson } from "./answerJson.ts";
 import { checkArtefact, requestedArtefacts } from "./artefacts.ts";

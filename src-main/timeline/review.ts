@@ -7,7 +7,7 @@ import { ApiFailure, type ReviewEdit, type ReviewState, type ReviewView } from "
 import { applyDocumentEdit, DocumentPathError, getAtPath, shiftAcceptedPaths } from "../../src-shared/documentPath.ts";
 import { validateTimeline, type TimelineDocument } from "../../src-shared/timeline.ts";
 import { appendAudit } from "../audit/auditLog.ts";
-import { groundDocument } from "../extract/grounding.ts";
+import { groundDocument } from "../grounding/index.ts";
 import type { Db } from "../store/db.ts";
 import { evidenceFor } from "../store/extractions.ts";
 import { getLetter, sourceLabel } from "../store/letters.ts";

@@ -1,7 +1,7 @@
 /** A store with the demo letters and their gold documents as the model's output, plus edge cases (export tests). */
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { groundDocument } from "../../src-main/extract/grounding.ts";
+import { groundDocument } from "../../src-main/grounding/index.ts";
 import { openStore, type Db } from "../../src-main/store/db.ts";
 import { saveExtraction } from "../../src-main/store/extractions.ts";
 import { insertLetter } from "../../src-main/store/letters.ts";

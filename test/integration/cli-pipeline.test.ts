@@ -3,7 +3,7 @@ import { parse } from "csv-parse/sync";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { groundableValues, textValues } from "../../src-main/extract/grounding.ts";
+import { groundableValues, textValues } from "../../src-main/grounding/index.ts";
 import type { TimelineDocument } from "../../src-shared/timeline.ts";
 import { ENGINE_FLAGS, EXTRACTION_TEST_TIMEOUT_MS, REPO_ROOT, runCli } from "../helpers/cli.ts";
 import { useTempDirs } from "../helpers/tempDir.ts";

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { exportJson, type JsonExport } from "../../src-main/export/json/jsonExport.ts";
 import { pruneUngrounded } from "../../src-main/export/json/prune.ts";
 import { groundedValue, letterFileName } from "../../src-main/export/fhir/fromStore.ts";
-import { groundDocument } from "../../src-main/extract/grounding.ts";
+import { groundDocument } from "../../src-main/grounding/index.ts";
 import { evidenceFor, getExtraction } from "../../src-main/store/extractions.ts";
 import { listLetters } from "../../src-main/store/letters.ts";
 import { mergePatientTimeline } from "../../src-main/timeline/index.ts";

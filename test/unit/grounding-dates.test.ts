@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { groundableValues, groundDate, groundDocument, indexLetter, YEAR_ONLY_SCORE } from "../../src-main/extract/grounding.ts";
+import { groundableValues, groundDate, groundDocument, indexLetter, YEAR_ONLY_SCORE } from "../../src-main/grounding/index.ts";
 import type { TimelineDocument } from "../../src-shared/timeline.ts";
 
 function dated(letter: string, year: number, month?: number, near: { start: number; end: number } | null = null) {

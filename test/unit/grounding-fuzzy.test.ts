@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { groundValue, indexLetter, type GroundingOptions } from "../../src-main/extract/grounding.ts";
+import { groundValue, indexLetter, type GroundingOptions } from "../../src-main/grounding/index.ts";
 
 const LETTER =
   "Management:\\tStarted pembrolizumab 200 mg on 02/05/2023.\\n\\nPlan: continue pembrolizumab every three weeks.\\n" +

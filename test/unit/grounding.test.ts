@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { groundableValues, groundDocument, groundValue, indexLetter, textValues } from "../../src-main/extract/grounding.ts";
+import { groundableValues, groundDocument, groundValue, indexLetter, textValues } from "../../src-main/grounding/index.ts";
 import type { TimelineDocument } from "../../src-shared/timeline.ts";
 
 const LETTER =

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { groundDocument } from "../../src-main/extract/grounding.ts";
+import { groundDocument } from "../../src-main/grounding/index.ts";
 import { listExpertExamples } from "../../src-main/synth/promptBuilder.ts";
 import { shiftDates, shiftDocumentDates, shiftYearMonth, yearOnlyShift } from "../../src-main/synth/dates.ts";
 import { validateTimeline, type TimelineDocument } from "../../src-shared/timeline.ts";

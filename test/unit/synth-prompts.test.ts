@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { groundDocument } from "../../src-main/extract/grounding.ts";
+import { groundDocument } from "../../src-main/grounding/index.ts";
 import { LETTER_TYPES, type GridRow } from "../../src-main/synth/grid.ts";
 import { sampleGrid } from "../../src-main/synth/gridSampler.ts";
 import {

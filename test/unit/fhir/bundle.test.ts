@@ -2,7 +2,7 @@ import type { Condition, MedicationAdministration, MedicationRequest, Observatio
 import { describe, expect, it } from "vitest";
 import { buildPatientBundle, stableUuid, type FhirLetterInput } from "../../../src-main/export/fhir/bundle.ts";
 import { EXTRACTION_STATUS_EXTENSION, FIXED_CODINGS, MCODE_PROFILES, PATIENT_ID_SYSTEM } from "../../../src-main/export/fhir/mcode.ts";
-import { groundDocument } from "../../../src-main/extract/grounding.ts";
+import { groundDocument } from "../../../src-main/grounding/index.ts";
 import type { TimelineDocument } from "../../../src-shared/timeline.ts";
 import { checkBundle, evidenceOf, ofType, profiled, resources } from "../../helpers/fhir/checks.ts";
 

@@ -3,7 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildPatientBundle, type FhirLetterInput, type FhirPatientInput } from "../../../src-main/export/fhir/bundle.ts";
 import { MCODE_PROFILES } from "../../../src-main/export/fhir/mcode.ts";
-import { groundDocument } from "../../../src-main/extract/grounding.ts";
+import { groundDocument } from "../../../src-main/grounding/index.ts";
 import { validateTimeline } from "../../../src-shared/timeline.ts";
 import { checkBundle, evidenceOf, resources } from "../../helpers/fhir/checks.ts";
 

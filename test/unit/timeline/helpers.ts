@@ -1,5 +1,5 @@
 /** Builds LetterTimeline inputs the way the app will: a document grounded in its letter's text. */
-import { groundDocument } from "../../../src-main/extract/grounding.ts";
+import { groundDocument } from "../../../src-main/grounding/index.ts";
 import type { LetterTimeline } from "../../../src-shared/patientTimeline.ts";
 import { validateTimeline, type CancerEvent, type TimelineDocument } from "../../../src-shared/timeline.ts";
 

@@ -1,5 +1,5 @@
 import search from "approx-string-match";
-import type { EvidenceSpan, GroundedValue } from "../../../src-shared/evidence.ts";
+import type { EvidenceSpan, GroundedValue } from "../../src-shared/evidence.ts";
 import { atWordBoundaries, normalise, type LetterIndex } from "./letterIndex.ts";
 
 export type GroundingOptions = {

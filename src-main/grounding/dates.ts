@@ -1,4 +1,4 @@
-import type { GroundedValue } from "../../../src-shared/evidence.ts";
+import type { GroundedValue } from "../../src-shared/evidence.ts";
 import type { LetterIndex } from "./letterIndex.ts";
 
 /** A date written in the letter; `year` is two digits where the letter wrote two ("15/03/19"). */

@@ -1,18 +1,19 @@
 /**
  * Grounding: ties every extracted value, and every extracted date, to the words of the letter
- * that support it. The letter is indexed once (grounding/letterIndex.ts); text values are matched
- * exact, normalised or fuzzy (grounding/text.ts); dates are matched to the letter's own date
- * expressions (grounding/dates.ts).
+ * that support it. The letter is indexed once (letterIndex.ts); text values are matched exact,
+ * normalised or fuzzy (text.ts); dates are matched to the letter's own date expressions (dates.ts).
+ * A capability of its own, not part of extract/: extraction, the synthetic studio's validation
+ * and review's re-grounding of corrected values all use it.
  */
 import type { GroundedValue } from "../../src-shared/evidence.ts";
 import { formatPath, type TimelineDocument } from "../../src-shared/timeline.ts";
-import { formatDate, groundDate, type DatedItem } from "./grounding/dates.ts";
-import { indexLetter } from "./grounding/letterIndex.ts";
-import { groundValue, type GroundingOptions } from "./grounding/text.ts";
+import { formatDate, groundDate, type DatedItem } from "./dates.ts";
+import { indexLetter } from "./letterIndex.ts";
+import { groundValue, type GroundingOptions } from "./text.ts";
 
-export { indexLetter, type LetterIndex } from "./grounding/letterIndex.ts";
-export { groundDate, YEAR_ONLY_SCORE } from "./grounding/dates.ts";
-export { DEFAULT_FUZZY_THRESHOLD, groundValue, MIN_FUZZY_LENGTH, type GroundingOptions } from "./grounding/text.ts";
+export { indexLetter, type LetterIndex } from "./letterIndex.ts";
+export { groundDate, YEAR_ONLY_SCORE } from "./dates.ts";
+export { DEFAULT_FUZZY_THRESHOLD, groundValue, MIN_FUZZY_LENGTH, type GroundingOptions } from "./text.ts";
 
 type Groundable = { path: string; value: string };
 
