@@ -102,7 +102,7 @@ try {
   }
 
   const { tsImport } = await import("tsx/esm/api");
-  const { llamaBpeVocabPath } = await tsImport("../../src-main/extract/testModel.ts", import.meta.url);
+  const { llamaBpeVocabPath } = await tsImport("../../src-main/testmodel/testModel.ts", import.meta.url);
   const vocab = await llamaBpeVocabPath();
   mkdirSync(path.join(stage, "vocab"), { recursive: true });
   cpSync(vocab, path.join(stage, "vocab", "llama-bpe.gguf"));

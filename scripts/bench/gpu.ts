@@ -65,7 +65,7 @@ import { flashAttentionName, flashAttentionSetting, LlamaEngine } from "../../sr
 import { OpenAiCompatibleEngine } from "../../src-main/extract/openai/openAiEngine.ts";
 import { parseModelOutput } from "../../src-main/extract/output.ts";
 import { loadExtractionPrompt } from "../../src-main/extract/prompt.ts";
-import { TEST_MODEL_QUANTS, makeTestModel, type TestModelQuant } from "../../src-main/extract/testModel.ts";
+import { TEST_MODEL_QUANTS, makeTestModel, type TestModelQuant } from "../../src-main/testmodel/testModel.ts";
 import { EngineError, type Engine } from "../../src-main/extract/engine.ts";
 import type { DecodeStats } from "../../src-main/extract/llama/protocol.ts";
 import { ceilingLettersPerMinute, describeRow, runBatchedBench } from "./llamaBatchedBench.ts";

@@ -3,8 +3,8 @@ import { dirname, join } from "node:path";
 import { beforeAll } from "vitest";
 import { fileURLToPath } from "node:url";
 
-import { readGgufFile } from "../../src-main/extract/gguf.ts";
-import { TEST_MODEL_VERSION, makeTestModel, testModelVersion } from "../../src-main/extract/testModel.ts";
+import { readGgufFile } from "../../src-main/testmodel/gguf.ts";
+import { TEST_MODEL_VERSION, makeTestModel, testModelVersion } from "../../src-main/testmodel/testModel.ts";
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 

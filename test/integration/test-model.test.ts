@@ -17,9 +17,9 @@ import {
   parseGguf,
   readGgufFile,
   readGgufTensorData,
-} from "../../src-main/extract/gguf.ts";
-import type { GgufFile } from "../../src-main/extract/gguf.ts";
-import { llamaBpeVocabPath, makeTestModel, testModelSpec } from "../../src-main/extract/testModel.ts";
+} from "../../src-main/testmodel/gguf.ts";
+import type { GgufFile } from "../../src-main/testmodel/gguf.ts";
+import { llamaBpeVocabPath, makeTestModel, testModelSpec } from "../../src-main/testmodel/testModel.ts";
 import { ensureTestModel } from "../helpers/testModel.ts";
 
 const N_VOCAB = 128256;

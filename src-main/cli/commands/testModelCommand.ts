@@ -1,5 +1,5 @@
 import { formatBytes } from "../../../src-shared/formatBytes.ts";
-import { TEST_MODEL_QUANTS, makeTestModel, type TestModelQuant } from "../../extract/testModel.ts";
+import { TEST_MODEL_QUANTS, makeTestModel, type TestModelQuant } from "../../testmodel/testModel.ts";
 import { CliError, EXIT, type Reporter } from "../reporter.ts";
 
 export async function testModelCommand(flags: { out: string; size: string; quant: string }, reporter: Reporter): Promise<number> {

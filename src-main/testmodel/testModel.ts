@@ -329,7 +329,7 @@ function llama3RopeFactors(headDim: number): Float32Array {
 
 /** `<repo>/.cache/vocab`, where the extracted tokenizer GGUF is kept unless told otherwise. */
 export function defaultVocabCacheDir(): string {
-  // src-main/extract/ -> the repository root
+  // src-main/testmodel/ -> the repository root
   return join(dirname(fileURLToPath(import.meta.url)), "..", "..", ".cache", "vocab");
 }
 
