@@ -4,8 +4,13 @@ import tseslint from "typescript-eslint";
 
 /**
  * The process boundary is a lint rule: the renderer never imports main-side code, and only
- * src-main/electron imports 'electron'. test/unit/lint-boundary.test.ts proves both fire.
+ * src-main/electron imports 'electron'. Inside src-main, the capability folders sit below the
+ * composition roots (api/, cli/, host/, electron/), which join them: a capability that imported a
+ * root would tie itself to one way of running. test/unit/lint-boundary.test.ts proves each fires.
  */
+const COMPOSITION_ROOTS = ["api", "cli", "host", "electron"];
+const ONLY_ELECTRON_IMPORTS_ELECTRON = { name: "electron", message: "Only src-main/electron/ may import 'electron'." };
+
 export const boundaryRules = {
   electronOnlyInElectronFolder: {
     files: ["**/*.{ts,tsx,js}"],
@@ -13,7 +18,28 @@ export const boundaryRules = {
     rules: {
       "no-restricted-imports": [
         "error",
-        { paths: [{ name: "electron", message: "Only src-main/electron/ may import 'electron'." }] },
+        { paths: [ONLY_ELECTRON_IMPORTS_ELECTRON] },
+      ],
+    },
+  },
+  capabilitiesStayBelowRoots: {
+    files: ["src-main/**/*.{ts,js}"],
+    ignores: COMPOSITION_ROOTS.map((root) => `src-main/${root}/**`),
+    rules: {
+      // Replaces the options of the rule above for these files (ESLint does not merge them), so
+      // the 'electron' restriction is repeated here.
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: [ONLY_ELECTRON_IMPORTS_ELECTRON],
+          patterns: [
+            {
+              // "../api/x.ts", "../../cli/x.ts", "./host/x.ts" (from src-main/'s own files); not "../../src-shared/api/x.ts".
+              regex: `^(\\.\\.?/)+(src-main/)?(${COMPOSITION_ROOTS.join("|")})/`,
+              message: "A capability may not import a composition root (api/, cli/, host/, electron/); move what it needs into the capability, src-main/base/ or src-shared.",
+            },
+          ],
+        },
       ],
     },
   },
@@ -48,5 +74,6 @@ export default tseslint.config(
   },
   { files: ["src-renderer/**"], languageOptions: { globals: { ...globals.browser } } },
   boundaryRules.electronOnlyInElectronFolder,
+  boundaryRules.capabilitiesStayBelowRoots,
   boundaryRules.rendererStaysInRenderer,
 );

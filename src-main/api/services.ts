@@ -21,7 +21,7 @@ import { openStore, type Db } from "../store/db.ts";
 import { createStudio, synthHandlers } from "../synth/handlers.ts";
 import type { Studio } from "../synth/studio.ts";
 import { timelineHandlers } from "../timeline/handlers.ts";
-import type { ServiceContext } from "./context.ts";
+import type { ServiceContext } from "../serviceContext.ts";
 
 export type ServicesOptions = {
   dataDir: string;

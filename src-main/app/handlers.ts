@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { ApiFailure, type appApi, type Handlers } from "../../src-shared/api.ts";
-import type { ServiceContext } from "../api/context.ts";
+import type { ServiceContext } from "../serviceContext.ts";
 import { appendAudit } from "../audit/auditLog.ts";
 import { countLetters } from "../store/letters.ts";
 import { NO_SECRET_STORE, secretsStatus } from "./secrets.ts";

@@ -1,5 +1,5 @@
 import { ApiFailure, type ExportResult, type exportApi, type Handlers } from "../../src-shared/api.ts";
-import type { ServiceContext } from "../api/context.ts";
+import type { ServiceContext } from "../serviceContext.ts";
 import { requireModel } from "../models/requireModel.ts";
 import { fileSha256 } from "../base/atomicFile.ts";
 import { runExport, type AnyExportResult } from "./runExport.ts";

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import type { ExtractionSettings } from "../../src-shared/api.ts";
-import type { ServiceContext } from "../api/context.ts";
+import type { ServiceContext } from "../serviceContext.ts";
 import { isServerModel, type ModelRow } from "../store/models.ts";
 import type { StartableEngine } from "./jobControl.ts";
 import { LlamaEngine, type LlamaEngineOptions } from "./llama/llamaEngine.ts";

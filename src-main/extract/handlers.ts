@@ -1,5 +1,5 @@
 import type { extractApi, Handlers } from "../../src-shared/api.ts";
-import type { ServiceContext } from "../api/context.ts";
+import type { ServiceContext } from "../serviceContext.ts";
 import { engineOpener } from "./engineFactory.ts";
 import { ExtractionJobs } from "./jobControl.ts";
 import { loadExtractionPrompt } from "./prompt.ts";

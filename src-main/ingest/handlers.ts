@@ -1,5 +1,5 @@
 import { ApiFailure, type Handlers, type ingestApi } from "../../src-shared/api.ts";
-import type { ServiceContext } from "../api/context.ts";
+import type { ServiceContext } from "../serviceContext.ts";
 import { pageLetters } from "../store/letterPage.ts";
 import { getLetter, sourceLabel } from "../store/letters.ts";
 import { importWithReport } from "./importReport.ts";

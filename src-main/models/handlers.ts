@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { ApiFailure, type Handlers, type ModelSummary, type modelsApi } from "../../src-shared/api.ts";
-import type { ServiceContext } from "../api/context.ts";
+import type { ServiceContext } from "../serviceContext.ts";
 import { chosenGpu } from "../extract/engineFactory.ts";
 import type { LlamaEngineOptions } from "../extract/llama/llamaEngine.ts";
 import { probeEstimate, probeHardware } from "../extract/llama/probe.ts";

@@ -1,5 +1,5 @@
 import type { Handlers, settingsApi } from "../../src-shared/api.ts";
-import type { ServiceContext } from "../api/context.ts";
+import type { ServiceContext } from "../serviceContext.ts";
 import { writeSettings } from "./storedSettings.ts";
 
 export function settingsHandlers(context: ServiceContext): Handlers<typeof settingsApi> {

@@ -1,5 +1,5 @@
 import type { Handlers, synthApi } from "../../src-shared/api.ts";
-import type { ServiceContext } from "../api/context.ts";
+import type { ServiceContext } from "../serviceContext.ts";
 import { Studio } from "./studio.ts";
 
 export function createStudio({ db, log, secret }: ServiceContext): Studio {

@@ -1,5 +1,5 @@
 import { ApiFailure, type Handlers, type timelineApi } from "../../src-shared/api.ts";
-import type { ServiceContext } from "../api/context.ts";
+import type { ServiceContext } from "../serviceContext.ts";
 import { letterTimeline } from "../export/json/jsonExport.ts";
 import { prepareLetter } from "../export/json/prune.ts";
 import { extractedLetters, resolveExportModel } from "../export/source.ts";

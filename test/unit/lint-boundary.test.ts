@@ -24,3 +24,36 @@ describe("process boundary lint rule", () => {
     expect(await restricted("src-renderer/pages/z.ts", 'import { LIMITS } from "../../src-shared/timeline.ts";\nexport const a = LIMITS;\n')).toEqual([]);
   });
 });
+
+describe("capability boundary lint rule", () => {
+  const code = (from: string) => `import { x } from "${from}";\nexport const a = x;\n`;
+
+  it("forbids a capability folder from importing a composition root (api/, cli/, host/, electron/)", async () => {
+    for (const [file, from] of [
+      ["src-main/extract/handlers.ts", "../api/services.ts"],
+      ["src-main/synth/x.ts", "../cli/reporter.ts"],
+      ["src-main/extract/llama/x.ts", "../../host/server.ts"],
+      ["src-main/store/x.ts", "../electron/dialogs.ts"],
+      ["src-main/serviceContext.ts", "./api/services.ts"],
+    ]) {
+      const messages = await restricted(file as string, code(from as string));
+      expect(messages, `${file} importing ${from}`).toHaveLength(1);
+      expect(messages[0]).toMatch(/may not import a composition root/);
+    }
+  });
+
+  it("lets capabilities import each other, base/ and src-shared (its api/ included), and the roots import anything", async () => {
+    expect(await restricted("src-main/extract/handlers.ts", code("../../src-shared/api/extract.ts"))).toEqual([]);
+    expect(await restricted("src-main/extract/handlers.ts", code("../serviceContext.ts"))).toEqual([]);
+    expect(await restricted("src-main/synth/x.ts", code("../base/sleep.ts"))).toEqual([]);
+    expect(await restricted("src-main/serviceContext.ts", code("../src-shared/api.ts"))).toEqual([]);
+    expect(await restricted("src-main/cli/commands/x.ts", code("../../api/services.ts"))).toEqual([]);
+    expect(await restricted("src-main/api/services.ts", code("../host/server.ts"))).toEqual([]);
+  });
+
+  it("still forbids 'electron' in capability folders (the two rules' options are not merged by ESLint)", async () => {
+    expect(await restricted("src-main/extract/x.ts", code("electron"))).toEqual([
+      "'electron' import is restricted from being used. Only src-main/electron/ may import 'electron'.",
+    ]);
+  });
+});

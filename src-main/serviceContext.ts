@@ -1,8 +1,12 @@
-import type { SecretName, SecretStore, SettingsView } from "../../src-shared/api.ts";
-import type { LlamaEngineOptions } from "../extract/llama/llamaEngine.ts";
-import type { Db } from "../store/db.ts";
+import type { SecretName, SecretStore, SettingsView } from "../src-shared/api.ts";
+import type { LlamaEngineOptions } from "./extract/llama/llamaEngine.ts";
+import type { Db } from "./store/db.ts";
 
-/** What every capability's handlers are given by the composition root (src-main/api/services.ts). */
+/**
+ * What every capability's handlers are given by the composition root (src-main/api/services.ts).
+ * Here, beside the capability folders rather than in api/, because capabilities may not import
+ * the composition roots (a lint rule, eslint.config.js's capabilitiesStayBelowRoots).
+ */
 export type ServiceContext = {
   db: Db;
   dataDir: string;
