@@ -12,7 +12,8 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAppHost } from "../../src-main/host/appHost.ts";
 import { PAGES, PAGE_TITLES } from "../../src-renderer/state/nav.ts";
-import { buildRenderer, goTo, haveChromium, launchBrowser, openPage } from "../helpers/browser.ts";
+import { goTo, haveChromium, launchBrowser, openPage } from "../helpers/browser.ts";
+import { builtRenderer } from "../helpers/renderer.ts";
 import { demoStore } from "../helpers/exportStore.ts";
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
@@ -42,8 +43,7 @@ async function seriousViolations(page: Page): Promise<string[]> {
 
 describe.skipIf(!haveChromium())("accessibility (axe-core, keyboard focus)", () => {
   beforeAll(async () => {
-    staticDir = path.join(tempDir(), "renderer");
-    await buildRenderer(staticDir);
+    staticDir = builtRenderer();
     browser = await launchBrowser();
   }, 120_000);
 

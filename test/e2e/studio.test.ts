@@ -10,7 +10,8 @@ import path from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAppHost } from "../../src-main/host/appHost.ts";
-import { apiOf, buildRenderer, goTo, haveChromium, launchBrowser, openPage, screenshot, until } from "../helpers/browser.ts";
+import { apiOf, goTo, haveChromium, launchBrowser, openPage, screenshot, until } from "../helpers/browser.ts";
+import { builtRenderer } from "../helpers/renderer.ts";
 import { FAKE_API_KEY, FakeAnthropic, fakeTeacher } from "../helpers/fakeAnthropic.ts";
 
 const EDITED = "e2e edited topography";
@@ -27,8 +28,7 @@ function tempDir(): string {
 
 describe.skipIf(!haveChromium())("Studio screen end to end (Chromium + loopback host + fake Anthropic)", () => {
   beforeAll(async () => {
-    staticDir = path.join(tempDir(), "renderer");
-    await buildRenderer(staticDir);
+    staticDir = builtRenderer();
     browser = await launchBrowser();
   }, 120_000);
 

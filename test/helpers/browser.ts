@@ -3,7 +3,6 @@ import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { build } from "vite";
 import type { startAppHost } from "../../src-main/host/appHost.ts";
 import type { ApiInput, ApiName, ApiOutput, ApiResult } from "../../src-shared/api.ts";
 
@@ -48,20 +47,6 @@ export async function openPage(browser: Browser): Promise<{ page: Page; errors: 
   return { page, errors };
 }
 
-/**
- * Builds the user interface into `outDir` (a temp folder: the repo's dist/ is left to the
- * developer). vitest sets NODE_ENV=test, which would give React's development build: time what ships.
- */
-export async function buildRenderer(outDir: string): Promise<void> {
-  const nodeEnv = process.env.NODE_ENV;
-  process.env.NODE_ENV = "production";
-  try {
-    await build({ configFile: path.join(REPO, "vite.config.ts"), logLevel: "warn", build: { outDir, emptyOutDir: true } });
-  } finally {
-    process.env.NODE_ENV = nodeEnv;
-  }
-}
-
 export type Host = Awaited<ReturnType<typeof startAppHost>>;
 
 /** The server's state, read over the same HTTP API the page uses (not through the page). */
@@ -78,7 +63,16 @@ export function apiOf(host: Host) {
   };
 }
 
+/**
+ * True under `npm run screenshots` (scripts/screenshots.mjs), which sets ONCOTIMELINE_SCREENSHOTS:
+ * an ordinary test run leaves the README's pictures alone, so they change only when someone means
+ * to retake them.
+ */
+export const TAKING_SCREENSHOTS = process.env.ONCOTIMELINE_SCREENSHOTS === "1";
+
+/** Saves the page as docs/screenshots/<name>.png when taking screenshots; otherwise does nothing. */
 export async function screenshot(page: Page, name: string): Promise<void> {
+  if (!TAKING_SCREENSHOTS) return;
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
 }
