@@ -1,15 +1,9 @@
 import { useEffect, useState } from "react";
 import type { JobDetail } from "../../src-shared/api.ts";
+import { formatEta } from "../formatEta.ts";
 import { useJobs } from "../state/jobs.ts";
 import { useModels } from "../state/models.ts";
 import { useNav } from "../state/nav.ts";
-
-function formatEta(seconds: number | null): string {
-  if (seconds === null) return "—";
-  if (seconds < 60) return `${Math.round(seconds)} s`;
-  if (seconds < 3600) return `${Math.round(seconds / 60)} min`;
-  return `${(seconds / 3600).toFixed(1)} h`;
-}
 
 function JobPanel({ job }: { job: JobDetail }) {
   const busy = useJobs((state) => state.busy);

@@ -3,14 +3,8 @@ import type { StudioJobView } from "../../src-shared/api.ts";
 import { ApiKeys } from "../components/ApiKeys.tsx";
 import { StudioGrid } from "../components/StudioGrid.tsx";
 import { StudioResults, formatUsd } from "../components/StudioResults.tsx";
+import { formatEta } from "../formatEta.ts";
 import { useStudio } from "../state/studio.ts";
-
-function formatEta(seconds: number | null): string {
-  if (seconds === null) return "—";
-  if (seconds < 60) return `${Math.round(seconds)} s`;
-  if (seconds < 3600) return `${Math.round(seconds / 60)} min`;
-  return `${(seconds / 3600).toFixed(1)} h`;
-}
 
 function Progress({ job }: { job: StudioJobView }) {
   const finished = job.done + job.failed;
