@@ -1,10 +1,4 @@
-import { SECRET_NAMES, type SecretName, type SecretStore, type SecretsStatus } from "../../src-shared/api.ts";
-
-const SECRET_ENV: Record<SecretName, string> = {
-  "anthropic-api-key": "ANTHROPIC_API_KEY",
-  "openpipe-api-key": "OPENPIPE_API_KEY",
-  "inference-server-api-key": "ONCOTIMELINE_SERVER_API_KEY",
-};
+import { SECRET_ENV, SECRET_NAMES, type SecretName, type SecretStore, type SecretsStatus } from "../../src-shared/api.ts";
 
 export const NO_SECRET_STORE = "this build keeps no API keys (only the desktop app stores them, encrypted by the operating system): set them in the environment of `oncotimeline serve` instead";
 
@@ -17,8 +11,13 @@ export function secretReader(store: SecretStore | undefined, log: (error: unknow
     } catch (error) {
       log(error);
     }
-    return process.env[SECRET_ENV[name]] || null;
+    return secretFromEnvironment(name);
   };
+}
+
+/** The CLI's and `serve`'s only source of keys (they have no store). */
+export function secretFromEnvironment(name: SecretName): string | null {
+  return process.env[SECRET_ENV[name]] || null;
 }
 
 export function secretsStatus(store: SecretStore | undefined): SecretsStatus {

@@ -4,6 +4,7 @@
  * fatal error).
  */
 import { Command, CommanderError, Option } from "commander";
+import { SECRET_ENV } from "../../src-shared/secrets.ts";
 import { openStore, type Db } from "../store/db.ts";
 import { defaultDataDir } from "../store/dataDir.ts";
 import { diskFullMessage } from "../store/diskFull.ts";
@@ -134,7 +135,7 @@ export function buildProgram(run: (work: (context: { reporter: Reporter; db: () 
 
   const synth = program
     .command("synth")
-    .description("synthetic letters, gold and QA pairs from a teacher model (Anthropic API, key in ANTHROPIC_API_KEY; only synthetic text is sent)");
+    .description(`synthetic letters, gold and QA pairs from a teacher model (Anthropic API, key in ${SECRET_ENV["anthropic-api-key"]}; only synthetic text is sent)`);
   const synthApiOptions = (command: Command): Command =>
     command
       .option("--batch", "use Message Batches (half price, results within 24 h)")

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { SafeStorage } from "electron";
 
-import { SECRET_NAMES, type SecretName, type SecretStore } from "../../src-shared/api.ts";
+import { SECRET_ENV, SECRET_NAMES, type SecretName, type SecretStore } from "../../src-shared/api.ts";
 
 export { SECRET_NAMES, type SecretName, type SecretStore };
 
@@ -17,7 +17,7 @@ export const BASIC_TEXT_MESSAGE =
   "API keys cannot be stored safely: Electron found no system keyring and would fall back to its 'basic_text' backend, " +
   "which keeps secrets readable by anyone who can read your files. Install and unlock a keyring (gnome-keyring or KWallet; " +
   "e.g. `sudo apt install gnome-keyring`, then log in again), or start the app with --password-store=gnome-libsecret / kwallet5. " +
-  "Until then OncoTimeline keeps no API keys; set ANTHROPIC_API_KEY / OPENPIPE_API_KEY in the environment instead.";
+  `Until then OncoTimeline keeps no API keys; set ${SECRET_ENV["anthropic-api-key"]} / ${SECRET_ENV["openpipe-api-key"]} in the environment instead.`;
 
 export const UNAVAILABLE_MESSAGE =
   "API keys cannot be stored safely: the operating system's encryption (safeStorage) is not available. " +

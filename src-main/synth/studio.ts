@@ -5,7 +5,7 @@
  */
 import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
-import { ApiFailure, type StudioJobView, type StudioLetter, type StudioLetterPage, type StudioStatus } from "../../src-shared/api.ts";
+import { ApiFailure, SECRET_ENV, type StudioJobView, type StudioLetter, type StudioLetterPage, type StudioStatus } from "../../src-shared/api.ts";
 import { appendAudit } from "../audit/auditLog.ts";
 import type { Db } from "../store/db.ts";
 import { getSynthLetter, synthStatus } from "../store/synth.ts";
@@ -37,7 +37,7 @@ export class Studio {
   async start(input: { rows: Record<string, string>[]; batch: boolean; budgetUsd?: number | undefined; retryFailed: boolean }): Promise<StudioJobView> {
     if (this.running) throw new ApiFailure("conflict", "a generation job is already running: stop it first");
     const apiKey = this.deps.apiKey();
-    if (!apiKey) throw new ApiFailure("conflict", "no Anthropic API key: add it in Settings (or set ANTHROPIC_API_KEY for `oncotimeline serve`)");
+    if (!apiKey) throw new ApiFailure("conflict", `no Anthropic API key: add it in Settings (or set ${SECRET_ENV["anthropic-api-key"]} for \`oncotimeline serve\`)`);
     let rows: GridRow[];
     try {
       rows = gridFromCsv(rowsToCsv(input.rows));

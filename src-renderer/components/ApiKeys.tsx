@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent } from "react";
-import type { SecretName } from "../../src-shared/api.ts";
+import { SECRET_ENV, type SecretName } from "../../src-shared/api.ts";
 import { useStudio } from "../state/studio.ts";
 
 const KEY: SecretName = "anthropic-api-key";
@@ -16,7 +16,7 @@ export function ApiKeys() {
   }, []);
 
   const entry = secrets?.secrets.find((item) => item.name === KEY);
-  const where = !entry ? "Checking…" : entry.stored ? "stored in this app (encrypted by the operating system)" : entry.fromEnvironment ? "taken from the environment (ANTHROPIC_API_KEY)" : "not set";
+  const where = !entry ? "Checking…" : entry.stored ? "stored in this app (encrypted by the operating system)" : entry.fromEnvironment ? `taken from the environment (${SECRET_ENV[KEY]})` : "not set";
 
   function submit(event: FormEvent) {
     event.preventDefault();

@@ -1,9 +1,9 @@
 import { z } from "zod";
+import { SECRET_NAMES, type SecretName } from "../secrets.ts";
 import { endpoint } from "./endpoint.ts";
 
-/** Names of the secrets the app keeps (API keys for the cloud parts; real letters never go there). */
-export const SECRET_NAMES = ["anthropic-api-key", "openpipe-api-key", "inference-server-api-key"] as const;
-export type SecretName = (typeof SECRET_NAMES)[number];
+export { SECRET_ENV, SECRET_NAMES, type SecretName } from "../secrets.ts";
+
 /** Where the desktop app keeps them (Electron safeStorage); methods throw with a human message when it cannot. */
 export type SecretStore = {
   get(name: SecretName): string | null;

@@ -16,3 +16,11 @@ export function endpoint<O>() {
 
 export const id = z.number().int().positive();
 export const nonEmpty = z.string().trim().min(1);
+
+/**
+ * A refusal in words: "field: what is wrong" for each bad field, joined. The API names fields by
+ * their path in the input; the CLI names them by their flags, so both say the same about a value.
+ */
+export function describeIssues(error: z.ZodError, fieldName: (path: readonly PropertyKey[]) => string): string {
+  return error.issues.map((issue) => `${fieldName(issue.path)}: ${issue.message}`).join("; ");
+}

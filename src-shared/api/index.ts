@@ -7,7 +7,7 @@
  */
 import type { z } from "zod";
 import { appApi } from "./app.ts";
-import type { Handlers } from "./endpoint.ts";
+import { describeIssues, type Handlers } from "./endpoint.ts";
 import { exportApi } from "./export.ts";
 import { extractApi } from "./extract.ts";
 import { ingestApi } from "./ingest.ts";
@@ -17,7 +17,7 @@ import { synthApi } from "./synth.ts";
 import { timelineApi } from "./timeline.ts";
 
 export * from "./app.ts";
-export type { Contract, Endpoint, Handlers } from "./endpoint.ts";
+export { describeIssues, type Contract, type Endpoint, type Handlers } from "./endpoint.ts";
 export * from "./export.ts";
 export * from "./extract.ts";
 export * from "./ingest.ts";
@@ -70,6 +70,6 @@ export function isApiName(name: unknown): name is ApiName {
 export function parseApiInput<N extends ApiName>(name: N, input: unknown): ApiResult<ApiParsedInput<N>> {
   const parsed = API[name].input.safeParse(input ?? {});
   if (parsed.success) return { ok: true, value: parsed.data as ApiParsedInput<N> };
-  const details = parsed.error.issues.map((issue) => `${issue.path.join(".") || "(input)"}: ${issue.message}`).join("; ");
+  const details = describeIssues(parsed.error, (path) => path.map(String).join(".") || "(input)");
   return { ok: false, error: { code: "invalid-input", message: `${name}: ${details}` } };
 }

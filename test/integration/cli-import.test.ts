@@ -89,7 +89,7 @@ describe("oncotimeline usage errors", () => {
 
     const badFormat = await runCli(["--data", data, "export", "--format", "xlsx", "--out", path.join(data, "x")]);
     expect(badFormat.code).toBe(2);
-    expect(badFormat.stderr).toMatch(/--format xlsx .*csv, csv-wide/);
+    expect(badFormat.stderr).toMatch(/--format xlsx: .*"csv"\|"csv-wide"/);
 
     const badQuant = await runCli(["--data", data, "test-model", "--out", path.join(data, "m.gguf"), "--quant", "q5_k"]);
     expect(badQuant.code).toBe(2);

@@ -1,12 +1,19 @@
 import type { Db } from "../../store/db.ts";
-import { EXPORT_FORMATS, isExportFormat, runExport } from "../../export/runExport.ts";
+import { API } from "../../../src-shared/api.ts";
+import { runExport } from "../../export/runExport.ts";
+import { checkByContract } from "../contractFlags.ts";
 import { CliError, EXIT, type Reporter } from "../reporter.ts";
 
 export type ExportFlags = { format: string; out: string; patient?: string; model?: string; bom?: boolean; excludeUngrounded?: boolean };
 
 export function exportCommand(db: Db, flags: ExportFlags, reporter: Reporter): number {
-  if (!isExportFormat(flags.format)) throw new CliError(`--format ${flags.format} is not available; choose one of: ${EXPORT_FORMATS.join(", ")}`);
-  const exported = runExport(db, { ...flags, format: flags.format });
+  // Format and patient are the app's export.run fields: its schema judges them.
+  const { format, patient } = checkByContract(API["export.run"].input, {
+    format: { flag: "--format", value: flags.format },
+    patient: { flag: "--patient", value: flags.patient },
+  });
+  if (format === undefined) throw new CliError("--format is required");
+  const exported = runExport(db, { ...flags, format, patient });
   switch (exported.format) {
     case "json": {
       const result = exported.result;

@@ -1,8 +1,10 @@
 import { accessSync, constants, existsSync } from "node:fs";
 import path from "node:path";
+import { secretFromEnvironment } from "../../app/secrets.ts";
 import type { Db } from "../../store/db.ts";
-import { flashAttentionSetting, LlamaEngine } from "../../extract/llama/llamaEngine.ts";
-import { InferenceHostRefusedError, OpenAiCompatibleEngine } from "../../extract/openai/openAiEngine.ts";
+import { createLocalEngine, createServerEngine, type EngineRecipe } from "../../extract/engineFactory.ts";
+import { LlamaEngine } from "../../extract/llama/llamaEngine.ts";
+import { InferenceHostRefusedError, type OpenAiCompatibleEngine } from "../../extract/openai/openAiEngine.ts";
 import { isServerModel, registerServerModel, type ModelRow } from "../../store/models.ts";
 import { loadExtractionPrompt } from "../../extract/prompt.ts";
 import { runExtraction, type ExtractionEvent } from "../../extract/queue.ts";
@@ -10,22 +12,13 @@ import { writeResultsFile } from "../../extract/resultsFile.ts";
 import { appendResults, ForeignResultsFileError, restoreFromResultsFile, type ResultsAppender } from "../../extract/liveResultsFile.ts";
 import { shardLabel, type Shard } from "../../extract/shards.ts";
 import { resolveModel } from "./modelsCommand.ts";
-import { CliError, EXIT, formatDuration, positiveInt, shardFlag, type Reporter } from "../reporter.ts";
+import { engineOptionFlags, extractionSettingsFlags, type EngineFlags } from "../engineFlags.ts";
+import { CliError, EXIT, formatDuration, shardFlag, type Reporter } from "../reporter.ts";
+import { withStopSignals } from "../stopSignals.ts";
 
-export type ExtractFlags = {
+export type ExtractFlags = EngineFlags & {
   model?: string;
   retryFailed?: boolean;
-  gpu: string;
-  threads?: string;
-  context?: string;
-  maxTokens?: string;
-  timeout?: string;
-  temperature?: string;
-  seed?: string;
-  parallel?: string;
-  contexts?: string;
-  batchSize?: string;
-  flashAttention?: string;
   server?: string;
   serverModel?: string;
   onPremise?: boolean;
@@ -33,14 +26,15 @@ export type ExtractFlags = {
   out?: string;
 };
 
-/** The on-premise server's API key comes from the environment, never a flag (flags show in `ps`). */
-export const SERVER_API_KEY_ENV = "ONCOTIMELINE_SERVER_API_KEY";
-
 export async function extractCommand(db: Db, flags: ExtractFlags, reporter: Reporter): Promise<number> {
   const shard = shardFlag(flags.shard);
+  // Every flag is checked before anything is opened; those the app also takes, by its schema.
+  const settings = extractionSettingsFlags(flags);
+  const engineOptions = engineOptionFlags(flags);
   if (flags.out !== undefined) checkWritableFolder(flags.out);
   const prompt = loadExtractionPrompt();
-  const { engine, model } = await openEngine(db, flags, prompt.text, reporter);
+  const recipe: EngineRecipe = { systemPrompt: prompt.text, settings, engine: engineOptions, secret: secretFromEnvironment };
+  const { engine, model } = await openEngine(db, flags, recipe, reporter);
   let appender: ResultsAppender | undefined;
   try {
     if (flags.out !== undefined) {
@@ -53,53 +47,45 @@ export async function extractCommand(db: Db, flags: ExtractFlags, reporter: Repo
     throw error;
   }
 
-  // First Ctrl-C: finish the letter in flight and stop (the job stays resumable).
-  // Second: leave at once; nothing committed is lost either way.
-  const abort = new AbortController();
-  const onSignal = () => {
-    if (abort.signal.aborted) process.exit(130);
-    reporter.progress("Stopping after the current letter (Ctrl-C again to stop now)...");
-    abort.abort();
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
   const failures: string[] = [];
   try {
-    const summary = await runExtraction(
-      {
-        db,
-        engine,
-        model,
-        prompt,
-        signal: abort.signal,
-        onEvent: (event) => {
-          // On disk before it is reported: whoever sees the letter done can rely on the file.
-          if (event.type === "letter") appender?.letterFinished(event.letterId);
-          report(event, reporter, failures);
-          // After "start", which scripts expect first: how the local engine was actually loaded.
-          if (event.type === "start" && engine instanceof LlamaEngine) {
-            reporter.event({ type: "engine", backend: engine.backendName, parallel: engine.capacity, reductions: [...engine.reductions] });
-          }
+    // First Ctrl-C: finish the letters in flight and stop (the job stays resumable).
+    // Second: leave at once; nothing committed is lost either way.
+    return await withStopSignals({ stopping: () => reporter.progress("Stopping after the current letter (Ctrl-C again to stop now)...") }, async (signal) => {
+      const summary = await runExtraction(
+        {
+          db,
+          engine,
+          model,
+          prompt,
+          signal,
+          onEvent: (event) => {
+            // On disk before it is reported: whoever sees the letter done can rely on the file.
+            if (event.type === "letter") appender?.letterFinished(event.letterId);
+            report(event, reporter, failures);
+            // After "start", which scripts expect first: how the local engine was actually loaded.
+            if (event.type === "start" && engine instanceof LlamaEngine) {
+              reporter.event({ type: "engine", backend: engine.backendName, parallel: engine.capacity, reductions: [...engine.reductions] });
+            }
+          },
         },
-      },
-      { retryFailed: flags.retryFailed ?? false, ...(shard ? { shard } : {}) },
-    );
-    if (flags.out !== undefined) {
-      appender?.close();
-      const written = writeResultsFile(db, model, shard, flags.out);
-      reporter.event({ type: "results-file", ...written, shard: shardLabel(shard) }, `Wrote ${written.lines} result line(s) for shard ${shardLabel(shard)} to ${written.path}`);
-    }
-    const stopped = summary.state === "interrupted" ? " Stopped early: run extract again to continue." : "";
-    reporter.event(
-      { type: "summary", ...summary, model: model.name },
-      `Done: ${summary.done} of ${summary.total} letter(s) extracted, ${summary.failed} failed.${stopped}`,
-    );
-    for (const failure of failures) reporter.progress(`  failed: ${failure}`);
-    if (summary.failed > 0) reporter.progress("Retry the failed letters with: oncotimeline extract --retry-failed");
-    return summary.failed > 0 || summary.state === "interrupted" ? EXIT.someFailed : EXIT.ok;
+        { retryFailed: flags.retryFailed ?? false, ...(shard ? { shard } : {}) },
+      );
+      if (flags.out !== undefined) {
+        appender?.close();
+        const written = writeResultsFile(db, model, shard, flags.out);
+        reporter.event({ type: "results-file", ...written, shard: shardLabel(shard) }, `Wrote ${written.lines} result line(s) for shard ${shardLabel(shard)} to ${written.path}`);
+      }
+      const stopped = summary.state === "interrupted" ? " Stopped early: run extract again to continue." : "";
+      reporter.event(
+        { type: "summary", ...summary, model: model.name },
+        `Done: ${summary.done} of ${summary.total} letter(s) extracted, ${summary.failed} failed.${stopped}`,
+      );
+      for (const failure of failures) reporter.progress(`  failed: ${failure}`);
+      if (summary.failed > 0) reporter.progress("Retry the failed letters with: oncotimeline extract --retry-failed");
+      return summary.failed > 0 || summary.state === "interrupted" ? EXIT.someFailed : EXIT.ok;
+    });
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
     appender?.close();
     await engine.close();
   }
@@ -130,28 +116,15 @@ async function restoreResults(db: Db, model: ModelRow, shard: Shard | undefined,
 
 /**
  * The local engine on a GGUF file, or with --server an on-premise OpenAI-compatible server
- * (llama.cpp server, vLLM) whose address passes the host policy. Started before any letter is
- * taken, so a missing file or an unreachable server stops the run with one clear message.
+ * (llama.cpp server, vLLM) whose address passes the host policy, built by the app's engine
+ * factory. Started before any letter is taken, so a missing file or an unreachable server stops
+ * the run with one clear message.
  */
-async function openEngine(db: Db, flags: ExtractFlags, systemPrompt: string, reporter: Reporter): Promise<{ engine: LlamaEngine | OpenAiCompatibleEngine; model: ModelRow }> {
-  const common = {
-    systemPrompt,
-    maxTokens: positiveInt("--max-tokens", flags.maxTokens),
-    temperature: temperature(flags.temperature),
-    seed: positiveInt("--seed", flags.seed),
-    parallel: positiveInt("--parallel", flags.parallel),
-  };
+async function openEngine(db: Db, flags: ExtractFlags, recipe: EngineRecipe, reporter: Reporter): Promise<{ engine: LlamaEngine | OpenAiCompatibleEngine; model: ModelRow }> {
   if (flags.server !== undefined) {
     let engine: OpenAiCompatibleEngine;
     try {
-      engine = new OpenAiCompatibleEngine({
-        ...common,
-        baseUrl: flags.server,
-        model: flags.serverModel,
-        apiKey: process.env[SERVER_API_KEY_ENV],
-        onPremise: flags.onPremise ?? false,
-        timeoutMs: seconds("--timeout", flags.timeout),
-      });
+      engine = createServerEngine({ baseUrl: flags.server, model: flags.serverModel, onPremise: flags.onPremise ?? false }, recipe);
     } catch (error) {
       if (error instanceof InferenceHostRefusedError) throw new CliError(error.message);
       throw error;
@@ -163,20 +136,7 @@ async function openEngine(db: Db, flags: ExtractFlags, systemPrompt: string, rep
   const model = resolveModel(db, flags.model);
   if (isServerModel(model)) throw new CliError(`model "${model.name}" is served by ${model.path}: use --server ${model.path}`);
   if (!existsSync(model.path)) throw new CliError(`the file of model "${model.name}" is missing: ${model.path}`);
-  if (flags.gpu !== "auto" && flags.gpu !== "off") throw new CliError(`--gpu must be auto or off, not ${flags.gpu}`);
-  const flashAttention = flashAttentionSetting(flags.flashAttention ?? "auto");
-  if (flashAttention === undefined) throw new CliError(`--flash-attention must be auto, on or off, not ${flags.flashAttention}`);
-  const engine = new LlamaEngine({
-    ...common,
-    modelPath: model.path,
-    gpu: flags.gpu === "off" ? false : "auto",
-    threads: positiveInt("--threads", flags.threads),
-    contextSize: positiveInt("--context", flags.context),
-    letterTimeoutMs: seconds("--timeout", flags.timeout),
-    contexts: positiveInt("--contexts", flags.contexts),
-    batchSize: positiveInt("--batch-size", flags.batchSize),
-    flashAttention,
-  });
+  const engine = createLocalEngine(model.path, recipe);
   reporter.progress(`Loading model "${model.name}"...`);
   await startOrExplain(engine);
   for (const line of engine.reductions) reporter.progress(`Reduced to fit memory: ${line}`);
@@ -212,16 +172,4 @@ function report(event: ExtractionEvent, reporter: Reporter, failures: string[]):
     failures.push(`${event.source}: ${event.error}`);
     reporter.progress(`${position} ${event.source}: FAILED: ${event.error}${eta}`);
   }
-}
-
-function temperature(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed < 0 || parsed > 2) throw new CliError(`--temperature must be a number from 0 to 2, not "${value}"`);
-  return parsed;
-}
-
-function seconds(flag: string, value: string | undefined): number | undefined {
-  const parsed = positiveInt(flag, value);
-  return parsed === undefined ? undefined : parsed * 1000;
 }

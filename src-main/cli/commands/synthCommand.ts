@@ -1,4 +1,6 @@
 import { readFileSync } from "node:fs";
+import { API, SECRET_ENV } from "../../../src-shared/api.ts";
+import { secretFromEnvironment } from "../../app/secrets.ts";
 import type { Db } from "../../store/db.ts";
 import { synthStatus } from "../../store/synth.ts";
 import { AnthropicClient, DEFAULT_MODEL, SONNET_PRICES_USD_PER_MTOK, type PricesPerMTok } from "../../synth/anthropicClient.ts";
@@ -10,6 +12,8 @@ import { runQa } from "../../synth/qaJob.ts";
 import type { SynthEvent, SynthJobSummary } from "../../synth/synthJob.ts";
 import { DEFAULT_GROUNDING_POLICY, type GroundingPolicy } from "../../synth/validation.ts";
 import { CliError, EXIT, positiveInt, type Reporter } from "../reporter.ts";
+import { checkByContract, numberFlag } from "../contractFlags.ts";
+import { withStopSignals } from "../stopSignals.ts";
 
 /** Flags every synth command that calls the API shares. */
 export type SynthApiFlags = {
@@ -26,8 +30,6 @@ export type SynthApiFlags = {
 export type SynthGenerateFlags = SynthApiFlags & { n?: string; grid?: string; seed?: string; ungrounded?: string; fuzzy?: string; nearDuplicate?: string };
 export type SynthQaFlags = SynthApiFlags & { letters?: string };
 
-/** The key comes from the environment only (flags show in `ps`); the base URL is the SDK's (ANTHROPIC_BASE_URL). */
-export const API_KEY_ENV = "ANTHROPIC_API_KEY";
 
 export async function synthGenerateCommand(db: Db, flags: SynthGenerateFlags, reporter: Reporter): Promise<number> {
   const rows = gridRows(flags);
@@ -117,13 +119,6 @@ function fraction(flag: string, value: string | undefined): number | undefined {
   return parsed;
 }
 
-function usd(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed <= 0) throw new CliError(`${flag} must be a positive amount of US dollars, not "${value}"`);
-  return parsed;
-}
-
 /** "--prices 3,15,3.75,0.3": input, output, cache write, cache read, USD per million tokens. */
 function prices(value: string | undefined): PricesPerMTok {
   if (value === undefined) return SONNET_PRICES_USD_PER_MTOK;
@@ -136,8 +131,9 @@ function prices(value: string | undefined): PricesPerMTok {
 }
 
 function makeClient(flags: SynthApiFlags, reporter: Reporter): AnthropicClient {
-  const apiKey = process.env[API_KEY_ENV];
-  if (!apiKey) throw new CliError(`set ${API_KEY_ENV} to an Anthropic API key (only synthetic text is ever sent with it)`);
+  // The key comes from the environment only; the base URL is the SDK's (ANTHROPIC_BASE_URL).
+  const apiKey = secretFromEnvironment("anthropic-api-key");
+  if (!apiKey) throw new CliError(`set ${SECRET_ENV["anthropic-api-key"]} to an Anthropic API key (only synthetic text is ever sent with it)`);
   const discount = flags.batchDiscount === undefined ? undefined : fraction("--batch-discount", flags.batchDiscount);
   const warn = (message: string): void => {
     reporter.event({ type: "warning", message });
@@ -154,7 +150,8 @@ function makeClient(flags: SynthApiFlags, reporter: Reporter): AnthropicClient {
 
 function apiOptions(flags: SynthApiFlags): { parallel?: number; budgetUsd?: number; retryFailed?: boolean; batchPollMs?: number } {
   const parallel = positiveInt("--parallel", flags.parallel);
-  const budget = usd("--budget", flags.budget);
+  // The budget is the app's studio.generate field: its schema judges it.
+  const { budgetUsd: budget } = checkByContract(API["studio.generate"].input, { budgetUsd: { flag: "--budget", value: numberFlag("--budget", flags.budget) } });
   const poll = positiveInt("--poll-seconds", flags.pollSeconds);
   return {
     ...(parallel !== undefined ? { parallel } : {}),
@@ -165,21 +162,8 @@ function apiOptions(flags: SynthApiFlags): { parallel?: number; budgetUsd?: numb
 }
 
 /** First Ctrl-C: stop sending, let requests in flight finish (the job stays resumable); second: leave now. */
-async function withSignals<T>(reporter: Reporter, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const abort = new AbortController();
-  const onSignal = (): void => {
-    if (abort.signal.aborted) process.exit(130);
-    reporter.progress("Stopping: no new requests (Ctrl-C again to stop now); run the same command again to continue.");
-    abort.abort();
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
-  try {
-    return await work(abort.signal);
-  } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
-  }
+function withSignals<T>(reporter: Reporter, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  return withStopSignals({ stopping: () => reporter.progress("Stopping: no new requests (Ctrl-C again to stop now); run the same command again to continue.") }, work);
 }
 
 function report(event: SynthEvent, reporter: Reporter): void {
