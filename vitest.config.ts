@@ -25,7 +25,7 @@ const HEAVY_FILES = heavyFiles();
 
 /**
  * Two projects, run one after the other (sequence.groupOrder) by the one `vitest run`:
- * - "fast": every file that neither loads the model nor starts Chromium. Four at a time: they
+ * - "fast": every file that neither loads the model nor starts Chromium. Three at a time: they
  *   spend most of their time waiting on child processes (the CLI), loopback servers or SQLite.
  * - "heavy": the model and browser files, in their own processes (forks) and two at a time on a
  *   2-core machine, where more would only slow each one and risk its time limits. Its globalSetup
@@ -38,7 +38,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: "fast", include: ALL_FILES, exclude: HEAVY_FILES, pool: "forks", maxWorkers: 4, sequence: { groupOrder: 0 } },
+        test: { name: "fast", include: ALL_FILES, exclude: HEAVY_FILES, pool: "forks", maxWorkers: 3, sequence: { groupOrder: 0 } },
       },
       {
         extends: true,
