@@ -10,7 +10,7 @@ import { ModelsPage } from "./pages/ModelsPage.tsx";
 import { PatientPage } from "./pages/PatientPage.tsx";
 import { ReviewPage } from "./pages/ReviewPage.tsx";
 import { SettingsPage } from "./pages/SettingsPage.tsx";
-import { StudioPage } from "./pages/StudioPage.tsx";
+import { SynthPage } from "./pages/SynthPage.tsx";
 import { useJobs } from "./state/jobs.ts";
 import { PAGES, PAGE_TITLES, useNav, type Page } from "./state/nav.ts";
 
@@ -25,7 +25,7 @@ const SCREENS: Record<Page, () => React.JSX.Element> = {
   models: ModelsPage,
   export: ExportPage,
   settings: SettingsPage,
-  studio: StudioPage,
+  synth: SynthPage,
 };
 
 function JobIndicator() {

@@ -18,8 +18,8 @@ import { modelsHandlers } from "../models/handlers.ts";
 import { settingsHandlers } from "../settings/handlers.ts";
 import { settingsReader } from "../settings/storedSettings.ts";
 import { openStore, type Db } from "../store/db.ts";
-import { createStudio, synthHandlers } from "../synth/handlers.ts";
-import type { Studio } from "../synth/studio.ts";
+import { createSynthService, synthHandlers } from "../synth/handlers.ts";
+import type { SynthService } from "../synth/service.ts";
 import { timelineHandlers } from "../timeline/handlers.ts";
 import type { ServiceContext } from "../serviceContext.ts";
 
@@ -40,12 +40,12 @@ export type ServicesOptions = {
   log?: (error: unknown) => void;
 };
 
-export type Services = { db: Db; handlers: ApiHandlers; jobs: ExtractionJobs; studio: Studio; close(): Promise<void> };
+export type Services = { db: Db; handlers: ApiHandlers; jobs: ExtractionJobs; synth: SynthService; close(): Promise<void> };
 
 export function createServices(options: ServicesOptions): Services {
   const context = serviceContext(options);
   const jobs = createExtractionJobs(context);
-  const studio = createStudio(context);
+  const synth = createSynthService(context);
 
   const handlers = {
     ...appHandlers(context),
@@ -54,7 +54,7 @@ export function createServices(options: ServicesOptions): Services {
     ...extractHandlers(jobs),
     ...timelineHandlers(context),
     ...exportHandlers(context),
-    ...synthHandlers(studio, context),
+    ...synthHandlers(synth, context),
     ...settingsHandlers(context),
   } satisfies ApiHandlers;
 
@@ -62,10 +62,10 @@ export function createServices(options: ServicesOptions): Services {
     db: context.db,
     handlers,
     jobs,
-    studio,
+    synth,
     close: async () => {
-      if (studio.status().current?.state === "running") studio.stop();
-      await Promise.all([jobs.close(), studio.idle()]);
+      if (synth.status().current?.state === "running") synth.stop();
+      await Promise.all([jobs.close(), synth.idle()]);
       context.db.close();
     },
   };

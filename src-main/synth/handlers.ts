@@ -1,18 +1,18 @@
 import type { Handlers, synthApi } from "../../src-shared/api.ts";
 import type { ServiceContext } from "../serviceContext.ts";
-import { Studio } from "./studio.ts";
+import { SynthService } from "./service.ts";
 
-export function createStudio({ db, log, secret }: ServiceContext): Studio {
-  return new Studio({ db, apiKey: () => secret("anthropic-api-key"), log });
+export function createSynthService({ db, log, secret }: ServiceContext): SynthService {
+  return new SynthService({ db, apiKey: () => secret("anthropic-api-key"), log });
 }
 
-export function synthHandlers(studio: Studio, context: ServiceContext): Handlers<typeof synthApi> {
+export function synthHandlers(synth: SynthService, context: ServiceContext): Handlers<typeof synthApi> {
   return {
-    "studio.sampleGrid": ({ n, seed }) => studio.sample(n, seed),
-    "studio.generate": (input) => studio.start(input),
-    "studio.stop": () => studio.stop(),
-    "studio.status": () => studio.status(),
-    "studio.letters": (input) => studio.letters(input),
-    "studio.decide": ({ id, status }) => studio.decide(id, status, context.reviewer()),
+    "synth.sampleGrid": ({ n, seed }) => synth.sample(n, seed),
+    "synth.generate": (input) => synth.start(input),
+    "synth.stop": () => synth.stop(),
+    "synth.status": () => synth.status(),
+    "synth.letters": (input) => synth.letters(input),
+    "synth.decide": ({ id, status }) => synth.decide(id, status, context.reviewer()),
   };
 }

@@ -1,18 +1,18 @@
 import { useEffect, useState, type FormEvent } from "react";
 import { SECRET_ENV, type SecretName } from "../../src-shared/api.ts";
-import { useStudio } from "../state/studio.ts";
+import { useSynth } from "../state/synth.ts";
 
 const KEY: SecretName = "anthropic-api-key";
 
 /** Whether the Anthropic key is set and where from; never its value. */
 export function ApiKeys() {
-  const secrets = useStudio((state) => state.secrets);
-  const saveKey = useStudio((state) => state.saveKey);
-  const removeKey = useStudio((state) => state.removeKey);
+  const secrets = useSynth((state) => state.secrets);
+  const saveKey = useSynth((state) => state.saveKey);
+  const removeKey = useSynth((state) => state.removeKey);
   const [value, setValue] = useState("");
 
   useEffect(() => {
-    void useStudio.getState().loadSecrets();
+    void useSynth.getState().loadSecrets();
   }, []);
 
   const entry = secrets?.secrets.find((item) => item.name === KEY);

@@ -1,6 +1,6 @@
 import { create } from "zustand";
 
-export const PAGES = ["letters", "extraction", "review", "patient", "models", "export", "settings", "studio"] as const;
+export const PAGES = ["letters", "extraction", "review", "patient", "models", "export", "settings", "synth"] as const;
 export type Page = (typeof PAGES)[number];
 
 export const PAGE_TITLES: Record<Page, string> = {
@@ -11,7 +11,7 @@ export const PAGE_TITLES: Record<Page, string> = {
   models: "Models",
   export: "Export",
   settings: "Settings",
-  studio: "Studio",
+  synth: "Studio",
 };
 
 type NavState = {

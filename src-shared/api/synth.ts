@@ -1,9 +1,7 @@
 import { z } from "zod";
 import { endpoint, id } from "./endpoint.ts";
 
-// The synthetic studio's calls keep their "studio." names: the renderer and tests use them.
-
-export type StudioJobView = {
+export type SynthJobView = {
   jobId: number | null;
   state: "running" | "done" | "interrupted" | "budget-reached" | "failed";
   total: number;
@@ -14,16 +12,16 @@ export type StudioJobView = {
   etaSeconds: number | null;
   message: string | null;
 };
-export type StudioStatus = {
+export type SynthStatusView = {
   jobs: { id: number; kind: string; state: string; model: string; budgetUsd: number | null; costUsd: number; items: Record<string, number>; error: string | null }[];
   letters: Record<"accepted" | "flagged" | "rejected", number>;
   reasons: Record<string, number>;
   qa: { accepted: number; rejected: number; byKind: Record<string, number>; rejectReasons: Record<string, number> };
   costUsd: number;
   /** The generation job running now, or the last one this session ran. */
-  current: StudioJobView | null;
+  current: SynthJobView | null;
 };
-export type StudioLetter = {
+export type SynthLetter = {
   id: number;
   status: "accepted" | "flagged" | "rejected";
   reasons: string[];
@@ -33,15 +31,15 @@ export type StudioLetter = {
   createdAt: string;
   qa: unknown[];
 };
-export type StudioLetterPage = { total: number; rows: StudioLetter[] };
+export type SynthLetterPage = { total: number; rows: SynthLetter[] };
 
 export const synthApi = {
   /** A balanced generation grid from the default distributions (the editor's starting point). */
-  "studio.sampleGrid": endpoint<{ columns: string[]; rows: Record<string, string>[] }>()(
+  "synth.sampleGrid": endpoint<{ columns: string[]; rows: Record<string, string>[] }>()(
     z.strictObject({ n: z.number().int().min(1).max(5000), seed: z.number().int().min(0).default(1) }),
   ),
   /** Generates a letter + gold per grid row (resumable: the same grid again goes on where it stopped). */
-  "studio.generate": endpoint<StudioJobView>()(
+  "synth.generate": endpoint<SynthJobView>()(
     z.strictObject({
       rows: z.array(z.record(z.string(), z.string().max(2000))).min(1).max(5000),
       batch: z.boolean().default(false),
@@ -49,10 +47,10 @@ export const synthApi = {
       retryFailed: z.boolean().default(false),
     }),
   ),
-  "studio.stop": endpoint<StudioJobView>()(z.strictObject({})),
-  "studio.status": endpoint<StudioStatus>()(z.strictObject({})),
-  "studio.letters": endpoint<StudioLetterPage>()(
+  "synth.stop": endpoint<SynthJobView>()(z.strictObject({})),
+  "synth.status": endpoint<SynthStatusView>()(z.strictObject({})),
+  "synth.letters": endpoint<SynthLetterPage>()(
     z.strictObject({ offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(200).default(50), status: z.enum(["accepted", "flagged", "rejected"]).optional() }),
   ),
-  "studio.decide": endpoint<StudioLetter>()(z.strictObject({ id, status: z.enum(["accepted", "rejected"]) })),
+  "synth.decide": endpoint<SynthLetter>()(z.strictObject({ id, status: z.enum(["accepted", "rejected"]) })),
 } as const;

@@ -65,8 +65,8 @@ describe("the CLI refuses what the app refuses, in the same words", () => {
     expect(cli.stderr.trim()).toBe(`oncotimeline: --format xlsx: ${api.slice("format: ".length)}`);
   });
 
-  it("synth generate --budget and studio.generate's budgetUsd", async () => {
-    const api = await apiRefusal("studio.generate", { rows: [{ cancer: "breast" }], budgetUsd: -1 });
+  it("synth generate --budget and synth.generate's budgetUsd", async () => {
+    const api = await apiRefusal("synth.generate", { rows: [{ cancer: "breast" }], budgetUsd: -1 });
     expect(api).toMatch(/^budgetUsd: /);
     const cli = await runCli(["--data", tempDir(), "synth", "generate", "--n", "1", "--budget", "-1"], { env: { ANTHROPIC_API_KEY: "sk-never-used", ANTHROPIC_BASE_URL: "http://127.0.0.1:9" } });
     expect(cli.code).toBe(2);

@@ -150,8 +150,8 @@ function makeClient(flags: SynthApiFlags, reporter: Reporter): AnthropicClient {
 
 function apiOptions(flags: SynthApiFlags): { parallel?: number; budgetUsd?: number; retryFailed?: boolean; batchPollMs?: number } {
   const parallel = positiveInt("--parallel", flags.parallel);
-  // The budget is the app's studio.generate field: its schema judges it.
-  const { budgetUsd: budget } = checkByContract(API["studio.generate"].input, { budgetUsd: { flag: "--budget", value: numberFlag("--budget", flags.budget) } });
+  // The budget is the app's synth.generate field: its schema judges it.
+  const { budgetUsd: budget } = checkByContract(API["synth.generate"].input, { budgetUsd: { flag: "--budget", value: numberFlag("--budget", flags.budget) } });
   const poll = positiveInt("--poll-seconds", flags.pollSeconds);
   return {
     ...(parallel !== undefined ? { parallel } : {}),

@@ -1,25 +1,25 @@
 import { create } from "zustand";
-import type { SecretName, SecretsStatus, StudioLetter, StudioStatus } from "../../src-shared/api.ts";
+import type { SecretName, SecretsStatus, SynthLetter, SynthStatusView } from "../../src-shared/api.ts";
 import { call, errorMessage } from "../api.ts";
 import { reportError, useToasts } from "./toast.ts";
 
 export const LETTERS_PAGE_SIZE = 20;
-export type LetterFilter = StudioLetter["status"] | "";
+export type LetterFilter = SynthLetter["status"] | "";
 
-type StudioState = {
-  /** The grid being edited: its columns (from studio.sampleGrid) and one record per row. */
+type SynthState = {
+  /** The grid being edited: its columns (from synth.sampleGrid) and one record per row. */
   columns: string[];
   rows: Record<string, string>[];
   sampling: boolean;
   batch: boolean;
   /** As typed; blank means no budget. */
   budget: string;
-  status: StudioStatus | null;
+  status: SynthStatusView | null;
   busy: boolean;
   filter: LetterFilter;
   offset: number;
   total: number;
-  letters: StudioLetter[];
+  letters: SynthLetter[];
   selectedId: number | null;
   secrets: SecretsStatus | null;
 
@@ -27,7 +27,7 @@ type StudioState = {
   setCell(row: number, column: string, value: string): void;
   addRow(): void;
   removeRow(row: number): void;
-  setRun(patch: Partial<Pick<StudioState, "batch" | "budget">>): void;
+  setRun(patch: Partial<Pick<SynthState, "batch" | "budget">>): void;
   generate(): Promise<void>;
   stop(): Promise<void>;
   refresh(): Promise<void>;
@@ -44,8 +44,8 @@ type StudioState = {
 const POLL_MS = 1000;
 let timer: ReturnType<typeof setTimeout> | undefined;
 
-/** Polls studio.status about once a second while a generation runs, and stops when it does not. */
-function schedulePoll(get: () => StudioState): void {
+/** Polls synth.status about once a second while a generation runs, and stops when it does not. */
+function schedulePoll(get: () => SynthState): void {
   if (timer !== undefined) clearTimeout(timer);
   timer = undefined;
   if (get().status?.current?.state !== "running") return;
@@ -63,7 +63,7 @@ export function parseBudget(text: string): number | undefined {
   return value;
 }
 
-export const useStudio = create<StudioState>((set, get) => ({
+export const useSynth = create<SynthState>((set, get) => ({
   columns: [],
   rows: [],
   sampling: false,
@@ -81,7 +81,7 @@ export const useStudio = create<StudioState>((set, get) => ({
   async sample(n, seed) {
     set({ sampling: true });
     try {
-      const grid = await call("studio.sampleGrid", { n, seed });
+      const grid = await call("synth.sampleGrid", { n, seed });
       set({ columns: grid.columns, rows: grid.rows });
     } catch (error) {
       reportError(error);
@@ -120,7 +120,7 @@ export const useStudio = create<StudioState>((set, get) => ({
     }
     set({ busy: true });
     try {
-      const view = await call("studio.generate", { rows, batch, ...(budgetUsd === undefined ? {} : { budgetUsd }) });
+      const view = await call("synth.generate", { rows, batch, ...(budgetUsd === undefined ? {} : { budgetUsd }) });
       const status = get().status;
       if (status) set({ status: { ...status, current: view } });
       await get().refresh();
@@ -134,7 +134,7 @@ export const useStudio = create<StudioState>((set, get) => ({
   async stop() {
     set({ busy: true });
     try {
-      await call("studio.stop", {});
+      await call("synth.stop", {});
       await get().refresh();
     } catch (error) {
       reportError(error);
@@ -146,7 +146,7 @@ export const useStudio = create<StudioState>((set, get) => ({
   async refresh() {
     const wasRunning = get().status?.current?.state === "running";
     try {
-      const status = await call("studio.status", {});
+      const status = await call("synth.status", {});
       set({ status });
       // New letters arrive while it runs; the list follows at each poll and once at the end.
       if (wasRunning || status.current?.state === "running") await get().loadLetters();
@@ -159,7 +159,7 @@ export const useStudio = create<StudioState>((set, get) => ({
   async loadLetters() {
     const { offset, filter } = get();
     try {
-      const page = await call("studio.letters", { offset, limit: LETTERS_PAGE_SIZE, ...(filter ? { status: filter } : {}) });
+      const page = await call("synth.letters", { offset, limit: LETTERS_PAGE_SIZE, ...(filter ? { status: filter } : {}) });
       if (get().offset !== offset || get().filter !== filter) return;
       const selectedId = get().selectedId;
       set({ letters: page.rows, total: page.total, selectedId: page.rows.some((row) => row.id === selectedId) ? selectedId : (page.rows[0]?.id ?? null) });
@@ -184,10 +184,10 @@ export const useStudio = create<StudioState>((set, get) => ({
 
   async decide(id, status) {
     try {
-      const letter = await call("studio.decide", { id, status });
+      const letter = await call("synth.decide", { id, status });
       set({ letters: get().letters.map((row) => (row.id === id ? letter : row)) });
       useToasts.getState().show("info", `Letter ${id} ${status}.`);
-      const counts = await call("studio.status", {});
+      const counts = await call("synth.status", {});
       set({ status: counts });
     } catch (error) {
       reportError(error);

@@ -1,5 +1,5 @@
 /**
- * The studio through the service API the UI uses, with the real SDK against the loopback
+ * The synthetic studio through the service API the UI uses, with the real SDK against the loopback
  * Anthropic server: a sampled grid, a background generation job with cost, the letters beside
  * their gold, and a reviewer's verdict.
  */
@@ -34,11 +34,11 @@ async function call<N extends ApiName>(name: N, input: unknown): Promise<ApiOutp
   return result.value as ApiOutput<N>;
 }
 
-describe("studio API", () => {
+describe("synth API", () => {
   it("refuses to start without an API key, with a message saying where to put it", async () => {
     delete process.env.ANTHROPIC_API_KEY;
-    const grid = await call("studio.sampleGrid", { n: 2 });
-    await expect(call("studio.generate", { rows: grid.rows })).rejects.toThrow(/no Anthropic API key: add it in Settings/);
+    const grid = await call("synth.sampleGrid", { n: 2 });
+    await expect(call("synth.generate", { rows: grid.rows })).rejects.toThrow(/no Anthropic API key: add it in Settings/);
     const secrets = await call("secrets.status", {});
     expect(secrets.canStore).toBe(false);
     expect(secrets.secrets.find((item) => item.name === "anthropic-api-key")).toMatchObject({ stored: false, fromEnvironment: false });
@@ -47,36 +47,36 @@ describe("studio API", () => {
   it("generates a sampled grid in the background with cost, lists letters with gold, and takes a reviewer's verdict", async () => {
     process.env.ANTHROPIC_API_KEY = FAKE_API_KEY;
     process.env.ANTHROPIC_BASE_URL = fake.url;
-    const grid = await call("studio.sampleGrid", { n: 4, seed: 3 });
+    const grid = await call("synth.sampleGrid", { n: 4, seed: 3 });
     expect(grid.rows).toHaveLength(4);
     expect(Object.keys(grid.rows[0] ?? {})).toEqual(grid.columns);
 
     const bad = grid.rows.map((row, i) => (i === 1 ? { ...row, letter_type: "poem" } : row));
-    await expect(call("studio.generate", { rows: bad })).rejects.toThrow(/invalid-input: [\s\S]*row 2 .*letter_type/);
+    await expect(call("synth.generate", { rows: bad })).rejects.toThrow(/invalid-input: [\s\S]*row 2 .*letter_type/);
 
-    const started = await call("studio.generate", { rows: grid.rows, budgetUsd: 5 });
+    const started = await call("synth.generate", { rows: grid.rows, budgetUsd: 5 });
     expect(started).toMatchObject({ state: "running", total: 4 });
-    await services.studio.idle();
-    const status = await call("studio.status", {});
+    await services.synth.idle();
+    const status = await call("synth.status", {});
     expect(status.current).toMatchObject({ state: "done", done: 4, failed: 0 });
     expect(status.current?.costUsd).toBeGreaterThan(0);
     expect(status.letters.accepted + status.letters.flagged + status.letters.rejected).toBe(4);
 
-    const page = await call("studio.letters", { limit: 10 });
+    const page = await call("synth.letters", { limit: 10 });
     expect(page.total).toBe(4);
     const first = page.rows[0];
     expect(first?.content).toEqual(expect.any(String));
     expect(first?.gold).toMatchObject({ primary_cancer: expect.any(Object) });
 
-    const rejected = await call("studio.decide", { id: first?.id, status: "rejected" });
+    const rejected = await call("synth.decide", { id: first?.id, status: "rejected" });
     expect(rejected.status).toBe("rejected");
     expect(rejected.reasons.at(-1)).toMatch(/^reviewer: rejected by /);
 
     // The same grid again sends nothing new: every row already has its letter.
     const requests = fake.requests.length;
-    await call("studio.generate", { rows: grid.rows });
-    await services.studio.idle();
+    await call("synth.generate", { rows: grid.rows });
+    await services.synth.idle();
     expect(fake.requests.length).toBe(requests);
-    expect((await call("studio.letters", {})).total).toBe(4);
+    expect((await call("synth.letters", {})).total).toBe(4);
   });
 });

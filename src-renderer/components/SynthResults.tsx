@@ -1,6 +1,6 @@
 import { useEffect, useRef, type KeyboardEvent } from "react";
-import type { StudioLetter } from "../../src-shared/api.ts";
-import { LETTERS_PAGE_SIZE, useStudio, type LetterFilter } from "../state/studio.ts";
+import type { SynthLetter } from "../../src-shared/api.ts";
+import { LETTERS_PAGE_SIZE, useSynth, type LetterFilter } from "../state/synth.ts";
 
 export function formatUsd(value: number): string {
   // Two decimals; a first cent not yet reached still shows that something was spent.
@@ -8,13 +8,13 @@ export function formatUsd(value: number): string {
   return `$${value.toFixed(2)}`;
 }
 
-function firstLine(letter: StudioLetter): string {
+function firstLine(letter: SynthLetter): string {
   const line = letter.content?.split("\n").find((text) => text.trim() !== "");
   return line?.trim() ?? "(no letter text)";
 }
 
 function Counts() {
-  const status = useStudio((state) => state.status);
+  const status = useSynth((state) => state.status);
   if (!status) return null;
   const reasons = Object.entries(status.reasons)
     .sort((a, b) => b[1] - a[1])
@@ -24,23 +24,23 @@ function Counts() {
       <dl className="stats">
         <div>
           <dt>Accepted</dt>
-          <dd data-testid="studio-accepted">{status.letters.accepted}</dd>
+          <dd data-testid="synth-accepted">{status.letters.accepted}</dd>
         </div>
         <div>
           <dt>Flagged</dt>
-          <dd data-testid="studio-flagged">{status.letters.flagged}</dd>
+          <dd data-testid="synth-flagged">{status.letters.flagged}</dd>
         </div>
         <div>
           <dt>Rejected</dt>
-          <dd data-testid="studio-rejected">{status.letters.rejected}</dd>
+          <dd data-testid="synth-rejected">{status.letters.rejected}</dd>
         </div>
         <div>
           <dt>Cost, all runs</dt>
-          <dd data-testid="studio-total-cost">{formatUsd(status.costUsd)}</dd>
+          <dd data-testid="synth-total-cost">{formatUsd(status.costUsd)}</dd>
         </div>
       </dl>
       {reasons.length > 0 && (
-        <p className="muted studio-reasons">
+        <p className="muted synth-reasons">
           Top reasons:{" "}
           {reasons.map(([reason, n], i) => (
             <span key={reason}>
@@ -54,14 +54,14 @@ function Counts() {
   );
 }
 
-function LetterDetail({ letter }: { letter: StudioLetter }) {
-  const decide = useStudio((state) => state.decide);
+function LetterDetail({ letter }: { letter: SynthLetter }) {
+  const decide = useSynth((state) => state.decide);
   return (
-    <section className="studio-detail" aria-labelledby="studio-detail-heading">
+    <section className="synth-detail" aria-labelledby="synth-detail-heading">
       <div className="review-bar">
-        <h3 id="studio-detail-heading">
+        <h3 id="synth-detail-heading">
           Letter {letter.id}{" "}
-          <span className={`badge synth-${letter.status}`} data-testid="studio-letter-status">
+          <span className={`badge synth-${letter.status}`} data-testid="synth-letter-status">
             {letter.status}
           </span>
         </h3>
@@ -79,22 +79,22 @@ function LetterDetail({ letter }: { letter: StudioLetter }) {
         {letter.qa.length > 0 ? ` · ${letter.qa.length} question–answer pairs` : ""}
       </p>
       {letter.reasons.length > 0 && (
-        <ul className="studio-reason-list" aria-label="Reasons">
+        <ul className="synth-reason-list" aria-label="Reasons">
           {letter.reasons.map((reason, i) => (
             <li key={i}>{reason}</li>
           ))}
         </ul>
       )}
-      <div className="studio-pair">
-        <section className="studio-pane" aria-labelledby="studio-text-heading">
-          <h4 id="studio-text-heading">Generated letter</h4>
-          <div className="letter-text" data-testid="studio-letter-text">
+      <div className="synth-pair">
+        <section className="synth-pane" aria-labelledby="synth-text-heading">
+          <h4 id="synth-text-heading">Generated letter</h4>
+          <div className="letter-text" data-testid="synth-letter-text">
             {letter.content ?? "(the answer held no usable letter)"}
           </div>
         </section>
-        <section className="studio-pane" aria-labelledby="studio-gold-heading">
-          <h4 id="studio-gold-heading">Gold (JSON)</h4>
-          <pre className="studio-gold" data-testid="studio-gold">
+        <section className="synth-pane" aria-labelledby="synth-gold-heading">
+          <h4 id="synth-gold-heading">Gold (JSON)</h4>
+          <pre className="synth-gold" data-testid="synth-gold">
             {letter.gold === null ? "(no gold)" : JSON.stringify(letter.gold, null, 2)}
           </pre>
         </section>
@@ -104,24 +104,24 @@ function LetterDetail({ letter }: { letter: StudioLetter }) {
 }
 
 /** The generated letters, a page at a time, each beside its gold with the reviewer's verdict. */
-export function StudioResults() {
-  const letters = useStudio((state) => state.letters);
-  const total = useStudio((state) => state.total);
-  const offset = useStudio((state) => state.offset);
-  const filter = useStudio((state) => state.filter);
-  const selectedId = useStudio((state) => state.selectedId);
-  const { setFilter, setOffset, select, decide } = useStudio.getState();
+export function SynthResults() {
+  const letters = useSynth((state) => state.letters);
+  const total = useSynth((state) => state.total);
+  const offset = useSynth((state) => state.offset);
+  const filter = useSynth((state) => state.filter);
+  const selectedId = useSynth((state) => state.selectedId);
+  const { setFilter, setOffset, select, decide } = useSynth.getState();
   const list = useRef<HTMLUListElement>(null);
 
   useEffect(() => {
-    void useStudio.getState().loadLetters();
+    void useSynth.getState().loadLetters();
   }, []);
 
   const index = letters.findIndex((letter) => letter.id === selectedId);
   const selected = letters[index];
 
   useEffect(() => {
-    if (selectedId !== null) document.getElementById(`studio-letter-${selectedId}`)?.scrollIntoView({ block: "nearest" });
+    if (selectedId !== null) document.getElementById(`synth-letter-${selectedId}`)?.scrollIntoView({ block: "nearest" });
   }, [selectedId]);
 
   function onKey(event: KeyboardEvent<HTMLUListElement>) {
@@ -136,8 +136,8 @@ export function StudioResults() {
   }
 
   return (
-    <section className="card" aria-labelledby="studio-results-heading">
-      <h2 id="studio-results-heading">Generated letters</h2>
+    <section className="card" aria-labelledby="synth-results-heading">
+      <h2 id="synth-results-heading">Generated letters</h2>
       <Counts />
       <div className="row">
         <label>
@@ -159,24 +159,24 @@ export function StudioResults() {
           Next page
         </button>
       </div>
-      <p className="help" id="studio-help">
+      <p className="help" id="synth-help">
         In the list: j/k or ↓/↑ move · a accept · r reject
       </p>
-      <div className="studio-results">
+      <div className="synth-results">
         <ul
           ref={list}
-          className="studio-list"
+          className="synth-list"
           role="listbox"
           aria-label="Generated letters"
-          aria-describedby="studio-help"
+          aria-describedby="synth-help"
           tabIndex={0}
-          aria-activedescendant={selected ? `studio-letter-${selected.id}` : undefined}
+          aria-activedescendant={selected ? `synth-letter-${selected.id}` : undefined}
           onKeyDown={onKey}
         >
           {letters.map((letter) => (
             <li
               key={letter.id}
-              id={`studio-letter-${letter.id}`}
+              id={`synth-letter-${letter.id}`}
               role="option"
               aria-selected={letter.id === selectedId}
               className={letter.id === selectedId ? "active" : undefined}
@@ -185,9 +185,9 @@ export function StudioResults() {
                 list.current?.focus();
               }}
             >
-              <span className="studio-list-id">#{letter.id}</span>
+              <span className="synth-list-id">#{letter.id}</span>
               <span className={`badge synth-${letter.status}`}>{letter.status}</span>
-              <span className="studio-list-text">{firstLine(letter)}</span>
+              <span className="synth-list-text">{firstLine(letter)}</span>
             </li>
           ))}
         </ul>

@@ -5,7 +5,7 @@
  */
 import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
-import { ApiFailure, SECRET_ENV, type StudioJobView, type StudioLetter, type StudioLetterPage, type StudioStatus } from "../../src-shared/api.ts";
+import { ApiFailure, SECRET_ENV, type SynthJobView, type SynthLetter, type SynthLetterPage, type SynthStatusView } from "../../src-shared/api.ts";
 import { appendAudit } from "../audit/auditLog.ts";
 import type { Db } from "../store/db.ts";
 import { getSynthLetter, synthStatus } from "../store/synth.ts";
@@ -14,27 +14,27 @@ import { GRID_COLUMNS, gridFromCsv, gridToCsv, type GridRow } from "./grid.ts";
 import { sampleGrid } from "./gridSampler.ts";
 import { runGeneration } from "./generateJob.ts";
 
-export type StudioDeps = {
+export type SynthServiceDeps = {
   db: Db;
   /** The Anthropic API key (safeStorage in the app, ANTHROPIC_API_KEY for `serve`); null when none is set. */
   apiKey: () => string | null;
   log?: (error: unknown) => void;
 };
 
-type Running = { view: StudioJobView; abort: AbortController; finished: Promise<void> };
+type Running = { view: SynthJobView; abort: AbortController; finished: Promise<void> };
 
-export class Studio {
+export class SynthService {
   private running: Running | undefined;
-  private last: StudioJobView | undefined;
+  private last: SynthJobView | undefined;
 
-  constructor(private readonly deps: StudioDeps) {}
+  constructor(private readonly deps: SynthServiceDeps) {}
 
   /** A balanced grid from the default distributions, as CSV-shaped rows the editor shows. */
   sample(n: number, seed: number): { columns: string[]; rows: Record<string, string>[] } {
     return { columns: [...GRID_COLUMNS], rows: csvRows(gridToCsv(sampleGrid(n, undefined, seed))) };
   }
 
-  async start(input: { rows: Record<string, string>[]; batch: boolean; budgetUsd?: number | undefined; retryFailed: boolean }): Promise<StudioJobView> {
+  async start(input: { rows: Record<string, string>[]; batch: boolean; budgetUsd?: number | undefined; retryFailed: boolean }): Promise<SynthJobView> {
     if (this.running) throw new ApiFailure("conflict", "a generation job is already running: stop it first");
     const apiKey = this.deps.apiKey();
     if (!apiKey) throw new ApiFailure("conflict", `no Anthropic API key: add it in Settings (or set ${SECRET_ENV["anthropic-api-key"]} for \`oncotimeline serve\`)`);
@@ -46,7 +46,7 @@ export class Studio {
     }
     const client = new AnthropicClient({ apiKey, model: DEFAULT_MODEL, prices: SONNET_PRICES_USD_PER_MTOK });
     const abort = new AbortController();
-    const view: StudioJobView = { jobId: null, state: "running", total: rows.length, done: 0, failed: 0, costUsd: 0, budgetUsd: input.budgetUsd ?? null, etaSeconds: null, message: null };
+    const view: SynthJobView = { jobId: null, state: "running", total: rows.length, done: 0, failed: 0, costUsd: 0, budgetUsd: input.budgetUsd ?? null, etaSeconds: null, message: null };
     const started = new Promise<void>((resolve) => {
       const finished = runGeneration({
         db: this.deps.db,
@@ -87,7 +87,7 @@ export class Studio {
     return { ...view };
   }
 
-  stop(): StudioJobView {
+  stop(): SynthJobView {
     if (!this.running) throw new ApiFailure("conflict", "no generation job is running");
     this.running.abort.abort();
     this.running.view.message = "stopping: requests in flight finish; start the same grid again to go on";
@@ -98,11 +98,11 @@ export class Studio {
     await this.running?.finished;
   }
 
-  status(): StudioStatus {
+  status(): SynthStatusView {
     return { ...synthStatus(this.deps.db), current: this.running ? { ...this.running.view } : (this.last ?? null) };
   }
 
-  letters(query: { offset: number; limit: number; status?: StudioLetter["status"] | undefined }): StudioLetterPage {
+  letters(query: { offset: number; limit: number; status?: SynthLetter["status"] | undefined }): SynthLetterPage {
     const where = query.status ? "WHERE status = @status" : "";
     const params = { status: query.status, limit: query.limit, offset: query.offset };
     const total = (this.deps.db.prepare(`SELECT count(*) AS n FROM synth_letters ${where}`).get(params) as { n: number }).n;
@@ -110,7 +110,7 @@ export class Studio {
     return { total, rows: ids.map(({ id }) => this.letter(id)) };
   }
 
-  letter(id: number): StudioLetter {
+  letter(id: number): SynthLetter {
     const row = getSynthLetter(this.deps.db, id);
     if (!row) throw new ApiFailure("not-found", `no synthetic letter ${id}`);
     const qa = this.deps.db.prepare("SELECT pair FROM synth_qa WHERE letter_id = ? AND status = 'accepted' ORDER BY idx").all(id) as { pair: string }[];
@@ -127,7 +127,7 @@ export class Studio {
   }
 
   /** A reviewer's verdict overrides the validator's; the reason is kept beside the validator's own. */
-  decide(id: number, status: "accepted" | "rejected", user: string): StudioLetter {
+  decide(id: number, status: "accepted" | "rejected", user: string): SynthLetter {
     const row = getSynthLetter(this.deps.db, id);
     if (!row) throw new ApiFailure("not-found", `no synthetic letter ${id}`);
     if (status === "accepted" && (row.content === null || row.gold === null)) throw new ApiFailure("conflict", "this answer has no usable letter or gold to accept");

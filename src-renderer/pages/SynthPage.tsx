@@ -1,18 +1,18 @@
 import { useEffect } from "react";
-import type { StudioJobView } from "../../src-shared/api.ts";
+import type { SynthJobView } from "../../src-shared/api.ts";
 import { ApiKeys } from "../components/ApiKeys.tsx";
-import { StudioGrid } from "../components/StudioGrid.tsx";
-import { StudioResults, formatUsd } from "../components/StudioResults.tsx";
+import { SynthGrid } from "../components/SynthGrid.tsx";
+import { SynthResults, formatUsd } from "../components/SynthResults.tsx";
 import { formatEta } from "../formatEta.ts";
-import { useStudio } from "../state/studio.ts";
+import { useSynth } from "../state/synth.ts";
 
-function Progress({ job }: { job: StudioJobView }) {
+function Progress({ job }: { job: SynthJobView }) {
   const finished = job.done + job.failed;
   return (
     <div aria-label="Generation progress" role="group">
       <p>
         {job.jobId === null ? "Generation" : `Generation job ${job.jobId}`}{" "}
-        <span className={`badge job-${job.state}`} data-testid="studio-state">
+        <span className={`badge job-${job.state}`} data-testid="synth-state">
           {job.state}
         </span>
       </p>
@@ -20,17 +20,17 @@ function Progress({ job }: { job: StudioJobView }) {
       <dl className="stats">
         <div>
           <dt>Done</dt>
-          <dd data-testid="studio-done">
+          <dd data-testid="synth-done">
             {job.done}/{job.total}
           </dd>
         </div>
         <div>
           <dt>Failed</dt>
-          <dd data-testid="studio-failed">{job.failed}</dd>
+          <dd data-testid="synth-failed">{job.failed}</dd>
         </div>
         <div>
           <dt>Cost so far</dt>
-          <dd data-testid="studio-cost">
+          <dd data-testid="synth-cost">
             {formatUsd(job.costUsd)}
             {job.budgetUsd === null ? " (no budget)" : ` of ${formatUsd(job.budgetUsd)}`}
           </dd>
@@ -41,7 +41,7 @@ function Progress({ job }: { job: StudioJobView }) {
         </div>
       </dl>
       {job.message && (
-        <p className="note" data-testid="studio-message">
+        <p className="note" data-testid="synth-message">
           {job.message}
         </p>
       )}
@@ -50,17 +50,17 @@ function Progress({ job }: { job: StudioJobView }) {
 }
 
 function RunPanel() {
-  const rows = useStudio((state) => state.rows);
-  const batch = useStudio((state) => state.batch);
-  const budget = useStudio((state) => state.budget);
-  const busy = useStudio((state) => state.busy);
-  const current = useStudio((state) => state.status?.current ?? null);
-  const { setRun, generate, stop } = useStudio.getState();
+  const rows = useSynth((state) => state.rows);
+  const batch = useSynth((state) => state.batch);
+  const budget = useSynth((state) => state.budget);
+  const busy = useSynth((state) => state.busy);
+  const current = useSynth((state) => state.status?.current ?? null);
+  const { setRun, generate, stop } = useSynth.getState();
   const running = current?.state === "running";
 
   return (
-    <section className="card" aria-labelledby="studio-run-heading">
-      <h2 id="studio-run-heading">Run</h2>
+    <section className="card" aria-labelledby="synth-run-heading">
+      <h2 id="synth-run-heading">Run</h2>
       <div className="row">
         <label className="check">
           <input type="checkbox" checked={batch} onChange={(event) => setRun({ batch: event.target.checked })} />
@@ -83,16 +83,16 @@ function RunPanel() {
   );
 }
 
-export function StudioPage() {
+export function SynthPage() {
   useEffect(() => {
-    void useStudio.getState().refresh();
+    void useSynth.getState().refresh();
   }, []);
   return (
-    <div className="page studio-page">
+    <div className="page synth-page">
       <ApiKeys />
-      <StudioGrid />
+      <SynthGrid />
       <RunPanel />
-      <StudioResults />
+      <SynthResults />
     </div>
   );
 }

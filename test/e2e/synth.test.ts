@@ -1,5 +1,5 @@
 /**
- * The Studio screen end to end: the built user interface in real Chromium, the loopback host's
+ * The Studio screen (synth) end to end: the built user interface in real Chromium, the loopback host's
  * real services, and the real Anthropic SDK against the loopback fake teacher
  * (test/helpers/fakeAnthropic.ts). A sampled grid is edited, refused with a bad cell, generated
  * with live cost, and one generated letter is read beside its gold and rejected.
@@ -26,7 +26,7 @@ function tempDir(): string {
   return dir;
 }
 
-describe.skipIf(!haveChromium())("Studio screen end to end (Chromium + loopback host + fake Anthropic)", () => {
+describe.skipIf(!haveChromium())("Synth screen (Studio) end to end (Chromium + loopback host + fake Anthropic)", () => {
   beforeAll(async () => {
     staticDir = builtRenderer();
     browser = await launchBrowser();
@@ -60,7 +60,7 @@ describe.skipIf(!haveChromium())("Studio screen end to end (Chromium + loopback 
       await page.getByLabel("Seed", { exact: true }).fill("5");
       await page.getByRole("button", { name: "Sample 3 rows" }).click();
       await page.getByText("3 rows in the grid").waitFor();
-      const grid = await api("studio.sampleGrid", { n: 3, seed: 5 });
+      const grid = await api("synth.sampleGrid", { n: 3, seed: 5 });
       const firstColumn = grid.columns[0] ?? "";
       await expect(page.getByLabel(`row 1 ${firstColumn}`).inputValue()).resolves.toBe(grid.rows[0]?.[firstColumn]);
       await page.getByLabel("row 2 topography").fill(EDITED);
@@ -80,30 +80,30 @@ describe.skipIf(!haveChromium())("Studio screen end to end (Chromium + loopback 
       // Run: progress, cost against the budget, done.
       await page.getByLabel("Budget (USD)").fill("5");
       await page.getByRole("button", { name: "Generate 3 letters" }).click();
-      await page.getByTestId("studio-state").getByText("done").waitFor({ timeout: 60_000 });
-      await expect(page.getByTestId("studio-done").textContent()).resolves.toBe("3/3");
-      const status = await api("studio.status", {});
+      await page.getByTestId("synth-state").getByText("done").waitFor({ timeout: 60_000 });
+      await expect(page.getByTestId("synth-done").textContent()).resolves.toBe("3/3");
+      const status = await api("synth.status", {});
       expect(status.current).toMatchObject({ state: "done", done: 3, failed: 0, budgetUsd: 5 });
       expect(status.current?.costUsd).toBeGreaterThan(0);
-      const cost = (await page.getByTestId("studio-cost").textContent()) ?? "";
+      const cost = (await page.getByTestId("synth-cost").textContent()) ?? "";
       expect(cost).toMatch(/^(\$\d+\.\d\d|<\$0\.01) of \$5\.00$/);
       expect(cost.startsWith("$0.00")).toBe(false);
       // The edited cell is what the teacher was asked for.
       expect(fake.requests.some((request) => request.rawBody.includes(EDITED))).toBe(true);
 
       // Results: the letters listed; the first one beside its gold.
-      const letters = await api("studio.letters", { limit: 50 });
+      const letters = await api("synth.letters", { limit: 50 });
       expect(letters.total).toBe(3);
       const counts = status.letters;
-      await expect(page.getByTestId("studio-rejected").textContent()).resolves.toBe(String(counts.rejected));
+      await expect(page.getByTestId("synth-rejected").textContent()).resolves.toBe(String(counts.rejected));
       const list = page.getByRole("listbox", { name: "Generated letters" });
       await expect(list.getByRole("option").count()).resolves.toBe(3);
       const target = letters.rows[1];
       if (!target) throw new Error("no generated letter");
-      await list.locator(`#studio-letter-${target.id}`).click();
+      await list.locator(`#synth-letter-${target.id}`).click();
       await page.getByRole("heading", { name: `Letter ${target.id}` }).waitFor();
-      const text = page.getByTestId("studio-letter-text");
-      const gold = page.getByTestId("studio-gold");
+      const text = page.getByTestId("synth-letter-text");
+      const gold = page.getByTestId("synth-gold");
       await expect(text.textContent()).resolves.toBe(target.content);
       await expect(gold.textContent()).resolves.toBe(JSON.stringify(target.gold, null, 2));
       await expect(gold.evaluate((element) => element.tagName)).resolves.toBe("PRE");
@@ -120,12 +120,12 @@ describe.skipIf(!haveChromium())("Studio screen end to end (Chromium + loopback 
       await page.keyboard.press("k");
       await page.getByRole("heading", { name: `Letter ${target.id}` }).waitFor();
       await page.keyboard.press("r");
-      await page.getByTestId("studio-letter-status").getByText("rejected").waitFor();
-      const after = await api("studio.letters", { limit: 50 });
+      await page.getByTestId("synth-letter-status").getByText("rejected").waitFor();
+      const after = await api("synth.letters", { limit: 50 });
       const rejected = after.rows.find((row) => row.id === target.id);
       expect(rejected?.status).toBe("rejected");
       expect(rejected?.reasons.at(-1)).toMatch(/^reviewer: rejected by /);
-      await until("the rejected count", async () => (await page.getByTestId("studio-rejected").textContent()) === String((await api("studio.status", {})).letters.rejected));
+      await until("the rejected count", async () => (await page.getByTestId("synth-rejected").textContent()) === String((await api("synth.status", {})).letters.rejected));
 
       // The screenshot: the counts and the list, the letter beside its gold.
       await page.locator(".toast").getByRole("button", { name: "Dismiss message" }).click();

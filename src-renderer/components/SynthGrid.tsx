@@ -1,15 +1,15 @@
 import { useState, type FormEvent } from "react";
-import { useStudio } from "../state/studio.ts";
+import { useSynth } from "../state/synth.ts";
 
 /** The generation grid: sampled from the default distributions, then edited cell by cell. */
-export function StudioGrid() {
-  const columns = useStudio((state) => state.columns);
-  const rows = useStudio((state) => state.rows);
-  const sampling = useStudio((state) => state.sampling);
-  const sample = useStudio((state) => state.sample);
-  const setCell = useStudio((state) => state.setCell);
-  const addRow = useStudio((state) => state.addRow);
-  const removeRow = useStudio((state) => state.removeRow);
+export function SynthGrid() {
+  const columns = useSynth((state) => state.columns);
+  const rows = useSynth((state) => state.rows);
+  const sampling = useSynth((state) => state.sampling);
+  const sample = useSynth((state) => state.sample);
+  const setCell = useSynth((state) => state.setCell);
+  const addRow = useSynth((state) => state.addRow);
+  const removeRow = useSynth((state) => state.removeRow);
   const [n, setN] = useState("10");
   const [seed, setSeed] = useState("1");
 
@@ -23,8 +23,8 @@ export function StudioGrid() {
   }
 
   return (
-    <section className="card" aria-labelledby="studio-grid-heading">
-      <h2 id="studio-grid-heading">Generation grid</h2>
+    <section className="card" aria-labelledby="synth-grid-heading">
+      <h2 id="synth-grid-heading">Generation grid</h2>
       <p className="muted">One synthetic letter per row. Sample a balanced grid, then change any cell; the service checks every row before it sends anything.</p>
       <form className="row" onSubmit={submit}>
         <label>
@@ -48,7 +48,7 @@ export function StudioGrid() {
         </span>
       </form>
       {rows.length > 0 && (
-        <div className="studio-grid" role="region" aria-label="Grid rows" tabIndex={0}>
+        <div className="synth-grid" role="region" aria-label="Grid rows" tabIndex={0}>
           <table className="table compact">
             <thead>
               <tr>
