@@ -3,7 +3,7 @@
  * model's weights, so on a GPU (where a pass costs about the same for 1 token as for 64) the
  * count, not the tokens, sets the cost of a generation step.
  *
- * This follows llama.cpp's own split, in the release node-llama-cpp 3.22 bundles, so that it
+ * This follows llama.cpp's own split, in the release node-llama-cpp 3.21.1 bundles, so that it
  * can be counted on every decode without llama.cpp's debug log (which needs LLAMA_BATCH_DEBUG
  * and prints every token); test/integration/micro-batches.test.ts holds it against that log.
  * - One KV stream (a context of one sequence): `split_simple`, n_ubatch tokens at a time.
