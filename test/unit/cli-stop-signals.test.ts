@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events";
 import { describe, expect, it } from "vitest";
-import { withStopSignals } from "../../src-main/cli/stopSignals.ts";
+import { withStopSignals } from "../../src-main/cliKit/stopSignals.ts";
 
 function setUp() {
   const signals = new EventEmitter();

@@ -1,8 +1,8 @@
 import path from "node:path";
-import type { Db } from "../../store/db.ts";
-import { shardLabel } from "../../extract/shards.ts";
-import { importPaths, type ImportOptions } from "../../ingest/importToStore.ts";
-import { CliError, EXIT, shardFlag, type Reporter } from "../reporter.ts";
+import type { Db } from "../store/db.ts";
+import { shardLabel } from "../extract/shards.ts";
+import { importPaths, type ImportOptions } from "./importToStore.ts";
+import { CliError, EXIT, shardFlag, type Reporter } from "../cliKit/reporter.ts";
 
 export type ImportFlags = { pattern?: string; textColumn?: string; patientColumn?: string; dateColumn?: string; shard?: string };
 

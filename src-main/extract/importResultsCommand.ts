@@ -1,6 +1,6 @@
-import type { Db } from "../../store/db.ts";
-import { importResults } from "../../extract/resultsFile.ts";
-import { EXIT, type Reporter } from "../reporter.ts";
+import type { Db } from "../store/db.ts";
+import { importResults } from "./resultsFile.ts";
+import { EXIT, type Reporter } from "../cliKit/reporter.ts";
 
 export async function importResultsCommand(db: Db, files: string[], reporter: Reporter): Promise<number> {
   const summary = await importResults(db, files, (event) => {

@@ -1,7 +1,7 @@
 import { ExtractionSettingsSchema, type ExtractionSettings } from "../../src-shared/api.ts";
-import { flashAttentionSetting, type LlamaEngineOptions } from "../extract/llama/llamaEngine.ts";
-import { checkByContract, numberFlag } from "./contractFlags.ts";
-import { CliError, positiveInt } from "./reporter.ts";
+import { flashAttentionSetting, type LlamaEngineOptions } from "./llama/llamaEngine.ts";
+import { checkByContract, numberFlag } from "../cliKit/contractFlags.ts";
+import { CliError, positiveInt } from "../cliKit/reporter.ts";
 
 /** The engine flags of `extract` and `serve` (each takes a subset). */
 export type EngineFlags = {

@@ -1,6 +1,6 @@
-import type { Db } from "../../store/db.ts";
-import { listAudit, verifyAudit, type AuditAnchor } from "../../audit/auditLog.ts";
-import { CliError, EXIT, positiveInt, type Reporter } from "../reporter.ts";
+import type { Db } from "../store/db.ts";
+import { listAudit, verifyAudit, type AuditAnchor } from "./auditLog.ts";
+import { CliError, EXIT, positiveInt, type Reporter } from "../cliKit/reporter.ts";
 
 export function auditVerifyCommand(db: Db, flags: { anchor?: string }, reporter: Reporter): number {
   const anchor = flags.anchor === undefined ? undefined : parseAnchor(flags.anchor);

@@ -1,9 +1,9 @@
 import { existsSync } from "node:fs";
-import { formatBytes } from "../../../src-shared/formatBytes.ts";
-import type { Db } from "../../store/db.ts";
-import { findModel, isServerModel, listModels, registerModel, type ModelRow } from "../../store/models.ts";
-import { verifyModel } from "../../extract/llama/verifyModel.ts";
-import { CliError, EXIT, type Reporter } from "../reporter.ts";
+import { formatBytes } from "../../src-shared/formatBytes.ts";
+import type { Db } from "../store/db.ts";
+import { findModel, isServerModel, listModels, registerModel, type ModelRow } from "../store/models.ts";
+import { verifyModel } from "../extract/llama/verifyModel.ts";
+import { CliError, EXIT, type Reporter } from "../cliKit/reporter.ts";
 
 /** Registers a GGUF only after it loaded and generated here: a broken file is refused now, not mid-batch. */
 export async function modelsAddCommand(db: Db, file: string, name: string | undefined, reporter: Reporter): Promise<number> {

@@ -1,6 +1,6 @@
-import { batchStatus, BatchStatusError, type ShardStatus } from "../../extract/batchStatus.ts";
-import type { Db } from "../../store/db.ts";
-import { CliError, EXIT, formatDuration, type Reporter } from "../reporter.ts";
+import { batchStatus, BatchStatusError, type ShardStatus } from "./batchStatus.ts";
+import type { Db } from "../store/db.ts";
+import { CliError, EXIT, formatDuration, type Reporter } from "../cliKit/reporter.ts";
 
 export async function batchStatusCommand(db: Db, dir: string, reporter: Reporter): Promise<number> {
   let status;

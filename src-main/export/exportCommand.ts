@@ -1,8 +1,8 @@
-import type { Db } from "../../store/db.ts";
-import { API } from "../../../src-shared/api.ts";
-import { runExport } from "../../export/runExport.ts";
-import { checkByContract } from "../contractFlags.ts";
-import { CliError, EXIT, type Reporter } from "../reporter.ts";
+import type { Db } from "../store/db.ts";
+import { API } from "../../src-shared/api.ts";
+import { runExport } from "./runExport.ts";
+import { checkByContract } from "../cliKit/contractFlags.ts";
+import { CliError, EXIT, type Reporter } from "../cliKit/reporter.ts";
 
 export type ExportFlags = { format: string; out: string; patient?: string; model?: string; bom?: boolean; excludeUngrounded?: boolean };
 

@@ -1,20 +1,20 @@
 import { accessSync, constants, existsSync } from "node:fs";
 import path from "node:path";
-import { secretFromEnvironment } from "../../app/secrets.ts";
-import type { Db } from "../../store/db.ts";
-import { createLocalEngine, createServerEngine, type EngineRecipe } from "../../extract/engineFactory.ts";
-import { LlamaEngine } from "../../extract/llama/llamaEngine.ts";
-import { InferenceHostRefusedError, type OpenAiCompatibleEngine } from "../../extract/openai/openAiEngine.ts";
-import { isServerModel, registerServerModel, type ModelRow } from "../../store/models.ts";
-import { loadExtractionPrompt } from "../../extract/prompt.ts";
-import { runExtraction, type ExtractionEvent } from "../../extract/queue.ts";
-import { writeResultsFile } from "../../extract/resultsFile.ts";
-import { appendResults, ForeignResultsFileError, restoreFromResultsFile, type ResultsAppender } from "../../extract/liveResultsFile.ts";
-import { shardLabel, type Shard } from "../../extract/shards.ts";
-import { resolveModel } from "./modelsCommand.ts";
-import { engineOptionFlags, extractionSettingsFlags, type EngineFlags } from "../engineFlags.ts";
-import { CliError, EXIT, formatDuration, shardFlag, type Reporter } from "../reporter.ts";
-import { withStopSignals } from "../stopSignals.ts";
+import { secretFromEnvironment } from "../app/secrets.ts";
+import type { Db } from "../store/db.ts";
+import { createLocalEngine, createServerEngine, type EngineRecipe } from "./engineFactory.ts";
+import { LlamaEngine } from "./llama/llamaEngine.ts";
+import { InferenceHostRefusedError, type OpenAiCompatibleEngine } from "./openai/openAiEngine.ts";
+import { isServerModel, registerServerModel, type ModelRow } from "../store/models.ts";
+import { loadExtractionPrompt } from "./prompt.ts";
+import { runExtraction, type ExtractionEvent } from "./queue.ts";
+import { writeResultsFile } from "./resultsFile.ts";
+import { appendResults, ForeignResultsFileError, restoreFromResultsFile, type ResultsAppender } from "./liveResultsFile.ts";
+import { shardLabel, type Shard } from "./shards.ts";
+import { resolveModel } from "../models/modelsCommand.ts";
+import { engineOptionFlags, extractionSettingsFlags, type EngineFlags } from "./engineFlags.ts";
+import { CliError, EXIT, formatDuration, shardFlag, type Reporter } from "../cliKit/reporter.ts";
+import { withStopSignals } from "../cliKit/stopSignals.ts";
 
 export type ExtractFlags = EngineFlags & {
   model?: string;

@@ -1,7 +1,7 @@
-import { startAppHost } from "../../host/appHost.ts";
-import { CliError, EXIT, positiveInt, type Reporter } from "../reporter.ts";
-import { engineOptionFlags, extractionSettingsFlags, type EngineFlags } from "../engineFlags.ts";
-import { withStopSignals } from "../stopSignals.ts";
+import { startAppHost } from "./appHost.ts";
+import { CliError, EXIT, positiveInt, type Reporter } from "../cliKit/reporter.ts";
+import { engineOptionFlags, extractionSettingsFlags, type EngineFlags } from "../extract/engineFlags.ts";
+import { withStopSignals } from "../cliKit/stopSignals.ts";
 
 export type ServeFlags = Pick<EngineFlags, "gpu" | "threads" | "temperature" | "seed"> & { port?: string };
 

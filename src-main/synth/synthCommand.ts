@@ -1,19 +1,19 @@
 import { readFileSync } from "node:fs";
-import { API, SECRET_ENV } from "../../../src-shared/api.ts";
-import { secretFromEnvironment } from "../../app/secrets.ts";
-import type { Db } from "../../store/db.ts";
-import { synthStatus } from "../../store/synth.ts";
-import { AnthropicClient, DEFAULT_MODEL, SONNET_PRICES_USD_PER_MTOK, type PricesPerMTok } from "../../synth/anthropicClient.ts";
-import { exportSynthJsonl } from "../../synth/exportJsonl.ts";
-import { runGeneration } from "../../synth/generateJob.ts";
-import { gridFromCsv, type GridRow } from "../../synth/grid.ts";
-import { sampleGrid } from "../../synth/gridSampler.ts";
-import { runQa } from "../../synth/qaJob.ts";
-import type { SynthEvent, SynthJobSummary } from "../../synth/synthJob.ts";
-import { DEFAULT_GROUNDING_POLICY, type GroundingPolicy } from "../../synth/validation.ts";
-import { CliError, EXIT, positiveInt, type Reporter } from "../reporter.ts";
-import { checkByContract, numberFlag } from "../contractFlags.ts";
-import { withStopSignals } from "../stopSignals.ts";
+import { API, SECRET_ENV } from "../../src-shared/api.ts";
+import { secretFromEnvironment } from "../app/secrets.ts";
+import type { Db } from "../store/db.ts";
+import { synthStatus } from "../store/synth.ts";
+import { AnthropicClient, DEFAULT_MODEL, SONNET_PRICES_USD_PER_MTOK, type PricesPerMTok } from "./anthropicClient.ts";
+import { exportSynthJsonl } from "./exportJsonl.ts";
+import { runGeneration } from "./generateJob.ts";
+import { gridFromCsv, type GridRow } from "./grid.ts";
+import { sampleGrid } from "./gridSampler.ts";
+import { runQa } from "./qaJob.ts";
+import type { SynthEvent, SynthJobSummary } from "./synthJob.ts";
+import { DEFAULT_GROUNDING_POLICY, type GroundingPolicy } from "./validation.ts";
+import { CliError, EXIT, positiveInt, type Reporter } from "../cliKit/reporter.ts";
+import { checkByContract, numberFlag } from "../cliKit/contractFlags.ts";
+import { withStopSignals } from "../cliKit/stopSignals.ts";
 
 /** Flags every synth command that calls the API shares. */
 export type SynthApiFlags = {

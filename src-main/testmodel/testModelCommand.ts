@@ -1,6 +1,6 @@
-import { formatBytes } from "../../../src-shared/formatBytes.ts";
-import { TEST_MODEL_QUANTS, makeTestModel, type TestModelQuant } from "../../testmodel/testModel.ts";
-import { CliError, EXIT, type Reporter } from "../reporter.ts";
+import { formatBytes } from "../../src-shared/formatBytes.ts";
+import { TEST_MODEL_QUANTS, makeTestModel, type TestModelQuant } from "./testModel.ts";
+import { CliError, EXIT, type Reporter } from "../cliKit/reporter.ts";
 
 export async function testModelCommand(flags: { out: string; size: string; quant: string }, reporter: Reporter): Promise<number> {
   if (flags.size !== "tiny" && flags.size !== "8b") throw new CliError(`--size must be tiny or 8b, not ${flags.size}`);

@@ -1,0 +1,11 @@
+import type { CliCommands } from "../cliKit/command.ts";
+
+export const modelsCli: CliCommands = (program, run) => {
+  const models = program.command("models").description("the model registry");
+  models
+    .command("add")
+    .argument("<file>", "a GGUF model file")
+    .option("--name <name>", "registry name (default: the file name)")
+    .action((file: string, flags: { name?: string }) => run(async ({ db, reporter }) => (await import("./modelsCommand.ts")).modelsAddCommand(db(), file, flags.name, reporter)));
+  models.command("list").action(() => run(async ({ db, reporter }) => (await import("./modelsCommand.ts")).modelsListCommand(db(), reporter)));
+};
