@@ -3,30 +3,12 @@ import { bridge, call, captureToken } from "./api.ts";
 import { useLetters } from "./state/letters.ts";
 import { reportError, useToasts } from "./state/toast.ts";
 import { Toasts } from "./components/Toasts.tsx";
-import { ExportPage } from "./pages/ExportPage.tsx";
-import { ExtractionPage } from "./pages/ExtractionPage.tsx";
-import { LettersPage } from "./pages/LettersPage.tsx";
-import { ModelsPage } from "./pages/ModelsPage.tsx";
-import { PatientPage } from "./pages/PatientPage.tsx";
-import { ReviewPage } from "./pages/ReviewPage.tsx";
-import { SettingsPage } from "./pages/SettingsPage.tsx";
-import { SynthPage } from "./pages/SynthPage.tsx";
 import { useJobs } from "./state/jobs.ts";
-import { PAGES, PAGE_TITLES, useNav, type Page } from "./state/nav.ts";
+import { SCREENS, screenOf } from "./screens.ts";
+import { useNav } from "./state/nav.ts";
 
 // Before the first render: the token leaves the address bar at once.
 captureToken();
-
-const SCREENS: Record<Page, () => React.JSX.Element> = {
-  letters: LettersPage,
-  extraction: ExtractionPage,
-  review: ReviewPage,
-  patient: PatientPage,
-  models: ModelsPage,
-  export: ExportPage,
-  settings: SettingsPage,
-  synth: SynthPage,
-};
 
 function JobIndicator() {
   const job = useJobs((state) => state.current);
@@ -52,10 +34,10 @@ export function App() {
   useEffect(() => {
     function onKey(event: KeyboardEvent) {
       if (!event.altKey || event.ctrlKey || event.metaKey) return;
-      const target = PAGES[Number(event.key) - 1];
+      const target = SCREENS[Number(event.key) - 1];
       if (target) {
         event.preventDefault();
-        go(target);
+        go(target.id);
       }
     }
     window.addEventListener("keydown", onKey);
@@ -82,12 +64,12 @@ export function App() {
 
   const first = useRef(true);
   useEffect(() => {
-    document.title = `${PAGE_TITLES[page]} · OncoTimeline`;
+    document.title = `${screenOf(page).title} · OncoTimeline`;
     if (first.current) first.current = false;
     else heading.current?.focus();
   }, [page]);
 
-  const Screen = SCREENS[page];
+  const { title, component: Screen } = screenOf(page);
   return (
     <div className="app">
       <a className="skip" href="#main">
@@ -96,10 +78,10 @@ export function App() {
       <nav aria-label="Screens" className="nav">
         <p className="brand">OncoTimeline</p>
         <ul>
-          {PAGES.map((name, i) => (
-            <li key={name}>
-              <button type="button" className="nav-item" aria-current={page === name ? "page" : undefined} onClick={() => go(name)} title={`Alt+${i + 1}`}>
-                {PAGE_TITLES[name]}
+          {SCREENS.map((screen, i) => (
+            <li key={screen.id}>
+              <button type="button" className="nav-item" aria-current={page === screen.id ? "page" : undefined} onClick={() => go(screen.id)} title={`Alt+${i + 1}`}>
+                {screen.title}
               </button>
             </li>
           ))}
@@ -108,7 +90,7 @@ export function App() {
       </nav>
       <main id="main" className="main" tabIndex={-1}>
         <h1 ref={heading} className="page-title" tabIndex={-1}>
-          {PAGE_TITLES[page]}
+          {title}
         </h1>
         <Screen />
       </main>

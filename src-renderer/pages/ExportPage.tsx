@@ -19,7 +19,7 @@ function defaultOut(folder: string, format: ExportFormat): string {
   return `${folder.replace(/[\\/]+$/, "")}${sep}oncotimeline-${format}-${new Date().toISOString().slice(0, 10)}.${ext}`;
 }
 
-export function ExportPage() {
+export function ExportPage(): React.JSX.Element {
   const desktop = bridge();
   const settings = useSettings((state) => state.settings);
   const info = useSettings((state) => state.info);

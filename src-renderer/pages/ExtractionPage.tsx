@@ -105,7 +105,7 @@ function JobPanel({ job }: { job: JobDetail }) {
   );
 }
 
-export function ExtractionPage() {
+export function ExtractionPage(): React.JSX.Element {
   const models = useModels((state) => state.models);
   const current = useJobs((state) => state.current);
   const jobs = useJobs((state) => state.jobs);

@@ -182,7 +182,7 @@ function LetterRow({ letter }: { letter: LetterSummary | undefined }) {
   );
 }
 
-export function LettersPage() {
+export function LettersPage(): React.JSX.Element {
   const total = useLetters((state) => state.total);
   const rows = useLetters((state) => state.rows);
   const ensureRange = useLetters((state) => state.ensureRange);

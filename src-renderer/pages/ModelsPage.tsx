@@ -84,7 +84,7 @@ function AddModel() {
   );
 }
 
-export function ModelsPage() {
+export function ModelsPage(): React.JSX.Element {
   const models = useModels((state) => state.models);
   const estimates = useModels((state) => state.estimates);
 

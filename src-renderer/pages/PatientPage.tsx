@@ -148,7 +148,7 @@ function Timeline({ timeline }: { timeline: PatientTimeline }) {
   );
 }
 
-export function PatientPage() {
+export function PatientPage(): React.JSX.Element {
   const patient = useNav((state) => state.patient);
   const openPatient = useNav((state) => state.openPatient);
   const [patients, setPatients] = useState<PatientSummary[]>([]);

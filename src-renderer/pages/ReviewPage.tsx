@@ -60,7 +60,7 @@ function EmptyReview() {
   );
 }
 
-export function ReviewPage() {
+export function ReviewPage(): React.JSX.Element {
   const letterId = useNav((state) => state.reviewLetterId);
   return letterId === null ? <EmptyReview /> : <ReviewLetter letterId={letterId} />;
 }

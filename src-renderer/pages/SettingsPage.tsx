@@ -107,7 +107,7 @@ function SettingsForm({ saved }: { saved: SettingsView }) {
   );
 }
 
-export function SettingsPage() {
+export function SettingsPage(): React.JSX.Element {
   const settings = useSettings((state) => state.settings);
   useEffect(() => {
     void useSettings.getState().load();

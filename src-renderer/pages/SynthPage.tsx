@@ -83,7 +83,7 @@ function RunPanel() {
   );
 }
 
-export function SynthPage() {
+export function SynthPage(): React.JSX.Element {
   useEffect(() => {
     void useSynth.getState().refresh();
   }, []);

@@ -1,18 +1,9 @@
 import { create } from "zustand";
 
-export const PAGES = ["letters", "extraction", "review", "patient", "models", "export", "settings", "synth"] as const;
-export type Page = (typeof PAGES)[number];
+// The screens themselves (ids, titles, order) are listed once, in src-renderer/screens.ts.
+import type { Page } from "../screens.ts";
 
-export const PAGE_TITLES: Record<Page, string> = {
-  letters: "Letters",
-  extraction: "Extraction",
-  review: "Review",
-  patient: "Patient",
-  models: "Models",
-  export: "Export",
-  settings: "Settings",
-  synth: "Studio",
-};
+export type { Page };
 
 type NavState = {
   page: Page;

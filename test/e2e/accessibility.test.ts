@@ -11,7 +11,7 @@ import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAppHost } from "../../src-main/host/appHost.ts";
-import { PAGES, PAGE_TITLES } from "../../src-renderer/state/nav.ts";
+import { SCREENS } from "../../src-renderer/screens.ts";
 import { goTo, haveChromium, launchBrowser, openPage } from "../helpers/browser.ts";
 import { builtRenderer } from "../helpers/renderer.ts";
 import { demoStore } from "../helpers/exportStore.ts";
@@ -61,8 +61,7 @@ describe.skipIf(!haveChromium())("accessibility (axe-core, keyboard focus)", () 
       await page.goto(host.url);
       await page.getByRole("heading", { level: 1, name: "Letters" }).waitFor();
       const found: Record<string, string[]> = {};
-      for (const screen of PAGES) {
-        const title = PAGE_TITLES[screen];
+      for (const { id: screen, title } of SCREENS) {
         if (screen === "review") {
           // Review with a letter open: the highlighted evidence and the form.
           await goTo(page, "Letters");
@@ -77,7 +76,7 @@ describe.skipIf(!haveChromium())("accessibility (axe-core, keyboard focus)", () 
         await page.waitForLoadState("networkidle");
         found[title] = await seriousViolations(page);
       }
-      expect(found).toEqual(Object.fromEntries(PAGES.map((screen) => [PAGE_TITLES[screen], []])));
+      expect(found).toEqual(Object.fromEntries(SCREENS.map((screen) => [screen.title, []])));
     } finally {
       await page.close();
       await host.close();
@@ -102,7 +101,7 @@ describe.skipIf(!haveChromium())("accessibility (axe-core, keyboard focus)", () 
         );
       }
       expect(stops[0]?.text).toBe("Skip to content");
-      expect(stops.slice(1, 1 + PAGES.length).map((stop) => stop.text)).toEqual(PAGES.map((screen) => PAGE_TITLES[screen]));
+      expect(stops.slice(1, 1 + SCREENS.length).map((stop) => stop.text)).toEqual(SCREENS.map((screen) => screen.title));
       for (const stop of stops) expect(stop.outline === "none 0px" && stop.shadow === "none", `no visible focus on "${stop.text}"`).toBe(false);
     } finally {
       await page.close();

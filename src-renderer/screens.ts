@@ -1,0 +1,40 @@
+import { ExportPage } from "./pages/ExportPage.tsx";
+import { ExtractionPage } from "./pages/ExtractionPage.tsx";
+import { LettersPage } from "./pages/LettersPage.tsx";
+import { ModelsPage } from "./pages/ModelsPage.tsx";
+import { PatientPage } from "./pages/PatientPage.tsx";
+import { ReviewPage } from "./pages/ReviewPage.tsx";
+import { SettingsPage } from "./pages/SettingsPage.tsx";
+import { SynthPage } from "./pages/SynthPage.tsx";
+
+type Screen<Id extends string = string> = {
+  /** The navigation id (state/nav.ts); by capability, not by the title users see. */
+  id: Id;
+  /** The nav button, the page heading and the window title. */
+  title: string;
+  component: () => React.JSX.Element;
+};
+
+/**
+ * Every screen, one line each, in nav order: the nav list, the headings, the window title and the
+ * Alt+1…8 shortcuts (Alt+N opens the Nth) all come from here, so a new screen is one line.
+ * Each page declares its return type (`(): React.JSX.Element`): pages use state/nav.ts, whose Page
+ * type comes from this list, so inferring a page's type from its body would be circular.
+ */
+export const SCREENS = [
+  { id: "letters", title: "Letters", component: LettersPage },
+  { id: "extraction", title: "Extraction", component: ExtractionPage },
+  { id: "review", title: "Review", component: ReviewPage },
+  { id: "patient", title: "Patient", component: PatientPage },
+  { id: "models", title: "Models", component: ModelsPage },
+  { id: "export", title: "Export", component: ExportPage },
+  { id: "settings", title: "Settings", component: SettingsPage },
+  { id: "synth", title: "Studio", component: SynthPage },
+] as const satisfies readonly Screen[];
+
+export type Page = (typeof SCREENS)[number]["id"];
+
+/** The screen a page id names. */
+export function screenOf(page: Page): Screen<Page> {
+  return SCREENS.find((screen) => screen.id === page) ?? SCREENS[0];
+}
