@@ -16,7 +16,6 @@ export function countDecodes(context: LlamaContext, into: DecodeStats): boolean 
   const native = holder._ctx;
   if (typeof native !== "object" || native === null) return false;
   let batchTokens = 0;
-  let largestItem = 0;
   let entries: BatchEntry[] = [];
   const timed = (call: () => unknown, done: (ms: number) => void) => {
     const started = performance.now();
@@ -30,7 +29,6 @@ export function countDecodes(context: LlamaContext, into: DecodeStats): boolean 
       if (key === "initBatch") {
         return (size: number) => {
           batchTokens = size;
-          largestItem = 0;
           entries = [];
           return method.call(target, size);
         };
@@ -38,14 +36,13 @@ export function countDecodes(context: LlamaContext, into: DecodeStats): boolean 
       if (key === "addToBatch") {
         return (...args: unknown[]) => {
           const tokens = args[2] as ArrayLike<number> | undefined;
-          largestItem = Math.max(largestItem, tokens?.length ?? 0);
           entries.push({ sequenceId: args[0] as number, tokens: tokens?.length ?? 0 });
           return method.apply(target, args);
         };
       }
       if (key === "decodeBatch") {
         const tokens = batchTokens;
-        const step = largestItem <= 1;
+        const step = entries.every((entry) => entry.tokens <= 1);
         const microBatches = countMicroBatches(entries, context.batchSize, context.totalSequences);
         const full = step && entries.length === context.totalSequences;
         return () =>

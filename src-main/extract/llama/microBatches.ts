@@ -34,9 +34,9 @@ export function countMicroBatches(entries: readonly BatchEntry[], microBatchSize
     const admitted = new Map<number, number[]>();
     let last = -1;
     for (let i = 0; i < entries.length; i++) {
+      if ((left[i] as number) === 0) continue;
       const id = (entries[i] as BatchEntry).sequenceId;
       const known = admitted.get(id);
-      if ((left[i] as number) === 0) continue;
       if (known) {
         known.push(i);
         continue;
