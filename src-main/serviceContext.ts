@@ -1,6 +1,7 @@
 import type { SecretName, SecretStore, SettingsView } from "../src-shared/api.ts";
 import type { LlamaEngineOptions } from "./extract/llama/llamaEngine.ts";
 import type { Db } from "./store/db.ts";
+import type { JobRuns } from "./jobs/jobRuns.ts";
 
 /**
  * What every capability's handlers are given by the composition root (src-main/api/services.ts).
@@ -10,6 +11,8 @@ import type { Db } from "./store/db.ts";
 export type ServiceContext = {
   db: Db;
   dataDir: string;
+  /** The jobs of every kind running in this process (the job runtime). */
+  runs: JobRuns;
   log: (error: unknown) => void;
   /** The settings as stored now, each section over its defaults, with what could not be used. */
   settings: () => SettingsView;

@@ -38,7 +38,7 @@ async function run(way: "naive" | "cached-batched"): Promise<Run> {
     if (summary.state !== "done" || summary.failed > 0) throw new Error(`${way}: the job ended ${summary.state} with ${summary.failed} failed item(s)`);
     const validated = (db.prepare("SELECT count(*) AS n FROM synth_letters WHERE status = 'accepted'").get() as { n: number }).n;
     const tokens = db
-      .prepare("SELECT sum(input_tokens) AS input, sum(output_tokens) AS output, sum(cache_write_tokens) AS cacheWrite, sum(cache_read_tokens) AS cacheRead FROM synth_items")
+      .prepare("SELECT sum(input_tokens) AS input, sum(output_tokens) AS output, sum(cache_write_tokens) AS cacheWrite, sum(cache_read_tokens) AS cacheRead FROM job_items")
       .get() as Record<string, number>;
     return { costUsd: summary.costUsd, validated, seconds: (performance.now() - started) / 1000, tokens };
   } finally {

@@ -18,6 +18,8 @@ import { modelsHandlers } from "../models/handlers.ts";
 import { settingsHandlers } from "../settings/handlers.ts";
 import { settingsReader } from "../settings/storedSettings.ts";
 import { openStore, type Db } from "../store/db.ts";
+import { JobRuns } from "../jobs/jobRuns.ts";
+import { jobsHandlers } from "../jobs/handlers.ts";
 import { createSynthService, synthHandlers } from "../synth/handlers.ts";
 import type { SynthService } from "../synth/service.ts";
 import { timelineHandlers } from "../timeline/handlers.ts";
@@ -51,6 +53,7 @@ export function createServices(options: ServicesOptions): Services {
     ...appHandlers(context),
     ...ingestHandlers(context),
     ...modelsHandlers(context),
+    ...jobsHandlers(context, [jobs.kind(), synth.kind()]),
     ...extractHandlers(jobs),
     ...timelineHandlers(context),
     ...exportHandlers(context),
@@ -64,8 +67,7 @@ export function createServices(options: ServicesOptions): Services {
     jobs,
     synth,
     close: async () => {
-      if (synth.status().current?.state === "running") synth.stop();
-      await Promise.all([jobs.close(), synth.idle()]);
+      await context.runs.close();
       context.db.close();
     },
   };
@@ -78,6 +80,7 @@ function serviceContext(options: ServicesOptions): ServiceContext {
   return {
     db,
     dataDir: options.dataDir,
+    runs: new JobRuns(db),
     log,
     settings,
     reviewer: () => settings().reviewer || os.userInfo().username,

@@ -1,3 +1,4 @@
+import type { ExportFormat } from "../../src-shared/api.ts";
 import { LONG_CSV_COLUMNS, WIDE_CSV_COLUMNS } from "../../src-shared/csvColumns.ts";
 import type { Db } from "../store/db.ts";
 import { appendAudit } from "../audit/auditLog.ts";
@@ -7,8 +8,7 @@ import { prepareLetter } from "./json/prune.ts";
 import { longRows, wideRow } from "./rows.ts";
 import { extractedLetters, resolveExportModel } from "./source.ts";
 
-export const CSV_FORMATS = ["csv", "csv-wide"] as const;
-export type CsvFormat = (typeof CSV_FORMATS)[number];
+export type CsvFormat = Extract<ExportFormat, "csv" | "csv-wide">;
 
 export type CsvExportOptions = {
   format: CsvFormat;

@@ -1,11 +1,12 @@
 import type { Db } from "../store/db.ts";
-import { CSV_FORMATS, exportCsv, type CsvExportResult, type CsvFormat } from "./csvExport.ts";
+import type { ExportFormat } from "../../src-shared/api.ts";
+import { exportCsv, type CsvExportResult, type CsvFormat } from "./csvExport.ts";
 import { exportFhir, type FhirExportResult } from "./fhirExport.ts";
 import { exportJson, type JsonExportResult } from "./json/jsonExport.ts";
 import { exportRedcap, type RedcapExportResult } from "./redcap/redcapExport.ts";
 
-export const EXPORT_FORMATS = [...CSV_FORMATS, "json", "redcap", "fhir"] as const;
-export type ExportFormatName = (typeof EXPORT_FORMATS)[number];
+/** The formats are the contract's (ExportFormatSchema), so the CLI and the app offer the same ones. */
+export type ExportFormatName = ExportFormat;
 
 export type ExportRequest = {
   format: ExportFormatName;
@@ -36,8 +37,4 @@ export function runExport(db: Db, request: ExportRequest): AnyExportResult {
     case "csv-wide":
       return { format: request.format, result: exportCsv(db, { ...scope, format: request.format, bom: request.bom ?? false }) };
   }
-}
-
-export function isExportFormat(format: string): format is ExportFormatName {
-  return (EXPORT_FORMATS as readonly string[]).includes(format);
 }

@@ -1,18 +1,8 @@
 import { inPages, type Db } from "../store/db.ts";
 import { saveExtraction } from "../store/extractions.ts";
-import {
-  adoptJob,
-  createJob,
-  deleteJob,
-  findUnfinishedJob,
-  finishJob,
-  isProcessAlive,
-  jobCounts,
-  markItemFinished,
-  markItemRunning,
-  pendingItemsAfter,
-  queueLettersNeedingExtraction,
-} from "../store/jobs.ts";
+import { claimJob, commitItem, countAttempt, createJob, deleteJobIfEmpty, finishJob, itemCounts, newestOpenJob, pendingItemsAfter, startItem, type ItemRow } from "../jobs/jobStore.ts";
+import { ownedElsewhere, ownerLabel } from "../jobs/owner.ts";
+import { queueLettersNeedingExtraction } from "./letterQueue.ts";
 import { getLetter, sourceLabel } from "../store/letters.ts";
 import type { ModelRow } from "../store/models.ts";
 import { EngineError, type Engine, type EngineFailureKind } from "./engine.ts";
@@ -67,16 +57,16 @@ const QUEUE_PAGE = 500;
  */
 export async function runExtraction(deps: ExtractionDeps, options: ExtractionOptions): Promise<ExtractionSummary> {
   const { db, engine, model, prompt } = deps;
-  const claimed = claimJob(db, model, options);
+  const claimed = claimExtractionJob(db, model, options);
   if (!claimed) {
     deps.onEvent?.({ type: "start", jobId: null, resumed: false, total: 0, alreadyDone: 0, engine: engine.description });
     return { jobId: null, state: "done", done: 0, failed: 0, total: 0 };
   }
   const { jobId, resumed } = claimed;
-  const counts = jobCounts(db, jobId);
+  const counts = itemCounts(db, jobId);
   const queued = counts.pending;
   // The queue is read a page at a time, in letter order, as the lanes take from it.
-  const pending = inPages((after) => pendingItemsAfter(db, jobId, after, QUEUE_PAGE), (letterId) => letterId);
+  const pending = inPages((after) => pendingItemsAfter(db, jobId, after, QUEUE_PAGE), (item) => item.seq);
   deps.onEvent?.({ type: "start", jobId, resumed, total: counts.total, alreadyDone: counts.done + counts.failed, engine: engine.description });
 
   let done = counts.done;
@@ -84,19 +74,21 @@ export async function runExtraction(deps: ExtractionDeps, options: ExtractionOpt
   let processed = 0;
   const wallStart = performance.now();
 
-  const processLetter = async (letterId: number): Promise<void> => {
+  const processLetter = async (item: ItemRow): Promise<void> => {
+    // An extraction item's seq is its letter's id (letterQueue.ts).
+    const letterId = item.seq;
     const letter = getLetter(db, letterId);
     if (!letter) return;
     const source = sourceLabel(letter.source_path, letter.source_row);
-    markItemRunning(db, jobId, letterId);
+    startItem(db, item.id);
     const started = performance.now();
     const outcome = await extractWithOneRetry(engine, letter.text, (error) => {
-      markItemRunning(db, jobId, letterId);
+      countAttempt(db, item.id);
       deps.onEvent?.({ type: "retry", letterId, source, error });
     });
     const durationMs = performance.now() - started;
     const evidence = outcome.ok ? groundDocument(letter.text, outcome.document) : [];
-    db.transaction(() => {
+    commitItem(db, item.id, { state: outcome.ok ? "done" : "failed", error: outcome.ok ? null : outcome.error }, () => {
       saveExtraction(db, {
         letterId,
         modelId: model.id,
@@ -112,8 +104,7 @@ export async function runExtraction(deps: ExtractionDeps, options: ExtractionOpt
         durationMs,
         evidence,
       });
-      markItemFinished(db, jobId, letterId, outcome.ok ? "done" : "failed", outcome.ok ? null : outcome.error);
-    })();
+    });
     if (outcome.ok) done++;
     else failed++;
     processed++;
@@ -149,7 +140,7 @@ export async function runExtraction(deps: ExtractionDeps, options: ExtractionOpt
   };
   await Promise.all(Array.from({ length: Math.max(1, engine.capacity ?? 1) }, lane));
   if (fatal) throw fatal.error;
-  if (deps.signal?.aborted && jobCounts(db, jobId).pending > 0) {
+  if (deps.signal?.aborted && itemCounts(db, jobId).pending > 0) {
     finishJob(db, jobId, "interrupted");
     return { jobId, state: "interrupted", done, failed, total: counts.total };
   }
@@ -158,28 +149,25 @@ export async function runExtraction(deps: ExtractionDeps, options: ExtractionOpt
 }
 
 /** Adopts an unfinished job (adding letters imported since) or starts one; null when there is nothing to do. */
-function claimJob(db: Db, model: ModelRow, options: ExtractionOptions): { jobId: number; resumed: boolean } | null {
+function claimExtractionJob(db: Db, model: ModelRow, options: ExtractionOptions): { jobId: number; resumed: boolean } | null {
   const { shard } = options;
   // Each shard is its own job, so shards run on one store resume independently.
   const kind = shard ? `extract:${shardLabel(shard)}` : "extract";
   const queue = (jobId: number) => queueLettersNeedingExtraction(db, jobId, model.id, { retryFailed: options.retryFailed, ...(shard ? { shard } : {}) });
   return db.transaction(() => {
-    const unfinished = findUnfinishedJob(db, kind, model.id);
-    if (unfinished) {
-      const owner = unfinished.owner_pid;
-      if (owner !== null && owner !== process.pid && unfinished.state === "running" && isProcessAlive(owner)) {
-        throw new ExtractionBusyError(
-          `another extraction with model "${model.name}" is running on this data folder (process ${owner}); wait for it or stop it first`,
-        );
+    const open = newestOpenJob(db, kind, model.id);
+    if (open) {
+      if (open.state === "running" && ownedElsewhere(open)) {
+        throw new ExtractionBusyError(`another extraction with model "${model.name}" is running on this data folder (${ownerLabel(open)}); wait for it or stop it first`);
       }
-      adoptJob(db, unfinished.id);
-      queue(unfinished.id);
-      return { jobId: unfinished.id, resumed: true };
+      claimJob(db, open.id);
+      queue(open.id);
+      return { jobId: open.id, resumed: true };
     }
-    const jobId = createJob(db, kind, model.id, options);
+    const jobId = createJob(db, { kind, modelId: model.id, params: options });
     if (queue(jobId) > 0) return { jobId, resumed: false };
     // Nothing to do: no job is left behind.
-    deleteJob(db, jobId);
+    deleteJobIfEmpty(db, jobId);
     return null;
   }).immediate();
 }

@@ -35,11 +35,23 @@ export function migrate(db: Db, migrations: readonly Migration[]): void {
   }
   for (const migration of migrations) {
     if (migration.version <= current) continue;
-    // pragma user_version inside the transaction: a failed migration leaves no trace.
-    db.transaction(() => {
-      migration.up(db);
-      db.pragma(`user_version = ${migration.version}`);
-    })();
+    if (migration.foreignKeys === "off") db.pragma("foreign_keys = OFF");
+    try {
+      // pragma user_version inside the transaction: a failed migration leaves no trace.
+      db.transaction(() => {
+        migration.up(db);
+        if (migration.foreignKeys === "off") {
+          const broken = db.pragma("foreign_key_check") as { table: string; rowid: number; parent: string }[];
+          if (broken.length > 0) {
+            const first = broken[0] as { table: string; rowid: number; parent: string };
+            throw new Error(`migration ${migration.version} (${migration.name}) would leave ${broken.length} broken references, the first in ${first.table} row ${first.rowid} to ${first.parent}`);
+          }
+        }
+        db.pragma(`user_version = ${migration.version}`);
+      })();
+    } finally {
+      if (migration.foreignKeys === "off") db.pragma("foreign_keys = ON");
+    }
   }
 }
 

@@ -9,13 +9,15 @@
  */
 import { createHash } from "node:crypto";
 import type { Db } from "../store/db.ts";
-import { addSynthItems, createSynthJob, findSynthJob, insertSynthLetter, keptLetterSignatures } from "../store/synth.ts";
+import { addItems, createJob, findJobByKey } from "../jobs/jobStore.ts";
+import { insertSynthLetter, keptLetterSignatures, synthKind } from "../store/synth.ts";
 import type { AnthropicClient } from "./anthropicClient.ts";
 import type { GridRow } from "./grid.ts";
 import { DEFAULT_NEAR_DUPLICATE_THRESHOLD, NearDuplicateIndex, signatureFromBuffer, signatureToBuffer } from "./nearDuplicate.ts";
 import { GENERATION_MAX_TOKENS, loadGenerationContext, renderGridRow, systemBlocks, type GenerationContext } from "./promptBuilder.ts";
 import { joinSynthetic } from "./syntheticText.ts";
-import { runSynthJob, type SynthEvent, type SynthJobSummary, type SynthMode, type SynthRequest } from "./synthJob.ts";
+import type { ItemRow } from "../jobs/jobStore.ts";
+import { payloadOf, runSettings, runSynthJob, type SynthEvent, type SynthJobSummary, type SynthMode, type SynthRequest } from "./synthJob.ts";
 import { DEFAULT_GROUNDING_POLICY, validateGeneratedPair, type GroundingPolicy } from "./validation.ts";
 
 export type GenerationOptions = {
@@ -62,20 +64,21 @@ export function generationJobKey(items: readonly GridItem[]): string {
 }
 
 /** The generation job of this grid (created on first run), ready for runSynthJob. */
-export function openGenerationJob(db: Db, client: AnthropicClient, rows: readonly GridRow[], version: string, budgetUsd: number | undefined): { jobId: number; created: boolean; alreadyElsewhere: number } {
+export function openGenerationJob(db: Db, client: AnthropicClient, rows: readonly GridRow[], version: string, budgetUsd: number | undefined, mode: SynthMode = "messages"): { jobId: number; created: boolean; alreadyElsewhere: number } {
   if (rows.length === 0) throw new Error("The grid has no rows.");
   const items = gridItems(rows, client.model, version);
   const jobKey = generationJobKey(items);
-  const existing = findSynthJob(db, jobKey);
-  const jobId = existing?.id ?? createSynthJob(db, { kind: "generate", jobKey, model: client.model, promptVersion: version, budgetUsd: budgetUsd ?? null, params: { rows: rows.length } });
-  const added = addSynthItems(db, jobId, items);
+  const kind = synthKind("generate");
+  const existing = findJobByKey(db, jobKey);
+  const jobId = existing?.id ?? createJob(db, { kind, key: jobKey, budgetUsd: budgetUsd ?? null, params: { rows: rows.length, model: client.model, promptVersion: version, mode } });
+  const added = addItems(db, jobId, items, { uniqueInKind: kind });
   return { jobId, created: existing === undefined, alreadyElsewhere: existing === undefined ? items.length - added : 0 };
 }
 
 export async function runGeneration(options: GenerationOptions): Promise<SynthJobSummary & { alreadyElsewhere: number }> {
   const { db, client } = options;
   const context = options.context ?? loadGenerationContext();
-  const { jobId, alreadyElsewhere } = openGenerationJob(db, client, options.rows, context.version, options.budgetUsd);
+  const { jobId, alreadyElsewhere } = openGenerationJob(db, client, options.rows, context.version, options.budgetUsd, options.mode);
   const index = new NearDuplicateIndex(options.nearDuplicateThreshold ?? DEFAULT_NEAR_DUPLICATE_THRESHOLD);
   for (const kept of keptLetterSignatures(db)) index.add(String(kept.id), signatureFromBuffer(kept.minhash));
   const system = systemBlocks(context);
@@ -86,23 +89,18 @@ export async function runGeneration(options: GenerationOptions): Promise<SynthJo
     if (options.cache === false) return { system: [], user: joinSynthetic([...system, user], "\n\n---\n\n"), maxTokens: GENERATION_MAX_TOKENS };
     return { system, user, maxTokens: GENERATION_MAX_TOKENS };
   };
-  const rowOf = (payload: string): GridRow => (JSON.parse(payload) as GridItem["payload"]).row;
+  const rowOf = (item: ItemRow): GridRow => payloadOf<GridItem["payload"]>(item).row;
 
   const summary = await runSynthJob({
     db,
     client,
     jobId,
     mode: options.mode ?? "messages",
-    ...(options.parallel !== undefined ? { parallel: options.parallel } : {}),
-    ...(options.budgetUsd !== undefined ? { budgetUsd: options.budgetUsd } : {}),
-    ...(options.retryFailed !== undefined ? { retryFailed: options.retryFailed } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
-    ...(options.batchPollMs !== undefined ? { batchPollMs: options.batchPollMs } : {}),
+    ...runSettings(options),
     work: {
-      request: (item) => request(rowOf(item.payload)),
+      request: (item) => request(rowOf(item)),
       settle: (item, answer) => {
-        const row = rowOf(item.payload);
+        const row = rowOf(item);
         const outcome = validateGeneratedPair({ raw: answer.text.text, stopReason: answer.stopReason, dataQualityIssue: row.data_quality_issue }, index, policy);
         let letterId = 0;
         return {

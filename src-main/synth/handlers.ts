@@ -2,8 +2,8 @@ import type { Handlers, synthApi } from "../../src-shared/api.ts";
 import type { ServiceContext } from "../serviceContext.ts";
 import { SynthService } from "./service.ts";
 
-export function createSynthService({ db, log, secret }: ServiceContext): SynthService {
-  return new SynthService({ db, apiKey: () => secret("anthropic-api-key"), log });
+export function createSynthService({ db, runs, log, secret }: ServiceContext): SynthService {
+  return new SynthService({ db, runs, apiKey: () => secret("anthropic-api-key"), log });
 }
 
 export function synthHandlers(synth: SynthService, context: ServiceContext): Handlers<typeof synthApi> {

@@ -9,11 +9,12 @@
  */
 import { createHash } from "node:crypto";
 import type { Db } from "../store/db.ts";
-import { addSynthItems, createSynthJob, getSynthLetter, insertQaPair, lettersWithoutQa, unfinishedSynthJob } from "../store/synth.ts";
+import { addItems, createJob, newestJobWithFailedItems, newestOpenJob, type ItemRow } from "../jobs/jobStore.ts";
+import { getSynthLetter, insertQaPair, lettersWithoutQa, synthKind } from "../store/synth.ts";
 import type { AnthropicClient } from "./anthropicClient.ts";
 import { buildQaRequest, loadQaPrompt, parseQaAnswer, QA_PROMPT_VERSION } from "./qa.ts";
 import { loadSyntheticLetter } from "./storedLetters.ts";
-import { runSynthJob, type SynthEvent, type SynthJobSummary, type SynthMode } from "./synthJob.ts";
+import { payloadOf, runSettings, runSynthJob, type SynthEvent, type SynthJobSummary, type SynthMode } from "./synthJob.ts";
 
 export type QaOptions = {
   db: Db;
@@ -35,32 +36,28 @@ export async function runQa(options: QaOptions): Promise<SynthJobSummary | null>
   const version = options.version ?? QA_PROMPT_VERSION;
   const prompt = loadQaPrompt(version);
   const keyPrefix = `qa:${version}:`;
-  let jobId = unfinishedSynthJob(db, "qa", options.retryFailed ?? false)?.id;
+  const kind = synthKind("qa");
+  let jobId = (newestOpenJob(db, kind) ?? (options.retryFailed ? newestJobWithFailedItems(db, kind) : undefined))?.id;
   if (jobId === undefined) {
     const letterIds = lettersWithoutQa(db, keyPrefix, options.letters ?? Number.MAX_SAFE_INTEGER);
     if (letterIds.length === 0) return null;
     const items = letterIds.map((letterId) => ({ key: `${keyPrefix}${letterId}`, payload: { letterId } }));
     const jobKey = createHash("sha256").update(`qa\0${items.map((item) => item.key).join("\0")}`).digest("hex");
-    jobId = createSynthJob(db, { kind: "qa", jobKey, model: client.model, promptVersion: version, budgetUsd: options.budgetUsd ?? null, params: { letters: letterIds.length } });
-    addSynthItems(db, jobId, items);
+    jobId = createJob(db, { kind, key: jobKey, budgetUsd: options.budgetUsd ?? null, params: { letters: letterIds.length, model: client.model, promptVersion: version } });
+    addItems(db, jobId, items, { uniqueInKind: kind });
   }
-  const letterOf = (payload: string): number => (JSON.parse(payload) as { letterId: number }).letterId;
+  const letterOf = (item: ItemRow): number => payloadOf<{ letterId: number }>(item).letterId;
 
   return runSynthJob({
     db,
     client,
     jobId,
     mode: options.mode ?? "messages",
-    ...(options.parallel !== undefined ? { parallel: options.parallel } : {}),
-    ...(options.budgetUsd !== undefined ? { budgetUsd: options.budgetUsd } : {}),
-    ...(options.retryFailed !== undefined ? { retryFailed: options.retryFailed } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
-    ...(options.batchPollMs !== undefined ? { batchPollMs: options.batchPollMs } : {}),
+    ...runSettings(options),
     work: {
-      request: (item) => buildQaRequest(loadSyntheticLetter(db, letterOf(item.payload)), prompt),
+      request: (item) => buildQaRequest(loadSyntheticLetter(db, letterOf(item)), prompt),
       settle: (item, answer) => {
-        const letterId = letterOf(item.payload);
+        const letterId = letterOf(item);
         const letter = getSynthLetter(db, letterId)?.content ?? "";
         const parsed = parseQaAnswer(answer.text.text, letter);
         if (!parsed.ok) return { state: "failed", error: parsed.error, detail: { letterId } };

@@ -8,7 +8,12 @@ import { stringify } from "csv-stringify/sync";
 import { ApiFailure, SECRET_ENV, type SynthJobView, type SynthLetter, type SynthLetterPage, type SynthStatusView } from "../../src-shared/api.ts";
 import { appendAudit } from "../audit/auditLog.ts";
 import type { Db } from "../store/db.ts";
-import { getSynthLetter, synthStatus } from "../store/synth.ts";
+import { getSynthLetter, synthJobParams, synthStatus } from "../store/synth.ts";
+import type { JobKind } from "../jobs/jobKinds.ts";
+import type { JobRuns } from "../jobs/jobRuns.ts";
+import { itemsOfJob, type JobRow } from "../jobs/jobStore.ts";
+import { payloadOf } from "./synthJob.ts";
+import type { GridItem } from "./generateJob.ts";
 import { AnthropicClient, DEFAULT_MODEL, SONNET_PRICES_USD_PER_MTOK } from "./anthropicClient.ts";
 import { GRID_COLUMNS, gridFromCsv, gridToCsv, type GridRow } from "./grid.ts";
 import { sampleGrid } from "./gridSampler.ts";
@@ -16,12 +21,13 @@ import { runGeneration } from "./generateJob.ts";
 
 export type SynthServiceDeps = {
   db: Db;
+  runs: JobRuns;
   /** The Anthropic API key (safeStorage in the app, ANTHROPIC_API_KEY for `serve`); null when none is set. */
   apiKey: () => string | null;
   log?: (error: unknown) => void;
 };
 
-type Running = { view: SynthJobView; abort: AbortController; finished: Promise<void> };
+type Running = { view: SynthJobView; finished: Promise<void> };
 
 export class SynthService {
   private running: Running | undefined;
@@ -35,20 +41,52 @@ export class SynthService {
   }
 
   async start(input: { rows: Record<string, string>[]; batch: boolean; budgetUsd?: number | undefined; retryFailed: boolean }): Promise<SynthJobView> {
-    if (this.running) throw new ApiFailure("conflict", "a generation job is already running: stop it first");
-    const apiKey = this.deps.apiKey();
-    if (!apiKey) throw new ApiFailure("conflict", `no Anthropic API key: add it in Settings (or set ${SECRET_ENV["anthropic-api-key"]} for \`oncotimeline serve\`)`);
     let rows: GridRow[];
     try {
       rows = gridFromCsv(rowsToCsv(input.rows));
     } catch (error) {
       throw new ApiFailure("invalid-input", (error as Error).message);
     }
+    return this.generate(rows, input);
+  }
+
+  /** The job runtime's view of the studio's jobs: generation jobs resume here; QA runs from the CLI. */
+  kind(): JobKind {
+    return {
+      name: "synth",
+      describe: (job, base) => {
+        const params = synthJobParams(job);
+        const view = this.running?.view.jobId === job.id ? this.running.view : undefined;
+        return { ...base, model: params.model, engine: params.mode === "batch" ? "Message Batches" : "Messages", etaSeconds: view?.etaSeconds ?? null, message: base.message ?? view?.message ?? null };
+      },
+      errors: (job, limit) =>
+        itemsOfJob(this.deps.db, job.id, "failed", limit).map((item) => ({
+          key: item.item_key,
+          letterId: null,
+          source: job.kind === "synth:qa" ? `synthetic letter ${payloadOf<{ letterId: number }>(item).letterId}` : `grid row ${item.seq + 1}`,
+          error: item.error ?? "failed",
+          attempts: item.attempts,
+        })),
+      resume: (job) => this.resume(job),
+    };
+  }
+
+  /** A generation job goes on from its own items (the grid it was started with, in order); its budget stays as stored. */
+  private resume(job: JobRow): Promise<SynthJobView> {
+    if (job.kind !== "synth:generate") throw new ApiFailure("conflict", `job ${job.id} is a QA job: resume it with \`oncotimeline synth qa\``);
+    const rows = itemsOfJob(this.deps.db, job.id).map((item) => payloadOf<GridItem["payload"]>(item).row);
+    return this.generate(rows, { batch: synthJobParams(job).mode === "batch", retryFailed: false });
+  }
+
+  private async generate(rows: GridRow[], input: { batch: boolean; budgetUsd?: number | undefined; retryFailed: boolean }): Promise<SynthJobView> {
+    if (this.running) throw new ApiFailure("conflict", "a generation job is already running: stop it first");
+    const apiKey = this.deps.apiKey();
+    if (!apiKey) throw new ApiFailure("conflict", `no Anthropic API key: add it in Settings (or set ${SECRET_ENV["anthropic-api-key"]} for \`oncotimeline serve\`)`);
     const client = new AnthropicClient({ apiKey, model: DEFAULT_MODEL, prices: SONNET_PRICES_USD_PER_MTOK });
     const abort = new AbortController();
     const view: SynthJobView = { jobId: null, state: "running", total: rows.length, done: 0, failed: 0, costUsd: 0, budgetUsd: input.budgetUsd ?? null, etaSeconds: null, message: null };
     const started = new Promise<void>((resolve) => {
-      const finished = runGeneration({
+      const work = runGeneration({
         db: this.deps.db,
         client,
         rows,
@@ -58,7 +96,7 @@ export class SynthService {
         signal: abort.signal,
         onEvent: (event) => {
           if (event.type === "start") {
-            Object.assign(view, { jobId: event.jobId, total: event.total, done: event.done, failed: event.failed, costUsd: event.costUsd });
+            Object.assign(view, { jobId: event.jobId, total: event.total, done: event.done, failed: event.failed, costUsd: event.costUsd, budgetUsd: event.budgetUsd });
             resolve();
           } else if (event.type === "item") {
             Object.assign(view, { done: event.done, failed: event.failed, costUsd: event.totalCostUsd, etaSeconds: event.etaSeconds });
@@ -68,9 +106,11 @@ export class SynthService {
             view.message = event.message;
           }
         },
-      })
+      });
+      const finished: Promise<void> = work
         .then((summary) => {
-          Object.assign(view, { jobId: summary.jobId, state: summary.state, done: summary.done, failed: summary.failed, costUsd: summary.costUsd, etaSeconds: null });
+          const stopping = this.deps.runs.stopping(summary.jobId);
+          Object.assign(view, { jobId: summary.jobId, state: stopping === "pause" ? "paused" : stopping === "cancel" ? "cancelled" : summary.state, done: summary.done, failed: summary.failed, costUsd: summary.costUsd, etaSeconds: null });
         })
         .catch((error: unknown) => {
           this.deps.log?.(error);
@@ -81,17 +121,22 @@ export class SynthService {
           this.last = { ...view };
           this.running = undefined;
         });
-      this.running = { view, abort, finished };
+      this.running = { view, finished };
     });
     await started;
+    // Tracked once its job is known, so a pause or cancel from the jobs list reaches it.
+    const current = this.running as Running | undefined;
+    if (view.jobId !== null && current?.view === view) void this.deps.runs.track(view.jobId, abort, current.finished);
     return { ...view };
   }
 
+  /** Pauses the running generation job: requests in flight finish and commit; it resumes from the jobs list or by starting the same grid. */
   stop(): SynthJobView {
-    if (!this.running) throw new ApiFailure("conflict", "no generation job is running");
-    this.running.abort.abort();
-    this.running.view.message = "stopping: requests in flight finish; start the same grid again to go on";
-    return { ...this.running.view };
+    const running = this.running;
+    if (!running || running.view.jobId === null) throw new ApiFailure("conflict", "no generation job is running");
+    this.deps.runs.stop(running.view.jobId, "pause");
+    running.view.message = "pausing: requests in flight finish; resume the job or start the same grid again to go on";
+    return { ...running.view };
   }
 
   async idle(): Promise<void> {

@@ -19,19 +19,26 @@ import { worstCaseCostUsd } from "./budget.ts";
 import type { SyntheticText } from "./syntheticText.ts";
 import type { Db } from "../store/db.ts";
 import {
-  claimSynthJob,
-  commitSynthItem,
-  countSynthAttempt,
-  finishSynthJob,
-  markSynthItemsSubmitted,
-  retryFailedSynthItems,
-  returnSynthItemToPending,
-  synthItemCounts,
-  synthItems,
-  synthJobCost,
-  type SynthItemRow,
-  type SynthJobState,
-} from "../store/synth.ts";
+  claimJob,
+  commitItem,
+  countAttempt,
+  finishJob,
+  itemCounts,
+  itemsOfJob,
+  jobCost,
+  markItemsSubmitted,
+  retryFailedItems,
+  returnItemToPending,
+  type ItemRow,
+} from "../jobs/jobStore.ts";
+
+/** How a run of a synthetic job ends (a pause or cancel is recorded over `interrupted` by JobRuns). */
+export type SynthRunEnd = "done" | "interrupted" | "budget-reached";
+
+/** An item's payload as the job stored it. */
+export function payloadOf<T>(item: ItemRow): T {
+  return JSON.parse(item.payload ?? "null") as T;
+}
 
 export type SynthRequest = { system: SyntheticText[]; user: SyntheticText; maxTokens: number };
 
@@ -42,9 +49,9 @@ export type SynthAnswer = { text: SyntheticText; usage: TokenUsage; costUsd: num
 export type Settlement = { state: "done" | "failed"; error: string | null; write?: () => void; afterCommit?: () => void; detail: Record<string, unknown> };
 
 export type SynthWork = {
-  request(item: SynthItemRow): SynthRequest;
+  request(item: ItemRow): SynthRequest;
   /** Synchronous on purpose: validation, commit and afterCommit run without an await between them. */
-  settle(item: SynthItemRow, answer: SynthAnswer): Settlement;
+  settle(item: ItemRow, answer: SynthAnswer): Settlement;
 };
 
 export type SynthMode = "messages" | "batch";
@@ -72,7 +79,7 @@ export type SynthEvent =
 
 export type SynthJobSummary = {
   jobId: number;
-  state: Exclude<SynthJobState, "running">;
+  state: SynthRunEnd;
   total: number;
   done: number;
   failed: number;
@@ -102,6 +109,14 @@ export type RunSynthJobOptions = {
   batchSize?: number;
 };
 
+const RUN_SETTINGS = ["parallel", "budgetUsd", "retryFailed", "signal", "onEvent", "batchPollMs"] as const;
+type RunSettings = Pick<RunSynthJobOptions, (typeof RUN_SETTINGS)[number]>;
+
+/** The run settings a generation or QA job was given, passed on to runSynthJob as they are (unset ones left out). */
+export function runSettings(options: { [K in keyof RunSettings]?: RunSettings[K] | undefined }): RunSettings {
+  return Object.fromEntries(RUN_SETTINGS.filter((name) => options[name] !== undefined).map((name) => [name, options[name]])) as RunSettings;
+}
+
 /** An API failure that says nothing about this item (overload, rate limit, key): stop, keep it pending. */
 function stopsTheJob(error: unknown): error is AnthropicRequestError {
   return error instanceof AnthropicRequestError && (error.retryable || error.status === 401 || error.status === 403 || error.status === 404);
@@ -110,16 +125,16 @@ function stopsTheJob(error: unknown): error is AnthropicRequestError {
 export async function runSynthJob(options: RunSynthJobOptions): Promise<SynthJobSummary> {
   const { db, client, jobId, work, mode, signal } = options;
   const emit = options.onEvent ?? (() => undefined);
-  const before = synthItemCounts(db, jobId);
-  const job = claimSynthJob(db, jobId, options.budgetUsd);
+  const before = itemCounts(db, jobId);
+  const job = claimJob(db, jobId, { budgetUsd: options.budgetUsd ?? null });
   const budget = job.budget_usd;
-  const retried = options.retryFailed ? retryFailedSynthItems(db, jobId) : 0;
-  const counts = synthItemCounts(db, jobId);
-  let spent = synthJobCost(db, jobId);
+  const retried = options.retryFailed ? retryFailedItems(db, jobId) : 0;
+  const counts = itemCounts(db, jobId);
+  let spent = jobCost(db, jobId);
   emit({
     type: "start",
     jobId,
-    kind: job.kind,
+    kind: job.kind.replace(/^synth:/, ""),
     mode,
     resumed: before.done + before.failed + before.submitted > 0,
     total: counts.total,
@@ -154,22 +169,22 @@ export async function runSynthJob(options: RunSynthJobOptions): Promise<SynthJob
     return false;
   };
 
-  const close = (item: SynthItemRow, answer: SynthAnswer | null, failure: string | null, remaining: () => number): void => {
+  const close = (item: ItemRow, answer: SynthAnswer | null, failure: string | null, remaining: () => number): void => {
     const settlement: Settlement = answer ? work.settle(item, answer) : { state: "failed", error: failure, detail: {} };
     const cost = answer?.costUsd ?? 0;
-    const committed = commitSynthItem(db, item.id, { state: settlement.state, error: settlement.error, usage: answer?.usage ?? null, costUsd: cost }, settlement.write);
+    const committed = commitItem(db, item.id, { state: settlement.state, error: settlement.error, usage: answer?.usage ?? null, costUsd: cost }, settlement.write);
     if (!committed) return;
     settlement.afterCommit?.();
     spent += cost;
     settledThisRun += 1;
-    const now = synthItemCounts(db, jobId);
+    const now = itemCounts(db, jobId);
     const elapsed = (Date.now() - started) / 1000;
     emit({
       ...settlement.detail,
       type: "item",
       jobId,
       itemId: item.id,
-      key: item.idempotency_key,
+      key: item.item_key,
       state: settlement.state,
       error: settlement.error,
       costUsd: cost,
@@ -183,9 +198,9 @@ export async function runSynthJob(options: RunSynthJobOptions): Promise<SynthJob
 
   try {
     // Batches a previous run submitted come first: their results are paid for already.
-    const submitted = synthItems(db, jobId, "submitted");
-    for (const batchId of [...new Set(submitted.map((item) => item.batch_id as string))]) {
-      await collectBatch(batchId, submitted.filter((item) => item.batch_id === batchId));
+    const submitted = itemsOfJob(db, jobId, "submitted");
+    for (const batchId of [...new Set(submitted.map((item) => item.external_id as string))]) {
+      await collectBatch(batchId, submitted.filter((item) => item.external_id === batchId));
       if (stopState !== null) break;
     }
     if (stopState === null) {
@@ -194,29 +209,29 @@ export async function runSynthJob(options: RunSynthJobOptions): Promise<SynthJob
     }
   } catch (error) {
     if (!signal?.aborted) {
-      finishSynthJob(db, jobId, "interrupted", (error as Error).message);
+      finishJob(db, jobId, "interrupted", (error as Error).message);
       throw error;
     }
   }
-  const final = synthItemCounts(db, jobId);
+  const final = itemCounts(db, jobId);
   const state = stopState ?? (final.pending + final.submitted > 0 ? "interrupted" : "done");
-  finishSynthJob(db, jobId, state, stopError);
+  finishJob(db, jobId, state, stopError);
   return { jobId, state, total: final.total, done: final.done, failed: final.failed, pending: final.pending, submitted: final.submitted, costUsd: spent, budgetUsd: budget, error: stopError };
 
   async function runMessages(): Promise<void> {
-    const pending = synthItems(db, jobId, "pending");
+    const pending = itemsOfJob(db, jobId, "pending");
     let next = 0;
     let reserved = 0;
     const remaining = (): number => pending.length - settledThisRun;
     const worker = async (): Promise<void> => {
       while (stopState === null && !signal?.aborted && next < pending.length) {
-        const item = pending[next] as SynthItemRow;
+        const item = pending[next] as ItemRow;
         const request = work.request(item);
         const worst = worstCaseCostUsd(request, client.prices);
         if (!fitsBudget(reserved, worst)) return;
         next += 1;
         reserved += worst;
-        countSynthAttempt(db, item.id);
+        countAttempt(db, item.id);
         try {
           // No signal here on purpose: a request in flight is paid for, so a stop lets it finish and commit.
           const result: GenerateResult = await client.generate(request);
@@ -237,9 +252,9 @@ export async function runSynthJob(options: RunSynthJobOptions): Promise<SynthJob
     const size = options.batchSize ?? 10_000;
     for (;;) {
       if (stopState !== null || signal?.aborted) return;
-      const pending = synthItems(db, jobId, "pending");
+      const pending = itemsOfJob(db, jobId, "pending");
       if (pending.length === 0) return;
-      const chosen: { item: SynthItemRow; request: SynthRequest }[] = [];
+      const chosen: { item: ItemRow; request: SynthRequest }[] = [];
       let reserved = 0;
       for (const item of pending.slice(0, size)) {
         const request = work.request(item);
@@ -257,7 +272,7 @@ export async function runSynthJob(options: RunSynthJobOptions): Promise<SynthJob
         if (stopsTheJob(error)) return stopForApi(error);
         throw error;
       }
-      markSynthItemsSubmitted(
+      markItemsSubmitted(
         db,
         chosen.map(({ item }) => item.id),
         batchId,
@@ -265,12 +280,12 @@ export async function runSynthJob(options: RunSynthJobOptions): Promise<SynthJob
       emit({ type: "batch", jobId, batchId, status: "submitted", items: chosen.length });
       await collectBatch(
         batchId,
-        chosen.map(({ item }) => ({ ...item, state: "submitted", batch_id: batchId })),
+        chosen.map(({ item }) => ({ ...item, state: "submitted", external_id: batchId })),
       );
     }
   }
 
-  async function collectBatch(batchId: string, items: SynthItemRow[]): Promise<void> {
+  async function collectBatch(batchId: string, items: ItemRow[]): Promise<void> {
     if (signal?.aborted) return;
     let results: BatchItemResult[];
     try {
@@ -290,15 +305,15 @@ export async function runSynthJob(options: RunSynthJobOptions): Promise<SynthJob
       left -= 1;
       if (result.ok) close(item, { ...result, model: client.model }, null, () => left);
       else if (result.type === "errored") close(item, null, result.error, () => left);
-      else returnSynthItemToPending(db, item.id, `batch request ${result.type}`);
+      else returnItemToPending(db, item.id, `batch request ${result.type}`);
       byId.delete(result.customId);
     }
     // An item the results do not mention was not processed: it waits for the next run, not for this batch again.
-    for (const item of byId.values()) returnSynthItemToPending(db, item.id, "missing from the batch results");
+    for (const item of byId.values()) returnItemToPending(db, item.id, "missing from the batch results");
   }
 }
 
 /** Batch custom_id: the item's row id, unique in the store and within the API's 64-character limit. */
-function customId(item: SynthItemRow): string {
+function customId(item: ItemRow): string {
   return `item-${item.id}`;
 }

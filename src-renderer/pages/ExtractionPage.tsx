@@ -87,11 +87,15 @@ function JobPanel({ job }: { job: JobDetail }) {
             </thead>
             <tbody>
               {job.errors.map((error) => (
-                <tr key={error.letterId}>
+                <tr key={error.key}>
                   <td>
-                    <button type="button" className="link" title={error.source} onClick={() => openReview(error.letterId, null)}>
-                      {error.source.split(/[\\/]/).pop()}
-                    </button>
+                    {error.letterId === null ? (
+                      error.source
+                    ) : (
+                      <button type="button" className="link" title={error.source} onClick={() => openReview(error.letterId as number, null)}>
+                        {error.source.split(/[\\/]/).pop()}
+                      </button>
+                    )}
                   </td>
                   <td>{error.error}</td>
                   <td>{error.attempts}</td>

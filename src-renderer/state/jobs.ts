@@ -35,9 +35,9 @@ export const useJobs = create<JobsState>((set, get) => ({
 
   async load() {
     try {
-      const jobs = await call("jobs.list", { limit: 50 });
+      const jobs = await call("jobs.list", { limit: 50, kind: "extract" });
       set({ jobs });
-      const newest = jobs.find((job) => job.kind === "extraction") ?? jobs[0];
+      const newest = jobs[0];
       if (newest && get().current?.id !== newest.id) set({ current: await call("jobs.get", { id: newest.id }) });
       schedulePoll(get);
     } catch (error) {

@@ -11,6 +11,7 @@ import { describeIssues, type Handlers } from "./endpoint.ts";
 import { exportApi } from "./export.ts";
 import { extractApi } from "./extract.ts";
 import { ingestApi } from "./ingest.ts";
+import { jobsApi } from "./jobs.ts";
 import { modelsApi } from "./models.ts";
 import { settingsApi } from "./settings.ts";
 import { synthApi } from "./synth.ts";
@@ -21,6 +22,7 @@ export { describeIssues, type Contract, type Endpoint, type Handlers } from "./e
 export * from "./export.ts";
 export * from "./extract.ts";
 export * from "./ingest.ts";
+export * from "./jobs.ts";
 export * from "./models.ts";
 export * from "./settings.ts";
 export * from "./synth.ts";
@@ -31,6 +33,7 @@ export const API = {
   ...appApi,
   ...ingestApi,
   ...modelsApi,
+  ...jobsApi,
   ...extractApi,
   ...timelineApi,
   ...exportApi,

@@ -3,7 +3,7 @@ import { endpoint, id } from "./endpoint.ts";
 
 export type SynthJobView = {
   jobId: number | null;
-  state: "running" | "done" | "interrupted" | "budget-reached" | "failed";
+  state: "running" | "paused" | "done" | "interrupted" | "budget-reached" | "cancelled" | "failed";
   total: number;
   done: number;
   failed: number;

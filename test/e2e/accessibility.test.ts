@@ -4,30 +4,21 @@
  * landmarks, names) with no serious or critical violation, a visible focus ring for keyboard
  * users, and focus order through the navigation before the page's own controls.
  */
-import { readFileSync, mkdtempSync, rmSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import os from "node:os";
-import path from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { startAppHost } from "../../src-main/host/appHost.ts";
 import { SCREENS } from "../../src-renderer/screens.ts";
-import { goTo, haveChromium, launchBrowser, openPage } from "../helpers/browser.ts";
-import { builtRenderer } from "../helpers/renderer.ts";
+import { goTo, haveChromium, openPage } from "../helpers/browser.ts";
+import { useE2eSuite, type E2eSuite } from "../helpers/e2eSuite.ts";
 import { demoStore } from "../helpers/exportStore.ts";
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 type Violation = { id: string; impact: string | null; help: string; nodes: { target: string[] }[] };
 
-let browser: Browser;
-let staticDir = "";
-const temp: string[] = [];
-const tempDir = () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "oncotimeline-a11y-"));
-  temp.push(dir);
-  return dir;
-};
+let suite: E2eSuite;
 
 /** axe-core run in the page (evaluated over the DevTools protocol, which the page's CSP does not govern). */
 async function seriousViolations(page: Page): Promise<string[]> {
@@ -42,21 +33,13 @@ async function seriousViolations(page: Page): Promise<string[]> {
 }
 
 describe.skipIf(!haveChromium())("accessibility (axe-core, keyboard focus)", () => {
-  beforeAll(async () => {
-    staticDir = builtRenderer();
-    browser = await launchBrowser();
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    for (const dir of temp.splice(0)) rmSync(dir, { recursive: true, force: true });
-  });
+  suite = useE2eSuite();
 
   it("every screen passes WCAG 2 A/AA checks with no serious or critical violation", async () => {
-    const dataDir = tempDir();
+    const dataDir = suite.tempDir();
     demoStore(dataDir).db.close();
-    const host = await startAppHost({ dataDir, staticDir, log: () => {} });
-    const { page } = await openPage(browser);
+    const host = await startAppHost({ dataDir, staticDir: suite.staticDir(), log: () => {} });
+    const { page } = await openPage(suite.browser());
     try {
       await page.goto(host.url);
       await page.getByRole("heading", { level: 1, name: "Letters" }).waitFor();
@@ -84,8 +67,8 @@ describe.skipIf(!haveChromium())("accessibility (axe-core, keyboard focus)", () 
   }, 180_000);
 
   it("keyboard focus is always visible and starts at the skip link, then the navigation", async () => {
-    const host = await startAppHost({ dataDir: tempDir(), staticDir, log: () => {} });
-    const { page } = await openPage(browser);
+    const host = await startAppHost({ dataDir: suite.tempDir(), staticDir: suite.staticDir(), log: () => {} });
+    const { page } = await openPage(suite.browser());
     try {
       await page.goto(host.url);
       await page.getByRole("heading", { level: 1, name: "Letters" }).waitFor();

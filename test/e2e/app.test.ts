@@ -4,12 +4,10 @@
  * binary"). The first test is the whole researcher's path on the tiny random model; the other
  * two check the list and the review screen stay fast on large data.
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
-import os from "node:os";
+import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { startAppHost } from "../../src-main/host/appHost.ts";
 import { openStore } from "../../src-main/store/db.ts";
 import { saveExtraction } from "../../src-main/store/extractions.ts";
@@ -19,46 +17,31 @@ import type { ReviewView } from "../../src-shared/api.ts";
 import { getAtPath } from "../../src-shared/documentPath.ts";
 import type { GroundedValue } from "../../src-shared/evidence.ts";
 import { CANCER_EVENT_TYPES, type TimelineDocument } from "../../src-shared/timeline.ts";
-import { apiOf, goTo, haveChromium, launchBrowser, openPage, screenshot, TAKING_SCREENSHOTS, until, type Host } from "../helpers/browser.ts";
-import { builtRenderer } from "../helpers/renderer.ts";
+import { apiOf, goTo, haveChromium, openPage, screenshot, TAKING_SCREENSHOTS, until, type Host } from "../helpers/browser.ts";
+import { useE2eSuite, type E2eSuite } from "../helpers/e2eSuite.ts";
 import { ensureTestModel } from "../helpers/testModel.ts";
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const DEMO_LETTERS = path.join(repo, "resources", "demo", "letters");
 const CORRECTED = "Corrected by the e2e reviewer";
 
-let staticDir = "";
-let browser: Browser;
-const temp: string[] = [];
 
-function tempDir(): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "oncotimeline-e2e-"));
-  temp.push(dir);
-  return dir;
-}
+let suite: E2eSuite;
 
 async function startHost(dataDir: string): Promise<Host> {
   // CPU, one thread and a seeded sampler: the tiny random model's settings (DESIGN.md, "The model").
-  return startAppHost({ dataDir, staticDir, engine: { gpu: false, threads: 1, temperature: 0.8, seed: 7 }, log: () => {} });
+  return startAppHost({ dataDir, staticDir: suite.staticDir(), engine: { gpu: false, threads: 1, temperature: 0.8, seed: 7 }, log: () => {} });
 }
 
 describe.skipIf(!haveChromium())("renderer end to end (Chromium + loopback host)", () => {
-  beforeAll(async () => {
-    staticDir = builtRenderer();
-    browser = await launchBrowser();
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    for (const dir of temp.splice(0)) rmSync(dir, { recursive: true, force: true });
-  });
+  suite = useE2eSuite();
 
   it("imports, extracts, reviews with undo and redo, and exports the correction", async () => {
     const modelPath = await ensureTestModel();
-    const dataDir = tempDir();
+    const dataDir = suite.tempDir();
     const host = await startHost(dataDir);
     const api = apiOf(host);
-    const { page, errors } = await openPage(browser);
+    const { page, errors } = await openPage(suite.browser());
     try {
       await page.goto(host.url);
       await page.getByRole("heading", { level: 1, name: "Letters" }).waitFor();
@@ -215,7 +198,7 @@ describe.skipIf(!haveChromium())("renderer end to end (Chromium + loopback host)
 
       // Export: CSV from the page; the file on disk carries the reviewer's value.
       await goTo(page, "Export");
-      const out = path.join(tempDir(), "timelines.csv");
+      const out = path.join(suite.tempDir(), "timelines.csv");
       await page.getByLabel("Save to").fill(out);
       await page.getByRole("button", { name: "Run export" }).click();
       await page.getByTestId("export-result").waitFor({ timeout: 60_000 });
@@ -234,7 +217,7 @@ describe.skipIf(!haveChromium())("renderer end to end (Chromium + loopback host)
   }, 1_200_000);
 
   it("keeps the Letters list small in the DOM with 100,000 letters and scrolls to the last", async () => {
-    const dataDir = tempDir();
+    const dataDir = suite.tempDir();
     const db = openStore(dataDir);
     const insertAll = db.transaction(() => {
       for (let i = 1; i <= 100_000; i++) {
@@ -252,7 +235,7 @@ describe.skipIf(!haveChromium())("renderer end to end (Chromium + loopback host)
     db.close();
 
     const host = await startHost(dataDir);
-    const { page, errors } = await openPage(browser);
+    const { page, errors } = await openPage(suite.browser());
     try {
       await page.goto(host.url);
       await page.getByText("100,000 letters —").waitFor({ timeout: 30_000 });
@@ -280,7 +263,7 @@ describe.skipIf(!haveChromium())("renderer end to end (Chromium + loopback host)
   }, 120_000);
 
   it("renders a letter with 200 evidence spans in well under 100 ms", async () => {
-    const dataDir = tempDir();
+    const dataDir = suite.tempDir();
     const db = openStore(dataDir);
     // One letter per run: a letter already open would be on screen before its answer came back.
     const letters = [1, 2, 3].map((n) => insertLetterWith200Spans(db, n));
@@ -288,7 +271,7 @@ describe.skipIf(!haveChromium())("renderer end to end (Chromium + loopback host)
     for (const letter of letters) expect(letter.spans).toBe(200);
 
     const host = await startHost(dataDir);
-    const { page, errors } = await openPage(browser);
+    const { page, errors } = await openPage(suite.browser());
     try {
       await page.goto(host.url);
       const timings: { dom: number; frame: number; fetch: number }[] = [];
@@ -361,9 +344,9 @@ describe.skipIf(!haveChromium())("renderer end to end (Chromium + loopback host)
   }, 120_000);
 
   it("imports letters dropped on the page, with a result line per file, a bad one named", async () => {
-    const host = await startHost(tempDir());
+    const host = await startHost(suite.tempDir());
     const api = apiOf(host);
-    const { page } = await openPage(browser);
+    const { page } = await openPage(suite.browser());
     try {
       await page.goto(host.url);
       await page.getByRole("heading", { level: 1, name: "Letters" }).waitFor();

@@ -4,47 +4,28 @@
  * (test/helpers/fakeAnthropic.ts). A sampled grid is edited, refused with a bad cell, generated
  * with live cost, and one generated letter is read beside its gold and rejected.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { startAppHost } from "../../src-main/host/appHost.ts";
-import { apiOf, goTo, haveChromium, launchBrowser, openPage, screenshot, until } from "../helpers/browser.ts";
-import { builtRenderer } from "../helpers/renderer.ts";
+import { apiOf, goTo, haveChromium, openPage, screenshot, until } from "../helpers/browser.ts";
+import { useE2eSuite, type E2eSuite } from "../helpers/e2eSuite.ts";
 import { FAKE_API_KEY, FakeAnthropic, fakeTeacher } from "../helpers/fakeAnthropic.ts";
 
 const EDITED = "e2e edited topography";
 
-let staticDir = "";
-let browser: Browser;
-const temp: string[] = [];
 
-function tempDir(): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "oncotimeline-e2e-"));
-  temp.push(dir);
-  return dir;
-}
+let suite: E2eSuite;
 
 describe.skipIf(!haveChromium())("Synth screen (Studio) end to end (Chromium + loopback host + fake Anthropic)", () => {
-  beforeAll(async () => {
-    staticDir = builtRenderer();
-    browser = await launchBrowser();
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    for (const dir of temp.splice(0)) rmSync(dir, { recursive: true, force: true });
-  });
+  suite = useE2eSuite();
 
   it("samples and edits a grid, refuses a bad cell, generates with cost, and rejects a letter beside its gold", async () => {
     const fake = await FakeAnthropic.start({ respond: fakeTeacher, pollsUntilEnded: 1 });
     const saved = { key: process.env.ANTHROPIC_API_KEY, url: process.env.ANTHROPIC_BASE_URL };
     process.env.ANTHROPIC_API_KEY = FAKE_API_KEY;
     process.env.ANTHROPIC_BASE_URL = fake.url;
-    const host = await startAppHost({ dataDir: tempDir(), staticDir, log: () => {} });
+    const host = await startAppHost({ dataDir: suite.tempDir(), staticDir: suite.staticDir(), log: () => {} });
     const api = apiOf(host);
-    const { page, errors } = await openPage(browser);
+    const { page, errors } = await openPage(suite.browser());
     try {
       await page.goto(host.url);
       await page.getByRole("heading", { level: 1, name: "Letters" }).waitFor();

@@ -72,7 +72,7 @@ describe("a letter that fails never stops the batch", () => {
         { type: "retry", letterId: second?.letterId, source: second?.source, error: expect.stringMatching(/^crashed: the model process was killed \(SIGKILL/) },
       ]);
       expect(engine.childPid).not.toBe(firstPid);
-      const attempts = db.prepare("SELECT attempts FROM job_items ORDER BY letter_id").all() as { attempts: number }[];
+      const attempts = db.prepare("SELECT attempts FROM job_items ORDER BY seq").all() as { attempts: number }[];
       expect(attempts.map((row) => row.attempts)).toEqual([1, 2, 1]);
       expect(db.prepare("SELECT count(*) AS n FROM extractions WHERE status = 'ok'").get()).toEqual({ n: 3 });
       expect(db.pragma("integrity_check", { simple: true })).toBe("ok");

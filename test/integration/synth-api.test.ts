@@ -13,11 +13,13 @@ import { useTempDirs } from "../helpers/tempDir.ts";
 const tempDir = useTempDirs();
 let fake: FakeAnthropic;
 let services: Services;
+let dataDir: string;
 const saved = { key: process.env.ANTHROPIC_API_KEY, url: process.env.ANTHROPIC_BASE_URL };
 
 beforeEach(async () => {
   fake = await FakeAnthropic.start({ respond: fakeTeacher, pollsUntilEnded: 1 });
-  services = createServices({ dataDir: tempDir(), log: () => {} });
+  dataDir = tempDir();
+  services = createServices({ dataDir, log: () => {} });
 });
 afterEach(async () => {
   await services.close();
@@ -78,5 +80,50 @@ describe("synth API", () => {
     await services.synth.idle();
     expect(fake.requests.length).toBe(requests);
     expect((await call("synth.letters", {})).total).toBe(4);
+  });
+
+  it("a generation job runs in the one job runtime: listed, paused (stored), resumed from its own items and cancelled through the jobs calls", async () => {
+    process.env.ANTHROPIC_API_KEY = FAKE_API_KEY;
+    process.env.ANTHROPIC_BASE_URL = fake.url;
+    fake.delayMs = 150;
+    const grid = await call("synth.sampleGrid", { n: 12, seed: 5 });
+    const started = await call("synth.generate", { rows: grid.rows, budgetUsd: 5 });
+    const jobId = started.jobId as number;
+    const listed = await call("jobs.list", { limit: 10 });
+    expect(listed).toEqual([expect.objectContaining({ id: jobId, kind: "synth:generate", state: "running", model: expect.any(String), engine: "Messages", total: 12, budgetUsd: 5 })]);
+    expect(await call("jobs.list", { limit: 10, kind: "extract" })).toEqual([]);
+
+    const pausing = await call("jobs.pause", { id: jobId });
+    expect(pausing.message).toMatch(/^pausing/);
+    await services.synth.idle();
+    const paused = await call("jobs.get", { id: jobId });
+    expect(paused).toMatchObject({ state: "paused", errors: [] });
+    expect(paused.done).toBeLessThan(12);
+    expect(paused.costUsd).toBeGreaterThan(0);
+    expect((await call("synth.status", {})).current).toMatchObject({ jobId, state: "paused" });
+    // A paused job stays paused for a new process (the store says so, not this one's memory).
+    const reopened = createServices({ dataDir, log: () => {} });
+    try {
+      expect(await reopened.handlers["jobs.get"]({ id: jobId })).toMatchObject({ state: "paused" });
+    } finally {
+      await reopened.close();
+    }
+
+    fake.delayMs = 0;
+    const resumed = await call("jobs.resume", { id: jobId });
+    expect(resumed.state).toBe("running");
+    await services.synth.idle();
+    expect(await call("jobs.get", { id: jobId })).toMatchObject({ state: "done", done: 12, pending: 0 });
+    // Every row was sent once: the resume went on from the job's items, in the grid's order.
+    expect(fake.requests.filter((request) => request.path === "/v1/messages")).toHaveLength(12);
+    await expect(call("jobs.resume", { id: jobId })).rejects.toThrow(`conflict: job ${jobId} is done: nothing to resume`);
+    await expect(call("jobs.cancel", { id: jobId })).rejects.toThrow(`conflict: job ${jobId} is already done`);
+
+    fake.delayMs = 150;
+    const second = await call("synth.generate", { rows: (await call("synth.sampleGrid", { n: 6, seed: 6 })).rows });
+    await call("jobs.cancel", { id: second.jobId as number });
+    await services.synth.idle();
+    expect(await call("jobs.get", { id: second.jobId as number })).toMatchObject({ state: "cancelled" });
+    await expect(call("jobs.resume", { id: second.jobId as number })).rejects.toThrow(/is cancelled: nothing to resume/);
   });
 });

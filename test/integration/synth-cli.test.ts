@@ -47,9 +47,9 @@ describe("oncotimeline synth", () => {
 
     const db = new Database(path.join(data, "oncotimeline.sqlite"), { readonly: true });
     expect(db.pragma("integrity_check", { simple: true })).toBe("ok");
-    expect(db.prepare("SELECT count(*) AS n, count(DISTINCT idempotency_key) AS k, sum(state = 'done') AS d FROM synth_items").get()).toEqual({ n: N, k: N, d: N });
+    expect(db.prepare("SELECT count(*) AS n, count(DISTINCT item_key) AS k, sum(state = 'done') AS d FROM job_items").get()).toEqual({ n: N, k: N, d: N });
     expect(db.prepare("SELECT count(*) AS n, count(DISTINCT item_id) AS i FROM synth_letters").get()).toEqual({ n: N, i: N });
-    expect(db.prepare("SELECT count(*) AS n FROM synth_jobs").get()).toEqual({ n: 1 });
+    expect(db.prepare("SELECT count(*) AS n FROM jobs WHERE kind LIKE 'synth:%'").get()).toEqual({ n: 1 });
     expect(db.prepare("SELECT count(*) AS n FROM letters").get()).toEqual({ n: 0 });
     db.close();
 

@@ -54,7 +54,7 @@ describe("synth generation job", () => {
     expect(items.at(-1)).toMatchObject({ done: 6, total: 6, letter: "accepted" });
     expect(items.every((e) => e.type === "item" && typeof e.etaSeconds === "number")).toBe(true);
     // The many-shot context is written to the cache once and read after that.
-    const usage = db.prepare("SELECT sum(cache_write_tokens) AS w, sum(cache_read_tokens) AS r, sum(cost_usd) AS c FROM synth_items").get() as { w: number; r: number; c: number };
+    const usage = db.prepare("SELECT sum(cache_write_tokens) AS w, sum(cache_read_tokens) AS r, sum(cost_usd) AS c FROM job_items").get() as { w: number; r: number; c: number };
     expect(usage.w).toBeGreaterThan(10_000);
     expect(usage.r).toBeGreaterThan(usage.w * 4);
     expect(summary.costUsd).toBeCloseTo(usage.c, 12);
@@ -64,7 +64,7 @@ describe("synth generation job", () => {
     const again = await generate();
     expect(again.summary).toMatchObject({ state: "done", done: 6 });
     expect(messageRequests()).toBe(sent);
-    expect(count("SELECT count(*) AS n FROM synth_jobs")).toBe(1);
+    expect(count("SELECT count(*) AS n FROM jobs WHERE kind LIKE 'synth:%'")).toBe(1);
     expect(count("SELECT count(*) AS n FROM synth_letters")).toBe(6);
   });
 
@@ -72,13 +72,13 @@ describe("synth generation job", () => {
     const abort = new AbortController();
     const first = await generate({ mode: "batch", signal: abort.signal, onEvent: (e) => e.type === "batch" && e.status === "submitted" && abort.abort() });
     expect(first.summary).toMatchObject({ state: "interrupted", submitted: 6, done: 0 });
-    expect(count("SELECT count(DISTINCT batch_id) AS n FROM synth_items WHERE state = 'submitted'")).toBe(1);
+    expect(count("SELECT count(DISTINCT external_id) AS n FROM job_items WHERE state = 'submitted'")).toBe(1);
 
     const second = await generate({ mode: "batch" });
     expect(second.summary).toMatchObject({ state: "done", done: 6, submitted: 0 });
     expect(fake.requests.filter((r) => r.method === "POST" && r.path === "/v1/messages/batches")).toHaveLength(1);
     expect(messageRequests()).toBe(0);
-    const row = db.prepare("SELECT sum(input_tokens) AS i, sum(output_tokens) AS o, sum(cache_write_tokens) AS w, sum(cache_read_tokens) AS r, sum(cost_usd) AS c FROM synth_items").get() as Record<string, number>;
+    const row = db.prepare("SELECT sum(input_tokens) AS i, sum(output_tokens) AS o, sum(cache_write_tokens) AS w, sum(cache_read_tokens) AS r, sum(cost_usd) AS c FROM job_items").get() as Record<string, number>;
     const full = ((row.i as number) * 3 + (row.o as number) * 15 + (row.w as number) * 3.75 + (row.r as number) * 0.3) / 1e6;
     expect(row.c).toBeCloseTo(full * 0.5, 12);
     expect(count("SELECT count(*) AS n FROM synth_letters")).toBe(6);
@@ -106,7 +106,7 @@ describe("synth generation job", () => {
     fake.erroredBatchItems.add("item-2").add("item-5");
     const first = await generate({ mode: "batch" });
     expect(first.summary).toMatchObject({ state: "done", done: 4, failed: 2 });
-    expect(db.prepare("SELECT id, error FROM synth_items WHERE state = 'failed' ORDER BY id").all()).toEqual([
+    expect(db.prepare("SELECT id, error FROM job_items WHERE state = 'failed' ORDER BY id").all()).toEqual([
       { id: 2, error: "invalid_request_error: prompt is too long" },
       { id: 5, error: "invalid_request_error: prompt is too long" },
     ]);
@@ -128,7 +128,7 @@ describe("synth generation job", () => {
     expect(summary).toMatchObject({ state: "done", done: 6, failed: 0 });
     expect(messageRequests()).toBe(8);
     expect(count("SELECT count(*) AS n FROM synth_letters")).toBe(6);
-    expect(count("SELECT count(*) AS n FROM synth_items WHERE attempts <> 1")).toBe(0);
+    expect(count("SELECT count(*) AS n FROM job_items WHERE attempts <> 1")).toBe(0);
   });
 
   it("a 529 storm stops the job with a clear error, loses nothing and sends nothing more; it resumes once the API is back", async () => {
@@ -179,7 +179,7 @@ describe("synth QA job and privacy", () => {
     fake.respond = (body) => (JSON.stringify(body).includes("Question-answer distillation") ? "I cannot help with that." : fakeTeacher(body));
     const first = await runQa({ db, client: client(), letters: 2 });
     expect(first).toMatchObject({ state: "done", failed: 2 });
-    expect(db.prepare("SELECT DISTINCT error FROM synth_items WHERE state = 'failed'").all()).toEqual([{ error: expect.stringMatching(/^the QA answer is not JSON/) }]);
+    expect(db.prepare("SELECT DISTINCT error FROM job_items WHERE state = 'failed'").all()).toEqual([{ error: expect.stringMatching(/^the QA answer is not JSON/) }]);
     fake.respond = fakeTeacher;
     const retried = await runQa({ db, client: client(), retryFailed: true });
     expect(retried).toMatchObject({ state: "done", done: 2, failed: 0 });

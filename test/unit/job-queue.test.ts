@@ -4,7 +4,8 @@ import path from "node:path";
 import { writeResultsFile } from "../../src-main/extract/resultsFile.ts";
 import { inShard } from "../../src-main/extract/shards.ts";
 import type { Db } from "../../src-main/store/db.ts";
-import { createJob, deleteJob, getJob, jobCounts, pendingItemsAfter, queueLettersNeedingExtraction } from "../../src-main/store/jobs.ts";
+import { createJob, deleteJobIfEmpty, getJob, itemCounts as jobCounts, pendingItemsAfter } from "../../src-main/jobs/jobStore.ts";
+import { queueLettersNeedingExtraction } from "../../src-main/extract/letterQueue.ts";
 import { registerModelRecord } from "../../src-main/store/models.ts";
 import { saveResult, storeWithLetters as storeWithLettersIn } from "../helpers/storeWithResults.ts";
 import { useTempDirs } from "../helpers/tempDir.ts";
@@ -17,8 +18,9 @@ const storeWithLetters = (n: number) => storeWithLettersIn(tempDir(), n);
 function readPages(db: Db, jobId: number, pageSize: number): number[][] {
   const pages: number[][] = [];
   for (let after = 0, page = pendingItemsAfter(db, jobId, after, pageSize); page.length > 0; page = pendingItemsAfter(db, jobId, after, pageSize)) {
-    pages.push(page);
-    after = page.at(-1) as number;
+    // An extraction item's seq is its letter's id.
+    pages.push(page.map((item) => item.seq));
+    after = page.at(-1)?.seq as number;
   }
   return pages;
 }
@@ -53,7 +55,7 @@ describe("extraction job queue", () => {
     // A result for another model does not count for this one.
     saveResult(db, elsewhere.id, other.id, "ok");
 
-    const job = createJob(db, "extract", model.id, {});
+    const job = createJob(db, { kind: "extract", modelId: model.id, params: {} });
     expect(queueLettersNeedingExtraction(db, job, model.id, { retryFailed: false })).toBe(5);
     const pages = readPages(db, job, 2);
     expect(pages.map((page) => page.length)).toEqual([2, 2, 1]);
@@ -62,7 +64,7 @@ describe("extraction job queue", () => {
     expect(queueLettersNeedingExtraction(db, job, model.id, { retryFailed: false })).toBe(0);
     expect(jobCounts(db, job).total).toBe(5);
 
-    const retry = createJob(db, "extract", model.id, {});
+    const retry = createJob(db, { kind: "extract", modelId: model.id, params: {} });
     expect(queueLettersNeedingExtraction(db, retry, model.id, { retryFailed: true })).toBe(6);
     expect(readPages(db, retry, 100).flat()).toContain(failed.id);
   });
@@ -70,11 +72,11 @@ describe("extraction job queue", () => {
   it("a letter that failed in the job goes back to pending; one done stays done", () => {
     const { db, letters } = storeWithLetters(2);
     const model = registerModelRecord(db, { name: "m", path: "/m.gguf", bytes: 1, fingerprint: "f" });
-    const job = createJob(db, "extract", model.id, {});
+    const job = createJob(db, { kind: "extract", modelId: model.id, params: {} });
     queueLettersNeedingExtraction(db, job, model.id, { retryFailed: true });
     const [done, failed] = letters.map((l) => ({ id: l.id })) as [{ id: number }, { id: number }];
-    db.prepare("UPDATE job_items SET state = 'done' WHERE letter_id = ?").run(done.id);
-    db.prepare("UPDATE job_items SET state = 'failed' WHERE letter_id = ?").run(failed.id);
+    db.prepare("UPDATE job_items SET state = 'done' WHERE seq = ?").run(done.id);
+    db.prepare("UPDATE job_items SET state = 'failed' WHERE seq = ?").run(failed.id);
     saveResult(db, done.id, model.id, "ok");
     saveResult(db, failed.id, model.id, "failed");
     expect(queueLettersNeedingExtraction(db, job, model.id, { retryFailed: true })).toBe(1);
@@ -87,7 +89,7 @@ describe("extraction job queue", () => {
     const seen: number[] = [];
     for (const index of [1, 2, 3]) {
       const shard = { index, count: 3 };
-      const job = createJob(db, `extract:${index}/3`, model.id, {});
+      const job = createJob(db, { kind: `extract:${index}/3`, modelId: model.id, params: {} });
       queueLettersNeedingExtraction(db, job, model.id, { retryFailed: false, shard });
       const queued = readPages(db, job, 7).flat();
       expect(queued).toEqual(letters.filter((l) => inShard(l.checksum, shard)).map((l) => l.id));
@@ -100,12 +102,12 @@ describe("extraction job queue", () => {
   it("deletes a job only while it has no items", () => {
     const { db } = storeWithLetters(1);
     const model = registerModelRecord(db, { name: "m", path: "/m.gguf", bytes: 1, fingerprint: "f" });
-    const empty = createJob(db, "extract", model.id, {});
-    deleteJob(db, empty);
+    const empty = createJob(db, { kind: "extract", modelId: model.id, params: {} });
+    deleteJobIfEmpty(db, empty);
     expect(getJob(db, empty)).toBeUndefined();
-    const busy = createJob(db, "extract", model.id, {});
+    const busy = createJob(db, { kind: "extract", modelId: model.id, params: {} });
     queueLettersNeedingExtraction(db, busy, model.id, { retryFailed: false });
-    deleteJob(db, busy);
+    deleteJobIfEmpty(db, busy);
     expect(getJob(db, busy)?.id).toBe(busy);
   });
 });

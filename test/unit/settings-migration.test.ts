@@ -17,7 +17,7 @@ const appBlob = {
 /** A data folder as the version before settings sections left it, holding `blob` as its settings. */
 function storeOfLastVersion(blob: unknown): string {
   const dir = tempDir();
-  const db = openStore(dir, MIGRATIONS.filter((migration) => migration.name !== "settings-sections"));
+  const db = openStore(dir, MIGRATIONS.filter((migration) => migration.version < 5));
   setSetting(db, "app", blob);
   db.close();
   return dir;

@@ -26,7 +26,7 @@ describe("store", () => {
     const tables = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'table'").all() as { name: string; sql: string }[];
     expect(tables.map((t) => t.name).sort()).toEqual([
       "audit_head", "audit_log", "corrections", "evidence", "extractions", "job_items", "jobs", "letters", "models", "patients",
-      "review_evidence", "reviews", "settings", "synth_items", "synth_jobs", "synth_letters", "synth_qa",
+      "review_evidence", "reviews", "settings", "synth_letters", "synth_qa",
     ]);
     for (const table of tables) expect(table.sql, table.name).toMatch(/\) STRICT$/);
     expect(() =>
