@@ -8,6 +8,7 @@ import os from "node:os";
 import type { ApiHandlers, SecretStore } from "../../src-shared/api.ts";
 import { appHandlers } from "../app/handlers.ts";
 import { secretReader } from "../app/secrets.ts";
+import { evaluateHandlers } from "../evaluate/handlers.ts";
 import { exportHandlers } from "../export/handlers.ts";
 import { createExtractionJobs, extractHandlers } from "../extract/handlers.ts";
 import type { ExtractionJobs } from "../extract/jobControl.ts";
@@ -59,6 +60,7 @@ export function createServices(options: ServicesOptions): Services {
     ...exportHandlers(context),
     ...synthHandlers(synth, context),
     ...settingsHandlers(context),
+    ...evaluateHandlers(),
   } satisfies ApiHandlers;
 
   return {

@@ -8,6 +8,7 @@
 import type { z } from "zod";
 import { appApi } from "./app.ts";
 import { describeIssues, type Handlers } from "./endpoint.ts";
+import { evaluateApi } from "./evaluate.ts";
 import { exportApi } from "./export.ts";
 import { extractApi } from "./extract.ts";
 import { ingestApi } from "./ingest.ts";
@@ -19,6 +20,7 @@ import { timelineApi } from "./timeline.ts";
 
 export * from "./app.ts";
 export { describeIssues, type Contract, type Endpoint, type Handlers } from "./endpoint.ts";
+export * from "./evaluate.ts";
 export * from "./export.ts";
 export * from "./extract.ts";
 export * from "./ingest.ts";
@@ -39,6 +41,7 @@ export const API = {
   ...exportApi,
   ...synthApi,
   ...settingsApi,
+  ...evaluateApi,
 } as const;
 
 export type Api = typeof API;

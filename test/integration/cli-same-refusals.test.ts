@@ -72,4 +72,12 @@ describe("the CLI refuses what the app refuses, in the same words", () => {
     expect(cli.code).toBe(2);
     expect(cli.stderr).toContain(`oncotimeline: --budget -1: ${api.slice("budgetUsd: ".length)}`);
   });
+
+  it("eval score --resamples and eval.scoreQaFiles's resamples", async () => {
+    const api = await apiRefusal("eval.scoreQaFiles", { goldPath: "g.jsonl", predPath: "p.jsonl", resamples: 5 });
+    expect(api).toMatch(/^resamples: /);
+    const cli = await runCli(["eval", "score", "--gold", "g.jsonl", "--pred", "p.jsonl", "--resamples", "5"]);
+    expect(cli.code).toBe(2);
+    expect(cli.stderr.trim()).toBe(`oncotimeline: --resamples 5: ${api.slice("resamples: ".length)}`);
+  });
 });

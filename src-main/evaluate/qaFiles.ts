@@ -1,0 +1,87 @@
+/**
+ * QA gold and prediction files as JSON Lines, for `eval score` (scripts, no store needed):
+ * gold lines `{id, note_id, kind, answer, ...}` (kind boolean | numeric | na-boolean | na-numeric,
+ * or the studio's names), prediction lines `{id, answer}`. A gold file with any bad line is
+ * refused with every bad line named (a score over part of a gold set would mislead); an
+ * unreadable predicted answer is no error: it is an invalid answer, scored as wrong.
+ */
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import { readQaAnswer, type QaLabel } from "./qaAnswer.ts";
+import { QA_KIND_NAMES, type QaGoldItem } from "./qaScore.ts";
+
+const Id = z.union([z.string().min(1), z.number()]).transform(String);
+const GoldLine = z.looseObject({ id: Id, note_id: Id, kind: z.string(), answer: z.unknown() });
+const PredictionLine = z.looseObject({ id: Id, answer: z.unknown() });
+
+/** Problems found in a file, each naming its line; thrown once the whole file has been read. */
+export class QaFileError extends Error {}
+
+const MAX_LISTED = 20;
+
+export function readQaGold(file: string): QaGoldItem[] {
+  const problems: string[] = [];
+  const items: QaGoldItem[] = [];
+  const seen = new Map<string, number>();
+  for (const { line, value } of jsonLines(file, problems)) {
+    const parsed = GoldLine.safeParse(value);
+    if (!parsed.success) {
+      problems.push(`line ${line}: ${parsed.error.issues.map((issue) => `${issue.path.join(".") || "line"}: ${issue.message}`).join("; ")}`);
+      continue;
+    }
+    const { id, note_id: noteId, kind, answer } = parsed.data;
+    const known = QA_KIND_NAMES[kind];
+    const label = readQaAnswer(answer);
+    if (!known) problems.push(`line ${line}: kind "${kind}" is not boolean, numeric, na-boolean or na-numeric`);
+    if (label === null) problems.push(`line ${line}: answer ${JSON.stringify(answer)} is not yes, no, a number or NA`);
+    if (seen.has(id)) problems.push(`line ${line}: id "${id}" is already on line ${seen.get(id)}`);
+    seen.set(id, line);
+    if (known && label !== null) items.push({ id, noteId, kind: known, answer: label });
+  }
+  if (items.length === 0 && problems.length === 0) problems.push("no gold items");
+  throwIfAny(file, problems);
+  return items;
+}
+
+/** id → the answer as read (null: unreadable, an invalid answer). */
+export function readQaPredictions(file: string): Map<string, QaLabel | null> {
+  const problems: string[] = [];
+  const predictions = new Map<string, QaLabel | null>();
+  const lines = new Map<string, number>();
+  for (const { line, value } of jsonLines(file, problems)) {
+    const parsed = PredictionLine.safeParse(value);
+    if (!parsed.success) {
+      problems.push(`line ${line}: ${parsed.error.issues.map((issue) => `${issue.path.join(".") || "line"}: ${issue.message}`).join("; ")}`);
+      continue;
+    }
+    if (lines.has(parsed.data.id)) problems.push(`line ${line}: id "${parsed.data.id}" is already on line ${lines.get(parsed.data.id)}`);
+    lines.set(parsed.data.id, line);
+    predictions.set(parsed.data.id, readQaAnswer(parsed.data.answer));
+  }
+  throwIfAny(file, problems);
+  return predictions;
+}
+
+function* jsonLines(file: string, problems: string[]): Generator<{ line: number; value: unknown }> {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new QaFileError(`${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  for (const [index, raw] of text.split("\n").entries()) {
+    if (raw.trim() === "") continue;
+    try {
+      yield { line: index + 1, value: JSON.parse(raw) as unknown };
+    } catch (error) {
+      problems.push(`line ${index + 1}: not valid JSON (${(error as Error).message})`);
+    }
+  }
+}
+
+function throwIfAny(file: string, problems: readonly string[]): void {
+  if (problems.length === 0) return;
+  const listed = problems.slice(0, MAX_LISTED).join("\n  ");
+  const more = problems.length > MAX_LISTED ? `\n  ... and ${problems.length - MAX_LISTED} more` : "";
+  throw new QaFileError(`${file}: ${problems.length} problem(s):\n  ${listed}${more}`);
+}
