@@ -23,19 +23,12 @@ export function readQaGold(file: string): QaGoldItem[] {
   const problems: string[] = [];
   const items: QaGoldItem[] = [];
   const seen = new Map<string, number>();
-  for (const { line, value } of jsonLines(file, problems)) {
-    const parsed = GoldLine.safeParse(value);
-    if (!parsed.success) {
-      problems.push(`line ${line}: ${parsed.error.issues.map((issue) => `${issue.path.join(".") || "line"}: ${issue.message}`).join("; ")}`);
-      continue;
-    }
-    const { id, note_id: noteId, kind, answer } = parsed.data;
+  for (const { line, data } of validLines(file, GoldLine, problems, seen)) {
+    const { id, note_id: noteId, kind, answer } = data;
     const known = QA_KIND_NAMES[kind];
     const label = readQaAnswer(answer);
     if (!known) problems.push(`line ${line}: kind "${kind}" is not boolean, numeric, na-boolean or na-numeric`);
     if (label === null) problems.push(`line ${line}: answer ${JSON.stringify(answer)} is not yes, no, a number or NA`);
-    if (seen.has(id)) problems.push(`line ${line}: id "${id}" is already on line ${seen.get(id)}`);
-    seen.set(id, line);
     if (known && label !== null) items.push({ id, noteId, kind: known, answer: label });
   }
   if (items.length === 0 && problems.length === 0) problems.push("no gold items");
@@ -47,19 +40,24 @@ export function readQaGold(file: string): QaGoldItem[] {
 export function readQaPredictions(file: string): Map<string, QaLabel | null> {
   const problems: string[] = [];
   const predictions = new Map<string, QaLabel | null>();
-  const lines = new Map<string, number>();
+  for (const { data } of validLines(file, PredictionLine, problems, new Map())) predictions.set(data.id, readQaAnswer(data.answer));
+  throwIfAny(file, problems);
+  return predictions;
+}
+
+/** The lines that parse and fit the schema; every other line, and every id seen before, is a problem. */
+function* validLines<S extends z.ZodType<{ id: string }>>(file: string, schema: S, problems: string[], seen: Map<string, number>): Generator<{ line: number; data: z.output<S> }> {
   for (const { line, value } of jsonLines(file, problems)) {
-    const parsed = PredictionLine.safeParse(value);
+    const parsed = schema.safeParse(value);
     if (!parsed.success) {
       problems.push(`line ${line}: ${parsed.error.issues.map((issue) => `${issue.path.join(".") || "line"}: ${issue.message}`).join("; ")}`);
       continue;
     }
-    if (lines.has(parsed.data.id)) problems.push(`line ${line}: id "${parsed.data.id}" is already on line ${lines.get(parsed.data.id)}`);
-    lines.set(parsed.data.id, line);
-    predictions.set(parsed.data.id, readQaAnswer(parsed.data.answer));
+    const { id } = parsed.data;
+    if (seen.has(id)) problems.push(`line ${line}: id "${id}" is already on line ${seen.get(id)}`);
+    else seen.set(id, line);
+    yield { line, data: parsed.data };
   }
-  throwIfAny(file, problems);
-  return predictions;
 }
 
 function* jsonLines(file: string, problems: string[]): Generator<{ line: number; value: unknown }> {
