@@ -1,5 +1,5 @@
 /**
- * The QA scores against scikit-learn, computed independently (test/helpers/python/qa_sklearn.py
+ * The QA scores against scikit-learn, computed independently (scripts/bench/qa_sklearn.py
  * normalises answers from the written rule and scores with sklearn), to 1e-9: the point scores
  * per kind and overall, and the bootstrap intervals over the very same resamples of notes.
  */
@@ -14,7 +14,7 @@ import { DEBIAN_PYTHON, haveSklearn } from "../helpers/python.ts";
 import { useTempDirs } from "../helpers/tempDir.ts";
 
 const tempDir = useTempDirs();
-const SCRIPT = path.join(import.meta.dirname, "../helpers/python/qa_sklearn.py");
+const SCRIPT = path.join(import.meta.dirname, "../../scripts/bench/qa_sklearn.py");
 
 /** Notes of 1 to 6 questions of every kind, answers spelled as teachers and models spell them, predictions right ~70% of the time. */
 function fixture(dir: string, notes: number, seed: number): { gold: string; pred: string; notes: number } {
@@ -55,10 +55,10 @@ describe.skipIf(!haveSklearn())("QA scores equal scikit-learn's", () => {
     const countsPath = path.join(dir, "counts.json");
     // Copied as drawn: the generator refills one array.
     writeFileSync(countsPath, JSON.stringify(Array.from(resampleCounts(notes, resamples, seed), (counts) => [...counts])));
-    const run = spawnSync(DEBIAN_PYTHON, [SCRIPT, gold, pred, countsPath], { encoding: "utf8", env: { ...process.env, PYTHONWARNINGS: "ignore" } });
+    const run = spawnSync(DEBIAN_PYTHON, [SCRIPT, gold, pred, "--counts", countsPath], { encoding: "utf8", env: { ...process.env, PYTHONWARNINGS: "ignore" } });
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
-    const reference = JSON.parse(run.stdout) as Record<string, Record<string, number | [number, number]>>;
+    const { seconds: _, ...reference } = JSON.parse(run.stdout) as Record<string, Record<string, number | [number, number]>>;
 
     const compared = { ...ours.by_kind, overall: ours.overall };
     expect(Object.keys(compared).sort()).toEqual(Object.keys(reference).sort());
