@@ -1,16 +1,20 @@
 import { ApiFailure, type evaluateApi, type Handlers } from "../../src-shared/api.ts";
-import { QaFileError } from "./qaFiles.ts";
+import { ScoringInputError } from "./scoringInputError.ts";
 import { scoreQaFiles } from "./scoreQaFiles.ts";
+import { scoreTimelineFolders } from "./timeline/scoreTimelineFolders.ts";
 
 export function evaluateHandlers(): Handlers<typeof evaluateApi> {
   return {
-    "eval.scoreQaFiles": ({ goldPath, predPath, intervals, resamples, seed }) => {
-      try {
-        return scoreQaFiles(goldPath, predPath, { intervals, resamples, seed });
-      } catch (error) {
-        if (error instanceof QaFileError) throw new ApiFailure("invalid-input", error.message);
-        throw error;
-      }
-    },
+    "eval.scoreQaFiles": ({ goldPath, predPath, intervals, resamples, seed }) => refusingBadInput(() => scoreQaFiles(goldPath, predPath, { intervals, resamples, seed })),
+    "eval.scoreTimelineFolders": ({ goldDir, predDir, intervals, resamples, seed }) => refusingBadInput(() => scoreTimelineFolders(goldDir, predDir, { intervals, resamples, seed })),
   };
+}
+
+function refusingBadInput<T>(score: () => T): T {
+  try {
+    return score();
+  } catch (error) {
+    if (error instanceof ScoringInputError) throw new ApiFailure("invalid-input", error.message);
+    throw error;
+  }
 }

@@ -9,13 +9,12 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { readQaAnswer, type QaLabel } from "./qaAnswer.ts";
 import { QA_KIND_NAMES, type QaGoldItem } from "./qaScore.ts";
+import { ScoringInputError } from "./scoringInputError.ts";
 
 const Id = z.union([z.string().min(1), z.number()]).transform(String);
 const GoldLine = z.looseObject({ id: Id, note_id: Id, kind: z.string(), answer: z.unknown() });
 const PredictionLine = z.looseObject({ id: Id, answer: z.unknown() });
 
-/** Problems found in a file, each naming its line; thrown once the whole file has been read. */
-export class QaFileError extends Error {}
 
 const MAX_LISTED = 20;
 
@@ -65,7 +64,7 @@ function* jsonLines(file: string, problems: string[]): Generator<{ line: number;
   try {
     text = readFileSync(file, "utf8");
   } catch (error) {
-    throw new QaFileError(`${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new ScoringInputError(`${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
   for (const [index, raw] of text.split("\n").entries()) {
     if (raw.trim() === "") continue;
@@ -81,5 +80,5 @@ function throwIfAny(file: string, problems: readonly string[]): void {
   if (problems.length === 0) return;
   const listed = problems.slice(0, MAX_LISTED).join("\n  ");
   const more = problems.length > MAX_LISTED ? `\n  ... and ${problems.length - MAX_LISTED} more` : "";
-  throw new QaFileError(`${file}: ${problems.length} problem(s):\n  ${listed}${more}`);
+  throw new ScoringInputError(`${file}: ${problems.length} problem(s):\n  ${listed}${more}`);
 }

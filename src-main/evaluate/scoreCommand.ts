@@ -1,29 +1,63 @@
-import { BootstrapSettingsSchema, type QaMetrics, type QaReport } from "../../src-shared/api.ts";
+import { statSync } from "node:fs";
+import { BootstrapSettingsSchema, type Prf, type QaMetrics, type QaReport, type TimelineReport } from "../../src-shared/api.ts";
 import { checkByContract, numberFlag } from "../cliKit/contractFlags.ts";
 import { CliError, EXIT, type Reporter } from "../cliKit/reporter.ts";
-import { QaFileError } from "./qaFiles.ts";
+import { ScoringInputError } from "./scoringInputError.ts";
 import { scoreQaFiles } from "./scoreQaFiles.ts";
+import { scoreTimelineFolders } from "./timeline/scoreTimelineFolders.ts";
 
 export type ScoreFlags = { gold: string; pred: string; intervals?: boolean; resamples?: string; seed?: string };
 
-/** `eval score`: the report as a table for people; with --json, the report as the last line. */
+/** `eval score`: QA files, or timeline folders when --gold is a folder; a table for people, with --json the report as the last line. */
 export function scoreCommand(flags: ScoreFlags, reporter: Reporter): number {
   const settings = checkByContract(BootstrapSettingsSchema, {
     resamples: { flag: "--resamples", value: numberFlag("--resamples", flags.resamples) },
     seed: { flag: "--seed", value: numberFlag("--seed", flags.seed) },
   });
-  let report: QaReport;
+  // After the settings: the schema fills in its defaults, and the app's default (intervals on) is not the command's.
+  const options = { ...settings, intervals: flags.intervals ?? false };
   try {
-    report = scoreQaFiles(flags.gold, flags.pred, { intervals: flags.intervals ?? false, ...settings });
+    if (isFolder(flags.gold)) {
+      const report = scoreTimelineFolders(flags.gold, flags.pred, options);
+      reporter.event({ type: "summary", ...report }, humanTimelineReport(report));
+    } else {
+      const report = scoreQaFiles(flags.gold, flags.pred, options);
+      reporter.event({ type: "summary", ...report }, humanQaReport(report));
+    }
   } catch (error) {
-    if (error instanceof QaFileError) throw new CliError(error.message);
+    if (error instanceof ScoringInputError) throw new CliError(error.message);
     throw error;
   }
-  reporter.event({ type: "summary", ...report }, humanReport(report));
   return EXIT.ok;
 }
 
-function humanReport(report: QaReport): string {
+function isFolder(file: string): boolean {
+  try {
+    return statSync(file).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function humanTimelineReport(report: TimelineReport): string {
+  const figure = (value: number | null): string => (value === null ? "—" : value.toFixed(3));
+  const line = (name: string, strict: Prf | undefined, relaxed: Prf | undefined): string =>
+    [name.padEnd(16), ...[strict, relaxed].map((prf) => (prf ? `${String(prf.tp).padStart(6)}${String(prf.fp).padStart(6)}${String(prf.fn).padStart(6)}${figure(prf.precision).padStart(8)}${figure(prf.recall).padStart(8)}${(figure(prf.f1) + (prf.f1_ci ? ` [${prf.f1_ci[0].toFixed(3)}, ${prf.f1_ci[1].toFixed(3)}]` : "")).padStart(22)}` : ""))].join("  ");
+  const columns = `${"tp".padStart(6)}${"fp".padStart(6)}${"fn".padStart(6)}${"prec.".padStart(8)}${"recall".padStart(8)}${"F1".padStart(22)}`;
+  const header = `${"".padEnd(16)}  ${"strict".padEnd(56)}  relaxed\n${"".padEnd(16)}  ${columns}  ${columns}`;
+  const sections = Object.keys(report.strict.by_section);
+  const rows = [line("overall", report.strict.overall, report.relaxed.overall), ...sections.map((section) => line(section, report.strict.by_section[section], report.relaxed.by_section[section]))];
+  const { json_validity: validity } = report;
+  return [
+    `${report.letters} letter(s); prediction JSON valid for ${validity.valid} (${(validity.rate * 100).toFixed(1)}%), not JSON ${validity.invalid}, missing ${validity.missing}`,
+    header,
+    ...rows,
+    `macro F1 over letters: strict ${figure(report.strict.macro_f1)}, relaxed ${figure(report.relaxed.macro_f1)} (relaxed: text at a token-sort ratio of ${report.relaxed_similarity} or more, dates to the year)`,
+    ...(report.predictions_without_gold > 0 ? [`${report.predictions_without_gold} prediction file(s) have no gold file (left out)`] : []),
+  ].join("\n");
+}
+
+function humanQaReport(report: QaReport): string {
   const rows = [...Object.entries(report.by_kind), ["overall", report.overall] as const].map(([kind, metrics]) => row(kind, metrics as QaMetrics));
   const header = ["kind", "n", "accuracy", "balanced acc.", "macro-F1", "micro-F1", "invalid"].map((cell, i) => (i === 0 ? cell.padEnd(12) : cell.padStart(i === 1 ? 8 : i === 6 ? 9 : 22)));
   const notes = [

@@ -30,4 +30,48 @@ export const evaluateApi = {
   "eval.scoreQaFiles": endpoint<QaReport>()(
     BootstrapSettingsSchema.extend({ goldPath: z.string().trim().min(1), predPath: z.string().trim().min(1) }),
   ),
+  /** Scores a folder of predicted timeline documents against a folder of gold ones, paired by file name. */
+  "eval.scoreTimelineFolders": endpoint<TimelineReport>()(
+    BootstrapSettingsSchema.extend({ goldDir: z.string().trim().min(1), predDir: z.string().trim().min(1) }),
+  ),
 } as const;
+
+/** Precision, recall and F1 from counts; null where a ratio has nothing to divide by. */
+export type Prf = { tp: number; fp: number; fn: number; precision: number | null; recall: number | null; f1: number | null; f1_ci?: [number, number] };
+
+export type TimelineModeReport = {
+  overall: Prf;
+  /** primary_cancer (its scalar fields), cancer_timeline, other_cancers, patient_facts, status_updates. */
+  by_section: Record<string, Prf>;
+  /** The primary cancer's scalar fields, one by one. */
+  by_field: Record<string, Prf>;
+  /** List items by their type (an other cancer's type is "other_cancer"). */
+  by_type: Record<string, Prf>;
+  /** The mean of the letters' own F1 (letters where it is defined), beside the pooled (micro) figures above. */
+  macro_f1: number | null;
+};
+
+export type TimelineLetterReport = {
+  name: string;
+  /** Why the prediction could not be used (missing or not JSON): scored as predicting nothing. */
+  problem: string | null;
+  strict: { tp: number; fp: number; fn: number };
+  relaxed: { tp: number; fp: number; fn: number };
+  /** Strict mode's misses and false positives, each named. */
+  misses: { section: string; type: string; gold: string | null; predicted: string | null }[];
+  /** What the reader noticed in the gold or prediction (types outside the schema, items left out). */
+  notes: string[];
+};
+
+export type TimelineReport = {
+  letters: number;
+  strict: TimelineModeReport;
+  relaxed: TimelineModeReport;
+  /** Relaxed text similarity: fuzzball's token-sort ratio at or above this (0-100). */
+  relaxed_similarity: number;
+  /** Prediction files that parsed as JSON, over the gold letters. */
+  json_validity: { valid: number; invalid: number; missing: number; rate: number };
+  predictions_without_gold: number;
+  bootstrap: { resamples: number; seed: number; level: number; unit: "letter" } | null;
+  by_letter: TimelineLetterReport[];
+};

@@ -29,6 +29,8 @@ describe("eval score", () => {
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/^kind +n +accuracy/);
     expect(human.stdout).toContain("1 gold item(s) had no prediction (scored as invalid answers)");
+    // Intervals only when asked for (the app's call has them on by default, the command not).
+    expect(human.stdout).not.toContain("[");
 
     const json = await runCli(["--json", "eval", "score", "--gold", gold, "--pred", pred, "--intervals", "--resamples", "200", "--seed", "4"]);
     expect(json.code).toBe(0);

@@ -3,7 +3,8 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { percentile, percentileInterval, resampleCounts } from "../../src-main/evaluate/bootstrap.ts";
 import { readQaAnswer } from "../../src-main/evaluate/qaAnswer.ts";
-import { QaFileError, readQaGold } from "../../src-main/evaluate/qaFiles.ts";
+import { readQaGold } from "../../src-main/evaluate/qaFiles.ts";
+import { ScoringInputError } from "../../src-main/evaluate/scoringInputError.ts";
 import { scoreQa, type QaGoldItem } from "../../src-main/evaluate/qaScore.ts";
 import { useTempDirs } from "../helpers/tempDir.ts";
 
@@ -93,7 +94,7 @@ describe("QA gold files", () => {
     try {
       readQaGold(file);
     } catch (error) {
-      expect(error).toBeInstanceOf(QaFileError);
+      expect(error).toBeInstanceOf(ScoringInputError);
       message = (error as Error).message;
     }
     expect(message).toContain(`${file}: 5 problem(s):`);

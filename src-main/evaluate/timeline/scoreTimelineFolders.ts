@@ -1,0 +1,141 @@
+/**
+ * A folder of predicted timeline documents scored against a folder of gold ones, one JSON file per
+ * letter, paired by file name. A missing or unreadable prediction scores as predicting nothing
+ * and counts against JSON validity; a gold folder with any unreadable file is refused with each
+ * one named (a score over part of a gold set would mislead).
+ */
+import { existsSync, readdirSync, statSync } from "node:fs";
+import path from "node:path";
+import type { Prf, TimelineLetterReport, TimelineModeReport, TimelineReport } from "../../../src-shared/api.ts";
+import { percentileInterval, resampleCounts } from "../bootstrap.ts";
+import { ScoringInputError } from "../scoringInputError.ts";
+import { readTimelineFile, type ScoredDocument } from "./timelineFile.ts";
+import { RELAXED_SIMILARITY, scoreLetter, type Counts, type LetterCounts, type Mode } from "./timelineScore.ts";
+
+export type TimelineScoreOptions = { intervals?: boolean; resamples?: number; seed?: number; level?: number };
+
+const NOTHING: ScoredDocument = { scalars: {}, lists: { cancer_timeline: [], other_cancers: [], patient_facts: [], status_updates: [] } };
+
+export function scoreTimelineFolders(goldDir: string, predDir: string, options: TimelineScoreOptions = {}): TimelineReport {
+  const goldFiles = jsonFiles(goldDir, "gold");
+  const predFiles = new Set(jsonFiles(predDir, "prediction"));
+  const problems: string[] = [];
+  const letters: { name: string; strict: LetterCounts; relaxed: LetterCounts; problem: string | null; notes: string[] }[] = [];
+  const validity = { valid: 0, invalid: 0, missing: 0 };
+  for (const name of goldFiles) {
+    const gold = readTimelineFile(path.join(goldDir, name));
+    if (gold.document === null) {
+      problems.push(`${name}: ${gold.error}`);
+      continue;
+    }
+    let predicted = NOTHING;
+    let problem: string | null = null;
+    const notes = gold.notes.map((note) => `gold ${note}`);
+    if (!predFiles.has(name)) {
+      validity.missing++;
+      problem = "no prediction file";
+    } else {
+      const read = readTimelineFile(path.join(predDir, name));
+      if (read.document === null) {
+        validity.invalid++;
+        problem = `prediction ${read.error}`;
+      } else {
+        validity.valid++;
+        predicted = read.document;
+        notes.push(...read.notes.map((note) => `prediction ${note}`));
+      }
+    }
+    letters.push({ name, strict: scoreLetter(gold.document, predicted, "strict"), relaxed: scoreLetter(gold.document, predicted, "relaxed"), problem, notes });
+  }
+  if (problems.length > 0) throw new ScoringInputError(`${goldDir}: ${problems.length} gold file(s) cannot be read:\n  ${problems.join("\n  ")}`);
+
+  const level = options.level ?? 0.95;
+  const report = (mode: Mode): TimelineModeReport => modeReport(letters.map((letter) => letter[mode]), options, level);
+  const byLetter: TimelineLetterReport[] = letters.map((letter) => ({
+    name: letter.name,
+    problem: letter.problem,
+    strict: total(letter.strict),
+    relaxed: total(letter.relaxed),
+    misses: letter.strict.misses,
+    notes: letter.notes,
+  }));
+  return {
+    letters: letters.length,
+    strict: report("strict"),
+    relaxed: report("relaxed"),
+    relaxed_similarity: RELAXED_SIMILARITY,
+    json_validity: { ...validity, rate: letters.length === 0 ? 0 : validity.valid / letters.length },
+    predictions_without_gold: [...predFiles].filter((name) => !goldFiles.includes(name)).length,
+    bootstrap: options.intervals ? { resamples: options.resamples ?? 1000, seed: options.seed ?? 1, level, unit: "letter" } : null,
+    by_letter: byLetter,
+  };
+}
+
+function modeReport(letters: readonly LetterCounts[], options: TimelineScoreOptions, level: number): TimelineModeReport {
+  const pooled = (pick: (letter: LetterCounts) => Counts | undefined, weights?: Uint32Array): Counts => {
+    const sum = { tp: 0, fp: 0, fn: 0 };
+    letters.forEach((letter, index) => {
+      const counts = pick(letter);
+      const times = weights ? (weights[index] as number) : 1;
+      if (!counts || times === 0) return;
+      sum.tp += counts.tp * times;
+      sum.fp += counts.fp * times;
+      sum.fn += counts.fn * times;
+    });
+    return sum;
+  };
+  const keys = (bucket: (letter: LetterCounts) => Record<string, Counts>): string[] => [...new Set(letters.flatMap((letter) => Object.keys(bucket(letter))))];
+  const sections = keys((letter) => letter.bySection);
+  const overallOf = (letter: LetterCounts): Counts => total(letter);
+  const intervals = new Map<string, number[]>();
+  if (options.intervals) {
+    for (const counts of resampleCounts(letters.length, options.resamples ?? 1000, options.seed ?? 1)) {
+      const record = (key: string, value: Counts): void => {
+        const f1 = prf(value).f1;
+        if (f1 !== null) (intervals.get(key) ?? intervals.set(key, []).get(key))?.push(f1);
+      };
+      record("overall", pooled(overallOf, counts));
+      for (const section of sections) record(`section:${section}`, pooled((letter) => letter.bySection[section], counts));
+    }
+  }
+  const withInterval = (key: string, value: Prf): Prf => {
+    const values = intervals.get(key);
+    return values ? { ...value, f1_ci: percentileInterval(values, level) } : value;
+  };
+  const perLetter = letters.map((letter) => prf(total(letter)).f1).filter((f1): f1 is number => f1 !== null);
+  return {
+    overall: withInterval("overall", prf(pooled(overallOf))),
+    by_section: Object.fromEntries(sections.map((section) => [section, withInterval(`section:${section}`, prf(pooled((letter) => letter.bySection[section])))])),
+    by_field: Object.fromEntries(keys((letter) => letter.byField).map((field) => [field, prf(pooled((letter) => letter.byField[field]))])),
+    by_type: Object.fromEntries(keys((letter) => letter.byType).sort().map((type) => [type, prf(pooled((letter) => letter.byType[type]))])),
+    macro_f1: perLetter.length === 0 ? null : perLetter.reduce((a, b) => a + b, 0) / perLetter.length,
+  };
+}
+
+function total(letter: LetterCounts): Counts {
+  const sum = { tp: 0, fp: 0, fn: 0 };
+  for (const counts of Object.values(letter.bySection)) {
+    sum.tp += counts.tp;
+    sum.fp += counts.fp;
+    sum.fn += counts.fn;
+  }
+  return sum;
+}
+
+export function prf({ tp, fp, fn }: Counts): Prf {
+  return {
+    tp,
+    fp,
+    fn,
+    precision: tp + fp === 0 ? null : tp / (tp + fp),
+    recall: tp + fn === 0 ? null : tp / (tp + fn),
+    f1: 2 * tp + fp + fn === 0 ? null : (2 * tp) / (2 * tp + fp + fn),
+  };
+}
+
+function jsonFiles(dir: string, what: string): string[] {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ScoringInputError(`${dir}: the ${what} folder does not exist`);
+  return readdirSync(dir)
+    .filter((name) => name.toLowerCase().endsWith(".json"))
+    .sort();
+}
