@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ExtractionSettingsSchema } from "./extract.ts";
 import { endpoint, id, nonEmpty } from "./endpoint.ts";
 
 export type ModelSummary = {
@@ -39,6 +40,6 @@ export const modelsApi = {
   "models.add": endpoint<ModelSummary>()(z.strictObject({ path: nonEmpty, name: z.string().trim().min(1).max(120).optional() })),
   "models.hardware": endpoint<HardwareInfo>()(z.strictObject({})),
   "models.estimate": endpoint<ModelEstimate>()(
-    z.strictObject({ modelId: id, parallel: z.number().int().min(1).max(256).optional(), contextSize: z.number().int().min(1024).max(131072).optional() }),
+    z.strictObject({ modelId: id, ...ExtractionSettingsSchema.pick({ parallel: true, contextSize: true }).partial().shape }),
   ),
 } as const;

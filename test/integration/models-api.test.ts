@@ -32,5 +32,7 @@ describe("models API", () => {
     expect(estimate.totalLayers).toBeGreaterThan(0);
     expect(estimate.ramBytes).toBeGreaterThan(0);
     await expect(call("models.estimate", { modelId: 999 })).rejects.toThrow(/not-found: no model 999/);
+    // The estimate takes the extraction settings' own ranges.
+    await expect(call("models.estimate", { modelId: model.id, contextSize: 512 })).rejects.toThrow(/invalid-input: models.estimate: contextSize: Too small: expected number to be >=1024/);
   }, 120_000);
 });
