@@ -5,7 +5,8 @@ compare intervals to 1e-9) and by `npm run bench:eval` (numpy draws its own resa
 is timed). Answers are normalised from the written rule (docs/domain.md §6), not from our code;
 scores come from sklearn: accuracy_score, balanced_accuracy_score, f1_score(labels=<gold
 classes>, average=macro|micro). A resample weights each item by how often its note was drawn
-(sample_weight), which scores exactly as repeating it. Prints one JSON object.
+(sample_weight), which scores exactly as repeating it. Prints one JSON object (with --counts,
+also each resample's figures, `<metric>_draws`, for checking a paired comparison).
 
 usage: qa_sklearn.py GOLD PRED (--counts FILE | --draw RESAMPLES SEED)
 """
@@ -99,6 +100,8 @@ def main():
         for metric, values in draws.items():
             low, high = np.percentile(values, [2.5, 97.5])
             point[metric + "_ci"] = [float(low), float(high)]
+            if mode == "--counts":
+                point[metric + "_draws"] = [float(value) for value in values]
         out[name] = point
     out["seconds"] = time.perf_counter() - started
     print(json.dumps(out))

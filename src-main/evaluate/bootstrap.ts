@@ -40,3 +40,47 @@ export function percentileInterval(values: readonly number[], level = 0.95): [nu
   const tail = (100 - level * 100) / 2;
   return [percentile(sorted, tail), percentile(sorted, 100 - tail)];
 }
+
+/** Model A's figure, B's, A − B, its interval over the resamples, and how often the difference fell on the other side of zero. */
+export type PairedFigure = { a: number | null; b: number | null; difference: number | null; difference_ci: [number, number] | null; sign_change_share: number | null };
+
+type Figures = Record<string, number | null>;
+
+/**
+ * A paired bootstrap: both models are scored on the very same resamples of the groups, so the
+ * interval of A − B reflects the letters they were tested on once, not twice. `figures(weights)`
+ * scores both under a weighting of the groups (none: each once). A difference undefined in a
+ * resample (a section absent from it) is left out of that resample's figures.
+ */
+export function pairedBootstrap(groups: number, figures: (weights?: Uint32Array) => { a: Figures; b: Figures }, options: { resamples: number; seed: number; level: number }): Record<string, PairedFigure> {
+  const point = figures();
+  const draws = new Map<string, number[]>();
+  for (const counts of resampleCounts(groups, options.resamples, options.seed)) {
+    const { a, b } = figures(counts);
+    for (const key of Object.keys(point.a)) {
+      const left = a[key];
+      const right = b[key];
+      if (left === null || left === undefined || right === null || right === undefined || Number.isNaN(left - right)) continue;
+      (draws.get(key) ?? draws.set(key, []).get(key))?.push(left - right);
+    }
+  }
+  return Object.fromEntries(
+    Object.keys(point.a).map((key) => {
+      const a = point.a[key] ?? null;
+      const b = point.b[key] ?? null;
+      const difference = a === null || b === null || Number.isNaN(a - b) ? null : a - b;
+      const values = draws.get(key) ?? [];
+      const changed = difference === null ? 0 : values.filter((value) => Math.sign(value) !== Math.sign(difference)).length;
+      return [
+        key,
+        {
+          a,
+          b,
+          difference,
+          difference_ci: values.length === 0 ? null : percentileInterval(values, options.level),
+          sign_change_share: difference === null || values.length === 0 ? null : changed / values.length,
+        },
+      ];
+    }),
+  );
+}

@@ -13,4 +13,15 @@ export const evaluateCli: CliCommands = (program, run) => {
     .action((flags: { gold: string; pred: string; intervals?: boolean; resamples?: string; seed?: string }) =>
       run(async ({ reporter }) => (await import("./scoreCommand.ts")).scoreCommand(flags, reporter)),
     );
+  evaluate
+    .command("compare")
+    .description("two models' predictions against one gold set: A - B with 95% paired-bootstrap intervals (QA files, or timeline folders)")
+    .requiredOption("--gold <path>", "the gold, as for eval score")
+    .requiredOption("--pred <path>", "model A's predictions, then --pred again for model B's", (value: string, previous: string[]) => [...previous, value], [] as string[])
+    .option("--names <a,b>", "the two models' names in the report (default: the prediction paths' names)")
+    .option("--resamples <n>", "bootstrap resamples (default 1000)")
+    .option("--seed <n>", "bootstrap seed (default 1)")
+    .action((flags: { gold: string; pred: string[]; names?: string; resamples?: string; seed?: string }) =>
+      run(async ({ reporter }) => (await import("./compareCommand.ts")).compareCommand(flags, reporter)),
+    );
 };

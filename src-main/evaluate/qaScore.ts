@@ -4,9 +4,9 @@
  * count of invalid answers (a missing prediction is one), and, when asked, 95% percentile
  * bootstrap intervals resampling notes (bootstrap.ts).
  */
+import type { QaKind, QaMetrics, QaReport } from "../../src-shared/api.ts";
 import { DEFAULT_RESAMPLES, DEFAULT_SEED, percentileInterval, resampleCounts } from "./bootstrap.ts";
 import { Tally, type ClassScores } from "./classScores.ts";
-import type { QaKind, QaMetrics, QaReport } from "../../src-shared/api.ts";
 import type { QaLabel } from "./qaAnswer.ts";
 
 export const QA_KINDS: readonly QaKind[] = ["boolean", "numeric", "na-boolean", "na-numeric"];
@@ -24,75 +24,94 @@ export const QA_KIND_NAMES: Readonly<Record<string, QaKind>> = {
 
 export type QaGoldItem = { id: string; noteId: string; kind: QaKind; answer: QaLabel };
 
-const METRICS = ["accuracy", "balanced_accuracy", "macro_f1", "micro_f1"] as const;
-type Metric = (typeof METRICS)[number];
+export const QA_METRICS = ["accuracy", "balanced_accuracy", "macro_f1", "micro_f1"] as const;
+export type QaMetric = (typeof QA_METRICS)[number];
 
 export type QaScoreOptions = { intervals?: boolean; resamples?: number; seed?: number; level?: number };
 
-/** `predictions`: id → the answer as read (null: unreadable). */
-export function scoreQa(gold: readonly QaGoldItem[], predictions: ReadonlyMap<string, QaLabel | null>, options: QaScoreOptions = {}): QaReport {
-  const labels = new Map<QaLabel, number>();
-  const labelOf = (label: QaLabel): number => {
-    let id = labels.get(label);
-    if (id === undefined) labels.set(label, (id = labels.size));
-    return id;
-  };
-  const kinds = QA_KINDS.filter((kind) => gold.some((item) => item.kind === kind));
-  const goldIds = new Set<string>();
-  const notes = new Map<string, number[]>();
-  const items = gold.map((item, index) => {
-    goldIds.add(item.id);
-    let note = notes.get(item.noteId);
-    if (!note) notes.set(item.noteId, (note = []));
-    note.push(index);
-    const predicted = predictions.get(item.id);
-    return { kind: kinds.indexOf(item.kind), gold: labelOf(item.answer), predicted: predicted === undefined || predicted === null ? -1 : labelOf(predicted), missing: predicted === undefined };
-  });
-  // Labels first seen in predictions get numbers too: they are no class (no gold support) but count as false positives nowhere.
-  const tallies = [...kinds.map(() => new Tally(labels.size)), new Tally(labels.size)];
-  const overall = tallies.length - 1;
-  const fill = (weightOf: (noteIndex: number) => number): void => {
-    for (const tally of tallies) tally.reset();
-    let noteIndex = 0;
-    for (const members of notes.values()) {
-      const times = weightOf(noteIndex++);
-      if (times === 0) continue;
-      for (const index of members) {
-        const item = items[index] as (typeof items)[number];
-        (tallies[item.kind] as Tally).add(item.gold, item.predicted, times);
-        (tallies[overall] as Tally).add(item.gold, item.predicted, times);
-      }
-    }
-  };
-  fill(() => 1);
-  const point = tallies.map((tally) => metrics(tally.scores()));
+/**
+ * A gold set and one model's predictions (id → the answer as read; null: unreadable), ready to be
+ * scored under any weighting of its notes: all once (the point estimate), or as a bootstrap
+ * resample drew them. Notes are in the gold's order, so two models on one gold share them.
+ */
+export class QaScoring {
+  readonly kinds: readonly QaKind[];
+  readonly notes: number;
+  readonly missingPredictions: number;
+  readonly predictionsWithoutGold: number;
+  private readonly members: number[][];
+  private readonly items: { kind: number; gold: number; predicted: number }[];
+  private readonly tallies: Tally[];
 
+  constructor(gold: readonly QaGoldItem[], predictions: ReadonlyMap<string, QaLabel | null>) {
+    const labels = new Map<QaLabel, number>();
+    const labelOf = (label: QaLabel): number => {
+      let id = labels.get(label);
+      if (id === undefined) labels.set(label, (id = labels.size));
+      return id;
+    };
+    this.kinds = QA_KINDS.filter((kind) => gold.some((item) => item.kind === kind));
+    const goldIds = new Set<string>();
+    const notes = new Map<string, number[]>();
+    let missing = 0;
+    this.items = gold.map((item, index) => {
+      goldIds.add(item.id);
+      let note = notes.get(item.noteId);
+      if (!note) notes.set(item.noteId, (note = []));
+      note.push(index);
+      const predicted = predictions.get(item.id);
+      if (predicted === undefined) missing++;
+      // A label first seen in a prediction gets a number too: it is no class (no gold support), so it counts only as a miss.
+      return { kind: this.kinds.indexOf(item.kind), gold: labelOf(item.answer), predicted: predicted === undefined || predicted === null ? -1 : labelOf(predicted) };
+    });
+    this.members = [...notes.values()];
+    this.notes = this.members.length;
+    this.missingPredictions = missing;
+    this.predictionsWithoutGold = [...predictions.keys()].filter((id) => !goldIds.has(id)).length;
+    this.tallies = [...this.kinds.map(() => new Tally(labels.size)), new Tally(labels.size)];
+  }
+
+  /** Each kind's metrics, then the overall ones; `weights[i]`: how often note i counts (default once). */
+  metrics(weights?: Uint32Array): QaMetrics[] {
+    const overall = this.tallies.length - 1;
+    for (const tally of this.tallies) tally.reset();
+    this.members.forEach((members, note) => {
+      const times = weights ? (weights[note] as number) : 1;
+      if (times === 0) return;
+      for (const index of members) {
+        const item = this.items[index] as (typeof this.items)[number];
+        (this.tallies[item.kind] as Tally).add(item.gold, item.predicted, times);
+        (this.tallies[overall] as Tally).add(item.gold, item.predicted, times);
+      }
+    });
+    return this.tallies.map((tally) => metrics(tally.scores()));
+  }
+}
+
+export function scoreQa(gold: readonly QaGoldItem[], predictions: ReadonlyMap<string, QaLabel | null>, options: QaScoreOptions = {}): QaReport {
+  const scoring = new QaScoring(gold, predictions);
+  const point = scoring.metrics();
   let bootstrap: QaReport["bootstrap"] = null;
   if (options.intervals) {
     const resamples = options.resamples ?? DEFAULT_RESAMPLES;
     const seed = options.seed ?? DEFAULT_SEED;
     const level = options.level ?? 0.95;
-    const draws = tallies.map(() => Object.fromEntries(METRICS.map((metric) => [metric, [] as number[]])) as Record<Metric, number[]>);
-    for (const counts of resampleCounts(notes.size, resamples, seed)) {
-      fill((noteIndex) => counts[noteIndex] as number);
-      tallies.forEach((tally, t) => {
-        const scores = metrics(tally.scores());
-        for (const metric of METRICS) (draws[t] as Record<Metric, number[]>)[metric].push(scores[metric]);
+    const draws = point.map(() => Object.fromEntries(QA_METRICS.map((metric) => [metric, [] as number[]])) as Record<QaMetric, number[]>);
+    for (const counts of resampleCounts(scoring.notes, resamples, seed)) {
+      scoring.metrics(counts).forEach((scores, t) => {
+        for (const metric of QA_METRICS) (draws[t] as Record<QaMetric, number[]>)[metric].push(scores[metric]);
       });
     }
     point.forEach((scores, t) => {
-      for (const metric of METRICS) scores[`${metric}_ci`] = percentileInterval((draws[t] as Record<Metric, number[]>)[metric], level);
+      for (const metric of QA_METRICS) scores[`${metric}_ci`] = percentileInterval((draws[t] as Record<QaMetric, number[]>)[metric], level);
     });
     bootstrap = { resamples, seed, level, unit: "note" };
   }
-
-  let withoutGold = 0;
-  for (const id of predictions.keys()) if (!goldIds.has(id)) withoutGold++;
   return {
-    by_kind: Object.fromEntries(kinds.map((kind, k) => [kind, point[k]])),
-    overall: point[overall] as QaMetrics,
-    missing_predictions: items.filter((item) => item.missing).length,
-    predictions_without_gold: withoutGold,
+    by_kind: Object.fromEntries(scoring.kinds.map((kind, k) => [kind, point[k]])),
+    overall: point.at(-1) as QaMetrics,
+    missing_predictions: scoring.missingPredictions,
+    predictions_without_gold: scoring.predictionsWithoutGold,
     bootstrap,
   };
 }

@@ -10,12 +10,8 @@ export type ScoreFlags = { gold: string; pred: string; intervals?: boolean; resa
 
 /** `eval score`: QA files, or timeline folders when --gold is a folder; a table for people, with --json the report as the last line. */
 export function scoreCommand(flags: ScoreFlags, reporter: Reporter): number {
-  const settings = checkByContract(BootstrapSettingsSchema, {
-    resamples: { flag: "--resamples", value: numberFlag("--resamples", flags.resamples) },
-    seed: { flag: "--seed", value: numberFlag("--seed", flags.seed) },
-  });
-  // After the settings: the schema fills in its defaults, and the app's default (intervals on) is not the command's.
-  const options = { ...settings, intervals: flags.intervals ?? false };
+  // The app's default (intervals on) is not the command's.
+  const options = { ...bootstrapFlags(flags), intervals: flags.intervals ?? false };
   try {
     if (isFolder(flags.gold)) {
       const report = scoreTimelineFolders(flags.gold, flags.pred, options);
@@ -31,7 +27,16 @@ export function scoreCommand(flags: ScoreFlags, reporter: Reporter): number {
   return EXIT.ok;
 }
 
-function isFolder(file: string): boolean {
+/** --resamples and --seed, checked by the contract's schema (the app's calls refuse the same values). */
+export function bootstrapFlags(flags: { resamples?: string | undefined; seed?: string | undefined }): { resamples?: number; seed?: number } {
+  const { resamples, seed } = checkByContract(BootstrapSettingsSchema, {
+    resamples: { flag: "--resamples", value: numberFlag("--resamples", flags.resamples) },
+    seed: { flag: "--seed", value: numberFlag("--seed", flags.seed) },
+  });
+  return { ...(resamples === undefined ? {} : { resamples }), ...(seed === undefined ? {} : { seed }) };
+}
+
+export function isFolder(file: string): boolean {
   try {
     return statSync(file).isDirectory();
   } catch {

@@ -3,7 +3,7 @@ import { endpoint } from "./endpoint.ts";
 
 /** The four question kinds of the distillation study (docs/domain.md §4). */
 export type QaKind = "boolean" | "numeric" | "na-boolean" | "na-numeric";
-type QaMetric = "accuracy" | "balanced_accuracy" | "macro_f1" | "micro_f1";
+export type QaMetric = "accuracy" | "balanced_accuracy" | "macro_f1" | "micro_f1";
 
 /** One kind's (or all kinds') scores; `<metric>_ci` is the bootstrap interval, when asked for. */
 export type QaMetrics = { n: number; invalid_predictions: number } & Record<QaMetric, number> & Partial<Record<`${QaMetric}_ci`, [number, number]>>;
@@ -29,6 +29,14 @@ export const evaluateApi = {
   /** Scores a QA prediction file against a gold file (JSON Lines, see `oncotimeline eval score --help`). */
   "eval.scoreQaFiles": endpoint<QaReport>()(
     BootstrapSettingsSchema.extend({ goldPath: z.string().trim().min(1), predPath: z.string().trim().min(1) }),
+  ),
+  /** Two models' QA predictions against one gold file: A − B per kind and metric, with paired-bootstrap intervals. */
+  "eval.compareQaFiles": endpoint<QaComparison>()(
+    BootstrapSettingsSchema.omit({ intervals: true }).extend({ goldPath: z.string().trim().min(1), predPaths: z.tuple([z.string().trim().min(1), z.string().trim().min(1)]), names: z.tuple([z.string().min(1).max(80), z.string().min(1).max(80)]).optional() }),
+  ),
+  /** Two models' timeline folders against one gold folder: A − B in F1, overall and per section, strict and relaxed. */
+  "eval.compareTimelineFolders": endpoint<TimelineComparison>()(
+    BootstrapSettingsSchema.omit({ intervals: true }).extend({ goldDir: z.string().trim().min(1), predDirs: z.tuple([z.string().trim().min(1), z.string().trim().min(1)]), names: z.tuple([z.string().min(1).max(80), z.string().min(1).max(80)]).optional() }),
   ),
   /** Scores a folder of predicted timeline documents against a folder of gold ones, paired by file name. */
   "eval.scoreTimelineFolders": endpoint<TimelineReport>()(
@@ -74,4 +82,22 @@ export type TimelineReport = {
   predictions_without_gold: number;
   bootstrap: { resamples: number; seed: number; level: number; unit: "letter" } | null;
   by_letter: TimelineLetterReport[];
+};
+
+/** Model A's figure, B's, A − B with its paired-bootstrap interval, and the share of resamples where the difference changes sign. */
+export type PairedFigure = { a: number | null; b: number | null; difference: number | null; difference_ci: [number, number] | null; sign_change_share: number | null };
+
+export type QaComparison = {
+  models: { a: string; b: string };
+  by_kind: Partial<Record<QaKind, Record<QaMetric, PairedFigure>>>;
+  overall: Record<QaMetric, PairedFigure>;
+  bootstrap: { resamples: number; seed: number; level: number; unit: "note" };
+};
+
+export type TimelineComparison = {
+  models: { a: string; b: string };
+  /** F1, overall and per section. */
+  strict: { overall: PairedFigure; by_section: Record<string, PairedFigure> };
+  relaxed: { overall: PairedFigure; by_section: Record<string, PairedFigure> };
+  bootstrap: { resamples: number; seed: number; level: number; unit: "letter" };
 };

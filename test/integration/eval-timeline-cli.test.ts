@@ -67,6 +67,22 @@ describe("eval score with timeline folders", () => {
     expect(report.json_validity).toEqual({ valid: 14, invalid: 1, missing: 1, rate: 14 / 16 });
     expect(report.predictions_without_gold).toBe(1);
     expect(report.bootstrap).toBeNull();
+
+    // The altered predictions against the gold itself, paired: A - B is exactly the F1 lost, and every resample agrees on its sign.
+    const exact = path.join(tempDir(), "exact");
+    mkdirSync(exact);
+    for (const name of names) writeFileSync(path.join(exact, name), readFileSync(path.join(GOLD, name)));
+    const compared = await runCli(["--json", "eval", "compare", "--gold", GOLD, "--pred", pred, "--pred", exact, "--names", "altered,exact", "--resamples", "300"]);
+    expect(compared.code, compared.stderr).toBe(0);
+    const comparison = compared.events.at(-1) as { models: unknown; strict: { overall: { a: number; b: number; difference: number; difference_ci: [number, number]; sign_change_share: number } }; bootstrap: unknown };
+    expect(comparison.models).toEqual({ a: "altered", b: "exact" });
+    expect(comparison.strict.overall).toMatchObject({ a: f1(expected), b: 1, sign_change_share: 0 });
+    expect(comparison.strict.overall.difference).toBeCloseTo(f1(expected) - 1, 12);
+    expect(comparison.strict.overall.difference_ci[1]).toBeLessThan(0);
+    expect(comparison.bootstrap).toEqual({ resamples: 300, seed: 1, level: 0.95, unit: "letter" });
+    const once = await runCli(["eval", "compare", "--gold", GOLD, "--pred", pred]);
+    expect(once.code).toBe(2);
+    expect(once.stderr.trim()).toBe("oncotimeline: eval compare needs --pred twice (model A, then model B), not 1 time(s)");
   }, 60_000);
 
   it("refuses a gold folder with an unreadable file, naming it (exit 2)", async () => {

@@ -16,11 +16,15 @@ export type TimelineScoreOptions = { intervals?: boolean; resamples?: number; se
 
 const NOTHING: ScoredDocument = { scalars: {}, lists: { cancer_timeline: [], other_cancers: [], patient_facts: [], status_updates: [] } };
 
-export function scoreTimelineFolders(goldDir: string, predDir: string, options: TimelineScoreOptions = {}): TimelineReport {
+export type ScoredLetter = { name: string; strict: LetterCounts; relaxed: LetterCounts; problem: string | null; notes: string[] };
+export type ScoredFolder = { letters: ScoredLetter[]; validity: { valid: number; invalid: number; missing: number }; predictionsWithoutGold: number };
+
+/** Every gold letter scored in both modes against its prediction (a missing or unreadable one predicting nothing). */
+export function scoreLetters(goldDir: string, predDir: string): ScoredFolder {
   const goldFiles = jsonFiles(goldDir, "gold");
   const predFiles = new Set(jsonFiles(predDir, "prediction"));
   const problems: string[] = [];
-  const letters: { name: string; strict: LetterCounts; relaxed: LetterCounts; problem: string | null; notes: string[] }[] = [];
+  const letters: ScoredLetter[] = [];
   const validity = { valid: 0, invalid: 0, missing: 0 };
   for (const name of goldFiles) {
     const gold = readTimelineFile(path.join(goldDir, name));
@@ -48,7 +52,12 @@ export function scoreTimelineFolders(goldDir: string, predDir: string, options: 
     letters.push({ name, strict: scoreLetter(gold.document, predicted, "strict"), relaxed: scoreLetter(gold.document, predicted, "relaxed"), problem, notes });
   }
   if (problems.length > 0) throw new ScoringInputError(`${goldDir}: ${problems.length} gold file(s) cannot be read:\n  ${problems.join("\n  ")}`);
+  const goldNames = new Set(goldFiles);
+  return { letters, validity, predictionsWithoutGold: [...predFiles].filter((name) => !goldNames.has(name)).length };
+}
 
+export function scoreTimelineFolders(goldDir: string, predDir: string, options: TimelineScoreOptions = {}): TimelineReport {
+  const { letters, validity, predictionsWithoutGold } = scoreLetters(goldDir, predDir);
   const level = options.level ?? 0.95;
   const report = (mode: Mode): TimelineModeReport => modeReport(letters.map((letter) => letter[mode]), options, level);
   const byLetter: TimelineLetterReport[] = letters.map((letter) => ({
@@ -65,28 +74,30 @@ export function scoreTimelineFolders(goldDir: string, predDir: string, options: 
     relaxed: report("relaxed"),
     relaxed_similarity: RELAXED_SIMILARITY,
     json_validity: { ...validity, rate: letters.length === 0 ? 0 : validity.valid / letters.length },
-    predictions_without_gold: [...predFiles].filter((name) => !goldFiles.includes(name)).length,
+    predictions_without_gold: predictionsWithoutGold,
     bootstrap: options.intervals ? { resamples: options.resamples ?? 1000, seed: options.seed ?? 1, level, unit: "letter" } : null,
     by_letter: byLetter,
   };
 }
 
+/** Counts summed over letters, each counted `weights[i]` times (default once); `pick` chooses what of a letter (a section, a field). */
+export function pooled(letters: readonly LetterCounts[], pick: (letter: LetterCounts) => Counts | undefined, weights?: Uint32Array): Counts {
+  const sum = { tp: 0, fp: 0, fn: 0 };
+  letters.forEach((letter, index) => {
+    const counts = pick(letter);
+    const times = weights ? (weights[index] as number) : 1;
+    if (!counts || times === 0) return;
+    sum.tp += counts.tp * times;
+    sum.fp += counts.fp * times;
+    sum.fn += counts.fn * times;
+  });
+  return sum;
+}
+
 function modeReport(letters: readonly LetterCounts[], options: TimelineScoreOptions, level: number): TimelineModeReport {
-  const pooled = (pick: (letter: LetterCounts) => Counts | undefined, weights?: Uint32Array): Counts => {
-    const sum = { tp: 0, fp: 0, fn: 0 };
-    letters.forEach((letter, index) => {
-      const counts = pick(letter);
-      const times = weights ? (weights[index] as number) : 1;
-      if (!counts || times === 0) return;
-      sum.tp += counts.tp * times;
-      sum.fp += counts.fp * times;
-      sum.fn += counts.fn * times;
-    });
-    return sum;
-  };
+  const sum = (pick: (letter: LetterCounts) => Counts | undefined, weights?: Uint32Array): Counts => pooled(letters, pick, weights);
   const keys = (bucket: (letter: LetterCounts) => Record<string, Counts>): string[] => [...new Set(letters.flatMap((letter) => Object.keys(bucket(letter))))];
   const sections = keys((letter) => letter.bySection);
-  const overallOf = (letter: LetterCounts): Counts => total(letter);
   const intervals = new Map<string, number[]>();
   if (options.intervals) {
     for (const counts of resampleCounts(letters.length, options.resamples ?? 1000, options.seed ?? 1)) {
@@ -94,8 +105,8 @@ function modeReport(letters: readonly LetterCounts[], options: TimelineScoreOpti
         const f1 = prf(value).f1;
         if (f1 !== null) (intervals.get(key) ?? intervals.set(key, []).get(key))?.push(f1);
       };
-      record("overall", pooled(overallOf, counts));
-      for (const section of sections) record(`section:${section}`, pooled((letter) => letter.bySection[section], counts));
+      record("overall", sum(total, counts));
+      for (const section of sections) record(`section:${section}`, sum((letter) => letter.bySection[section], counts));
     }
   }
   const withInterval = (key: string, value: Prf): Prf => {
@@ -104,15 +115,16 @@ function modeReport(letters: readonly LetterCounts[], options: TimelineScoreOpti
   };
   const perLetter = letters.map((letter) => prf(total(letter)).f1).filter((f1): f1 is number => f1 !== null);
   return {
-    overall: withInterval("overall", prf(pooled(overallOf))),
-    by_section: Object.fromEntries(sections.map((section) => [section, withInterval(`section:${section}`, prf(pooled((letter) => letter.bySection[section])))])),
-    by_field: Object.fromEntries(keys((letter) => letter.byField).map((field) => [field, prf(pooled((letter) => letter.byField[field]))])),
-    by_type: Object.fromEntries(keys((letter) => letter.byType).sort().map((type) => [type, prf(pooled((letter) => letter.byType[type]))])),
+    overall: withInterval("overall", prf(sum(total))),
+    by_section: Object.fromEntries(sections.map((section) => [section, withInterval(`section:${section}`, prf(sum((letter) => letter.bySection[section])))])),
+    by_field: Object.fromEntries(keys((letter) => letter.byField).map((field) => [field, prf(sum((letter) => letter.byField[field]))])),
+    by_type: Object.fromEntries(keys((letter) => letter.byType).sort().map((type) => [type, prf(sum((letter) => letter.byType[type]))])),
     macro_f1: perLetter.length === 0 ? null : perLetter.reduce((a, b) => a + b, 0) / perLetter.length,
   };
 }
 
-function total(letter: LetterCounts): Counts {
+/** A letter's counts over every section. */
+export function total(letter: LetterCounts): Counts {
   const sum = { tp: 0, fp: 0, fn: 0 };
   for (const counts of Object.values(letter.bySection)) {
     sum.tp += counts.tp;
