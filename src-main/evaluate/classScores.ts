@@ -42,6 +42,12 @@ export class Tally {
     }
   }
 
+  /** One class's true positives, false positives and false negatives (an invalid prediction is a false negative only). */
+  classCounts(label: number): { tp: number; fp: number; fn: number } {
+    const tp = this.truePositives[label] ?? 0;
+    return { tp, fp: this.falsePositives[label] ?? 0, fn: (this.support[label] ?? 0) - tp };
+  }
+
   reset(): void {
     this.support.fill(0);
     this.truePositives.fill(0);

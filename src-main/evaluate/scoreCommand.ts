@@ -1,5 +1,6 @@
-import { statSync } from "node:fs";
-import { BootstrapSettingsSchema, type Prf, type QaMetrics, type QaReport, type TimelineReport } from "../../src-shared/api.ts";
+import { readdirSync, statSync } from "node:fs";
+import { BootstrapSettingsSchema, type CohortReport, type Prf, type QaMetrics, type QaReport, type TimelineReport } from "../../src-shared/api.ts";
+import { scoreCohortFolders } from "./cohort/cohortScore.ts";
 import { checkByContract, numberFlag } from "../cliKit/contractFlags.ts";
 import { CliError, EXIT, type Reporter } from "../cliKit/reporter.ts";
 import { ScoringInputError } from "./scoringInputError.ts";
@@ -13,7 +14,10 @@ export function scoreCommand(flags: ScoreFlags, reporter: Reporter): number {
   // The app's default (intervals on) is not the command's.
   const options = { ...bootstrapFlags(flags), intervals: flags.intervals ?? false };
   try {
-    if (isFolder(flags.gold)) {
+    if (isFolder(flags.gold) && readdirSync(flags.gold).some((name) => name.toLowerCase().endsWith(".xml"))) {
+      const report = scoreCohortFolders(flags.gold, flags.pred);
+      reporter.event({ type: "summary", ...report }, humanCohortReport(report));
+    } else if (isFolder(flags.gold)) {
       const report = scoreTimelineFolders(flags.gold, flags.pred, options);
       reporter.event({ type: "summary", ...report }, humanTimelineReport(report));
     } else {
@@ -59,6 +63,24 @@ function humanTimelineReport(report: TimelineReport): string {
     ...rows,
     `macro F1 over letters: strict ${figure(report.strict.macro_f1)}, relaxed ${figure(report.relaxed.macro_f1)} (relaxed: text at a token-sort ratio of ${report.relaxed_similarity} or more, dates to the year)`,
     ...(report.predictions_without_gold > 0 ? [`${report.predictions_without_gold} prediction file(s) have no gold file (left out)`] : []),
+  ].join("\n");
+}
+
+function humanCohortReport(report: CohortReport): string {
+  const figure = (value: number | null): string => (value === null ? "—" : value.toFixed(3));
+  const header = `${"criterion".padEnd(18)}${"n".padStart(5)}${"accuracy".padStart(10)}${"bal. acc.".padStart(11)}${"micro-F1".padStart(10)}${"F1 met".padStart(9)}${"invalid".padStart(9)}`;
+  const rows = Object.entries(report.by_criterion).map(
+    ([criterion, scores]) =>
+      `${criterion.padEnd(18)}${String(scores.n).padStart(5)}${figure(scores.accuracy).padStart(10)}${figure(scores.balanced_accuracy).padStart(11)}${figure(scores.micro_f1).padStart(10)}${figure(scores.f1_met).padStart(9)}${String(scores.invalid_predictions).padStart(9)}`,
+  );
+  const { n2c2_overall: overall, mean_over_criteria: mean } = report;
+  return [
+    `${report.patients} patient(s)`,
+    header,
+    ...rows,
+    `mean over the criteria (the distillation study's figure): balanced accuracy ${figure(mean.balanced_accuracy)}, micro-F1 ${figure(mean.micro_f1)}`,
+    `n2c2 overall micro-F1 (counts pooled over criteria and patients, F1 of met and not met averaged): ${figure(overall.micro_f1)} (met ${figure(overall.met.f1)}, not met ${figure(overall.not_met.f1)})`,
+    ...report.notes,
   ].join("\n");
 }
 

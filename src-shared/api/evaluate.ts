@@ -38,6 +38,8 @@ export const evaluateApi = {
   "eval.compareTimelineFolders": endpoint<TimelineComparison>()(
     BootstrapSettingsSchema.omit({ intervals: true }).extend({ goldDir: z.string().trim().min(1), predDirs: z.tuple([z.string().trim().min(1), z.string().trim().min(1)]), names: z.tuple([z.string().min(1).max(80), z.string().min(1).max(80)]).optional() }),
   ),
+  /** Scores a folder of n2c2-format predictions (XML, one per patient) against the gold folder: per criterion, their mean, and n2c2's overall micro-F1. */
+  "eval.scoreCohortFolders": endpoint<CohortReport>()(z.strictObject({ goldDir: z.string().trim().min(1), predDir: z.string().trim().min(1) })),
   /** Scores a folder of predicted timeline documents against a folder of gold ones, paired by file name. */
   "eval.scoreTimelineFolders": endpoint<TimelineReport>()(
     BootstrapSettingsSchema.extend({ goldDir: z.string().trim().min(1), predDir: z.string().trim().min(1) }),
@@ -100,4 +102,19 @@ export type TimelineComparison = {
   strict: { overall: PairedFigure; by_section: Record<string, PairedFigure> };
   relaxed: { overall: PairedFigure; by_section: Record<string, PairedFigure> };
   bootstrap: { resamples: number; seed: number; level: number; unit: "letter" };
+};
+
+/** One criterion over the patients: the study's figures (micro-F1 on two labels equals accuracy) and the F1 of "met". */
+export type CriterionScores = { n: number; accuracy: number; balanced_accuracy: number; micro_f1: number; f1_met: number | null; invalid_predictions: number };
+
+export type CohortReport = {
+  patients: number;
+  by_criterion: Record<string, CriterionScores>;
+  /** The distillation study's figure: per-criterion scores averaged over the 13 criteria. */
+  mean_over_criteria: { balanced_accuracy: number | null; micro_f1: number | null };
+  /** n2c2 2018's own figure: counts pooled over all criteria and patients, the F1 of "met" and of "not met" averaged. */
+  n2c2_overall: { met: { tp: number; fp: number; fn: number; f1: number | null }; not_met: { tp: number; fp: number; fn: number; f1: number | null }; micro_f1: number | null };
+  invalid_predictions: number;
+  missing_prediction_files: number;
+  notes: string[];
 };
