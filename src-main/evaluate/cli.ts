@@ -1,4 +1,5 @@
 import type { CliCommands } from "../cliKit/command.ts";
+import { withModelOptions } from "../extract/cli.ts";
 
 export const evaluateCli: CliCommands = (program, run) => {
   const evaluate = program.command("eval").description("score models against gold sets");
@@ -24,4 +25,12 @@ export const evaluateCli: CliCommands = (program, run) => {
     .action((flags: { gold: string; pred: string[]; names?: string; resamples?: string; seed?: string }) =>
       run(async ({ reporter }) => (await import("./compareCommand.ts")).compareCommand(flags, reporter)),
     );
+  withModelOptions(
+    evaluate
+      .command("run")
+      .description("run a model over a gold set: import its letters, extract them (resumable), write the model's timelines beside and score them")
+      .requiredOption("--gold <dir>", "the gold timelines, one X.json per letter")
+      .requiredOption("--letters <dir>", "the letters, X.txt (or .docx, .pdf ...) for each gold X.json")
+      .requiredOption("--predictions <dir>", "where the model's timelines are written, one X.json per letter"),
+  ).action((flags) => run(async ({ db, reporter }) => (await import("./runCommand.ts")).evalRunCommand(db(), flags, reporter)));
 };

@@ -1,17 +1,14 @@
-import { Option } from "commander";
+import { Option, type Command } from "commander";
 import type { CliCommands } from "../cliKit/command.ts";
 
-export const extractCli: CliCommands = (program, run) => {
-  program
-    .command("extract")
-    .description("extract a timeline from every letter not yet extracted with this model")
+/** Which model extracts and how its engine runs: `extract`'s options, also taken by `eval run`. */
+export function withModelOptions(command: Command): Command {
+  return command
     .option("--model <file|name>", "a GGUF file or a registered model name (default: the only registered model)")
     .option("--server <url>", "use an on-premise OpenAI-compatible server (llama.cpp server, vLLM), e.g. http://gpu01:8080/v1")
     .option("--server-model <name>", "the model name the server serves (default: its only model)")
     .option("--on-premise", "state that --server is inside the hospital network (required unless it is this machine)")
     .option("--retry-failed", "also retry letters whose extraction failed")
-    .option("--shard <i/n>", "only this shard of the letters (1 ≤ i ≤ n; by content, the same split on every node)")
-    .option("--out <file>", "also write the results (the shard's) to this JSONL result file, for import-results; appended letter by letter, and a run that finds it goes on from it")
     .addOption(new Option("--gpu <mode>", "auto (CUDA/Vulkan/Metal when present) or off").default("auto"))
     .option("--parallel <n>", "letters in flight at once (default 1)")
     .option("--contexts <n>", "split --parallel over this many model contexts (default: by backend)")
@@ -22,7 +19,13 @@ export const extractCli: CliCommands = (program, run) => {
     .option("--max-tokens <n>", "output tokens per letter (default 4096)")
     .option("--timeout <seconds>", "fail a letter that takes longer (default 600)")
     .option("--temperature <t>", "sampling temperature (default 0: greedy, repeatable)")
-    .option("--seed <n>", "sampling seed, for temperature > 0")
+    .option("--seed <n>", "sampling seed, for temperature > 0");
+}
+
+export const extractCli: CliCommands = (program, run) => {
+  withModelOptions(program.command("extract").description("extract a timeline from every letter not yet extracted with this model"))
+    .option("--shard <i/n>", "only this shard of the letters (1 ≤ i ≤ n; by content, the same split on every node)")
+    .option("--out <file>", "also write the results (the shard's) to this JSONL result file, for import-results; appended letter by letter, and a run that finds it goes on from it")
     .action((flags) => run(async ({ db, reporter }) => (await import("./extractCommand.ts")).extractCommand(db(), flags, reporter)));
 };
 

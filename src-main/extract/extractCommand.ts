@@ -27,6 +27,11 @@ export type ExtractFlags = EngineFlags & {
 };
 
 export async function extractCommand(db: Db, flags: ExtractFlags, reporter: Reporter): Promise<number> {
+  return (await runExtractCommand(db, flags, reporter)).code;
+}
+
+/** `extract`, also telling which model ran (a --server model is registered as it starts): what `eval run` scores. */
+export async function runExtractCommand(db: Db, flags: ExtractFlags, reporter: Reporter): Promise<{ code: number; model: ModelRow }> {
   const shard = shardFlag(flags.shard);
   // Every flag is checked before anything is opened; those the app also takes, by its schema.
   const settings = extractionSettingsFlags(flags);
@@ -51,7 +56,7 @@ export async function extractCommand(db: Db, flags: ExtractFlags, reporter: Repo
   try {
     // First Ctrl-C: finish the letters in flight and stop (the job stays resumable).
     // Second: leave at once; nothing committed is lost either way.
-    return await withStopSignals({ stopping: () => reporter.progress("Stopping after the current letter (Ctrl-C again to stop now)...") }, async (signal) => {
+    const code = await withStopSignals({ stopping: () => reporter.progress("Stopping after the current letter (Ctrl-C again to stop now)...") }, async (signal) => {
       const summary = await runExtraction(
         {
           db,
@@ -85,6 +90,7 @@ export async function extractCommand(db: Db, flags: ExtractFlags, reporter: Repo
       if (summary.failed > 0) reporter.progress("Retry the failed letters with: oncotimeline extract --retry-failed");
       return summary.failed > 0 || summary.state === "interrupted" ? EXIT.someFailed : EXIT.ok;
     });
+    return { code, model };
   } finally {
     appender?.close();
     await engine.close();

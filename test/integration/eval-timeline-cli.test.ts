@@ -1,19 +1,17 @@
 /**
  * `eval score` on two folders of timeline documents: the demo letters' gold against the same gold
- * altered by a known rule, so the expected strict scores are known exactly (counted here from the
- * gold files, not by the scorer): every third timeline event of a letter dropped, the site changed
- * in every letter; one prediction is not JSON and one is missing.
+ * altered by a known rule (test/helpers/alteredGold.ts), so the expected strict scores are known
+ * exactly; one prediction is not JSON and one is missing.
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { alterGold, expectedAfterAlteration, f1 } from "../helpers/alteredGold.ts";
 import { REPO_ROOT, runCli } from "../helpers/cli.ts";
 import { useTempDirs } from "../helpers/tempDir.ts";
 
 const tempDir = useTempDirs();
 const GOLD = path.join(REPO_ROOT, "resources", "demo", "gold");
-
-type Gold = { primary_cancer: Record<string, unknown> & { cancer_timeline: unknown[] }; other_cancers: unknown[]; patient_facts: unknown[]; status_updates: unknown[] };
 
 describe("eval score with timeline folders", () => {
   it("reports exactly the scores a known alteration of the gold implies, per section, with JSON validity", async () => {
@@ -21,41 +19,17 @@ describe("eval score with timeline folders", () => {
     mkdirSync(pred);
     const names = readdirSync(GOLD).filter((name) => name.endsWith(".json")).sort();
     const [invalid, missing] = [names[3] as string, names[7] as string];
-    const expected = { tp: 0, fp: 0, fn: 0 };
-    const timeline = { tp: 0, fp: 0, fn: 0 };
-    const scalars = { tp: 0, fp: 0, fn: 0 };
-    for (const name of names) {
-      const gold = JSON.parse(readFileSync(path.join(GOLD, name), "utf8")) as Gold;
-      const scalarCount = Object.entries(gold.primary_cancer).filter(([key, value]) => key !== "cancer_timeline" && value !== undefined && value !== null && value !== "").length;
-      const items = gold.primary_cancer.cancer_timeline.length + gold.other_cancers.length + gold.patient_facts.length + gold.status_updates.length;
-      if (name === missing || name === invalid) {
-        // Predicting nothing: every gold value is missed.
-        expected.fn += scalarCount + items;
-        timeline.fn += gold.primary_cancer.cancer_timeline.length;
-        scalars.fn += scalarCount;
-        if (name === invalid) writeFileSync(path.join(pred, name), "{ not json");
-        continue;
-      }
-      const dropped = gold.primary_cancer.cancer_timeline.filter((_, index) => index % 3 === 2).length;
-      const kept = gold.primary_cancer.cancer_timeline.filter((_, index) => index % 3 !== 2);
-      // The site changed: one false positive and one false negative instead of a true positive.
-      expected.tp += scalarCount - 1 + items - dropped;
-      expected.fp += 1;
-      expected.fn += 1 + dropped;
-      timeline.tp += kept.length;
-      timeline.fn += dropped;
-      scalars.tp += scalarCount - 1;
-      scalars.fp += 1;
-      scalars.fn += 1;
-      const altered = { ...gold, primary_cancer: { ...gold.primary_cancer, site: "Altered site", cancer_timeline: kept } };
-      writeFileSync(path.join(pred, name), JSON.stringify(altered));
+    const golds = names.map((name) => ({ name, text: readFileSync(path.join(GOLD, name), "utf8") }));
+    for (const { name, text } of golds) {
+      if (name === invalid) writeFileSync(path.join(pred, name), "{ not json");
+      else if (name !== missing) writeFileSync(path.join(pred, name), alterGold(text));
     }
+    const { overall: expected, timeline, scalars } = expectedAfterAlteration(golds, new Set([invalid, missing]));
     writeFileSync(path.join(pred, "not-in-gold.json"), "{}");
 
     const run = await runCli(["--json", "eval", "score", "--gold", GOLD, "--pred", pred]);
     expect(run.code, run.stderr).toBe(0);
     const report = run.events.at(-1) as { strict: { overall: Record<string, number>; by_section: Record<string, Record<string, number>> }; relaxed: { overall: Record<string, number> }; json_validity: Record<string, number>; predictions_without_gold: number; letters: number; bootstrap: unknown };
-    const f1 = (c: { tp: number; fp: number; fn: number }) => (2 * c.tp) / (2 * c.tp + c.fp + c.fn);
     expect(report.letters).toBe(16);
     expect(report.strict.overall).toEqual({ ...expected, precision: expected.tp / (expected.tp + expected.fp), recall: expected.tp / (expected.tp + expected.fn), f1: f1(expected) });
     expect(report.strict.by_section.cancer_timeline).toMatchObject({ ...timeline, fp: 0, f1: f1({ ...timeline, fp: 0 }) });

@@ -1,0 +1,29 @@
+/**
+ * `eval run`: a model run over a gold set of letters, end to end: the letters imported into the
+ * store (those already there are not imported twice), extracted with the model exactly as
+ * `extract` does (a resumable job: a stopped run goes on where it stopped), the model's
+ * extractions written beside as timeline documents, and scored against the gold.
+ */
+import type { Db } from "../store/db.ts";
+import { EXIT, type Reporter } from "../cliKit/reporter.ts";
+import { runExtractCommand, type ExtractFlags } from "../extract/extractCommand.ts";
+import { importCommand } from "../ingest/importCommand.ts";
+import { writePredictions } from "./predictions.ts";
+import { scoreCommand } from "./scoreCommand.ts";
+
+export type EvalRunFlags = Omit<ExtractFlags, "shard" | "out"> & { gold: string; letters: string; predictions: string };
+
+export async function evalRunCommand(db: Db, flags: EvalRunFlags, reporter: Reporter): Promise<number> {
+  const { gold, letters, predictions, ...extractFlags } = flags;
+  const imported = await importCommand(db, [letters], {}, reporter);
+  const extracted = await runExtractCommand(db, extractFlags, reporter);
+  const written = writePredictions(db, extracted.model, gold, predictions);
+  const unmatched = [...written.notImported.map((stem) => `${stem} (no letter of that name imported)`), ...written.notExtracted.map((stem) => `${stem} (not extracted)`), ...written.ambiguous.map((stem) => `${stem} (several letters of that name)`)];
+  reporter.event(
+    { type: "predictions", model: extracted.model.name, folder: predictions, ...written },
+    `Wrote ${written.written + written.failed} prediction(s) of ${extracted.model.name} to ${predictions} (${written.failed} from failed extractions)${unmatched.length > 0 ? `; none for ${unmatched.join(", ")}` : ""}`,
+  );
+  const scored = scoreCommand({ gold, pred: predictions }, reporter);
+  // A letter whose extraction failed (in this run or an earlier one) or that has no prediction: some items failed.
+  return Math.max(imported, extracted.code, scored) === EXIT.ok && unmatched.length === 0 && written.failed === 0 ? EXIT.ok : EXIT.someFailed;
+}
