@@ -25,6 +25,20 @@ export const evaluateCli: CliCommands = (program, run) => {
     .action((flags: { gold: string; pred: string[]; names?: string; resamples?: string; seed?: string }) =>
       run(async ({ reporter }) => (await import("./compareCommand.ts")).compareCommand(flags, reporter)),
     );
+  evaluate
+    .command("report")
+    .description("one or two models against a gold set as a self-contained HTML report with charts (and every number as CSV)")
+    .requiredOption("--gold <path>", "the gold, as for eval score")
+    .requiredOption("--pred <path>", "a model's predictions; --pred again for a second model, compared with the first", (value: string, previous: string[]) => [...previous, value], [] as string[])
+    .requiredOption("--out <file.html>", "the report")
+    .option("--csv <file>", "every number of the report (default: beside the report, .csv)")
+    .option("--names <a,b>", "the models' names (default: the prediction paths' names)")
+    .option("--title <text>", "the report's title")
+    .option("--resamples <n>", "bootstrap resamples (default 1000)")
+    .option("--seed <n>", "bootstrap seed (default 1)")
+    .action((flags: { gold: string; pred: string[]; out: string; csv?: string; names?: string; title?: string; resamples?: string; seed?: string }) =>
+      run(async ({ reporter }) => (await import("./reportCommand.ts")).reportCommand(flags, reporter)),
+    );
   withModelOptions(
     evaluate
       .command("run")
