@@ -29,7 +29,7 @@ export function App() {
     void useJobs.getState().load();
   }, []);
 
-  // Alt+1…8 switch screens from anywhere; focus moves to the new screen's heading so a keyboard
+  // Alt+1…9 switch screens from anywhere; focus moves to the new screen's heading so a keyboard
   // or screen-reader user starts at its top.
   useEffect(() => {
     function onKey(event: KeyboardEvent) {

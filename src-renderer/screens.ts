@@ -1,3 +1,4 @@
+import { EvaluationPage } from "./pages/EvaluationPage.tsx";
 import { ExportPage } from "./pages/ExportPage.tsx";
 import { ExtractionPage } from "./pages/ExtractionPage.tsx";
 import { LettersPage } from "./pages/LettersPage.tsx";
@@ -17,7 +18,7 @@ type Screen<Id extends string = string> = {
 
 /**
  * Every screen, one line each, in nav order: the nav list, the headings, the window title and the
- * Alt+1…8 shortcuts (Alt+N opens the Nth) all come from here, so a new screen is one line.
+ * Alt+1…9 shortcuts (Alt+N opens the Nth) all come from here, so a new screen is one line.
  * Each page declares its return type (`(): React.JSX.Element`): pages use state/nav.ts, whose Page
  * type comes from this list, so inferring a page's type from its body would be circular.
  */
@@ -30,6 +31,7 @@ export const SCREENS = [
   { id: "export", title: "Export", component: ExportPage },
   { id: "settings", title: "Settings", component: SettingsPage },
   { id: "synth", title: "Studio", component: SynthPage },
+  { id: "evaluate", title: "Evaluation", component: EvaluationPage },
 ] as const satisfies readonly Screen[];
 
 export type Page = (typeof SCREENS)[number]["id"];

@@ -2,11 +2,13 @@ import { ApiFailure, type evaluateApi, type Handlers } from "../../src-shared/ap
 import { ScoringInputError } from "./scoringInputError.ts";
 import { scoreCohortFolders } from "./cohort/cohortScore.ts";
 import { compareQaFiles, compareTimelineFolders } from "./compare.ts";
+import { evaluateModels } from "./evaluation.ts";
 import { scoreQaFiles } from "./scoreQaFiles.ts";
 import { scoreTimelineFolders } from "./timeline/scoreTimelineFolders.ts";
 
 export function evaluateHandlers(): Handlers<typeof evaluateApi> {
   return {
+    "eval.evaluate": (request) => refusingBadInput(() => evaluateModels(request)),
     "eval.scoreQaFiles": ({ goldPath, predPath, intervals, resamples, seed }) => refusingBadInput(() => scoreQaFiles(goldPath, predPath, { intervals, resamples, seed })),
     "eval.compareQaFiles": ({ goldPath, predPaths, names, resamples, seed }) => refusingBadInput(() => compareQaFiles(goldPath, predPaths, { resamples, seed, ...(names ? { names } : {}) })),
     "eval.compareTimelineFolders": ({ goldDir, predDirs, names, resamples, seed }) =>
@@ -16,11 +18,16 @@ export function evaluateHandlers(): Handlers<typeof evaluateApi> {
   };
 }
 
+/** A scoring input the user can fix (a bad gold line, a missing folder) is the API's invalid-input; anything else stays as it is. */
 function refusingBadInput<T>(score: () => T): T {
-  try {
-    return score();
-  } catch (error) {
+  const translate = (error: unknown): never => {
     if (error instanceof ScoringInputError) throw new ApiFailure("invalid-input", error.message);
     throw error;
+  };
+  try {
+    const result = score();
+    return (result instanceof Promise ? result.catch(translate) : result) as T;
+  } catch (error) {
+    return translate(error);
   }
 }

@@ -25,26 +25,7 @@ export const BootstrapSettingsSchema = z.strictObject({
   seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
 });
 
-export const evaluateApi = {
-  /** Scores a QA prediction file against a gold file (JSON Lines, see `oncotimeline eval score --help`). */
-  "eval.scoreQaFiles": endpoint<QaReport>()(
-    BootstrapSettingsSchema.extend({ goldPath: z.string().trim().min(1), predPath: z.string().trim().min(1) }),
-  ),
-  /** Two models' QA predictions against one gold file: A − B per kind and metric, with paired-bootstrap intervals. */
-  "eval.compareQaFiles": endpoint<QaComparison>()(
-    BootstrapSettingsSchema.omit({ intervals: true }).extend({ goldPath: z.string().trim().min(1), predPaths: z.tuple([z.string().trim().min(1), z.string().trim().min(1)]), names: z.tuple([z.string().min(1).max(80), z.string().min(1).max(80)]).optional() }),
-  ),
-  /** Two models' timeline folders against one gold folder: A − B in F1, overall and per section, strict and relaxed. */
-  "eval.compareTimelineFolders": endpoint<TimelineComparison>()(
-    BootstrapSettingsSchema.omit({ intervals: true }).extend({ goldDir: z.string().trim().min(1), predDirs: z.tuple([z.string().trim().min(1), z.string().trim().min(1)]), names: z.tuple([z.string().min(1).max(80), z.string().min(1).max(80)]).optional() }),
-  ),
-  /** Scores a folder of n2c2-format predictions (XML, one per patient) against the gold folder: per criterion, their mean, and n2c2's overall micro-F1. */
-  "eval.scoreCohortFolders": endpoint<CohortReport>()(z.strictObject({ goldDir: z.string().trim().min(1), predDir: z.string().trim().min(1) })),
-  /** Scores a folder of predicted timeline documents against a folder of gold ones, paired by file name. */
-  "eval.scoreTimelineFolders": endpoint<TimelineReport>()(
-    BootstrapSettingsSchema.extend({ goldDir: z.string().trim().min(1), predDir: z.string().trim().min(1) }),
-  ),
-} as const;
+
 
 /** Precision, recall and F1 from counts; null where a ratio has nothing to divide by. */
 export type Prf = { tp: number; fp: number; fn: number; precision: number | null; recall: number | null; f1: number | null; f1_ci?: [number, number] };
@@ -118,3 +99,43 @@ export type CohortReport = {
   missing_prediction_files: number;
   notes: string[];
 };
+
+/** A chart drawn in the main process as static SVG (no script), for the screen and the HTML report alike. */
+export type ChartSvg = { title: string; svg: string };
+
+/** One or two models scored against a gold set, with the comparison of two and the charts: what the Evaluation screen shows and `eval report` writes. */
+export type EvaluationView =
+  | { kind: "timeline"; gold: string; models: { name: string; report: TimelineReport }[]; comparison: TimelineComparison | null; charts: ChartSvg[] }
+  | { kind: "qa"; gold: string; models: { name: string; report: QaReport }[]; comparison: QaComparison | null; charts: ChartSvg[] }
+  | { kind: "cohort"; gold: string; models: { name: string; report: CohortReport }[]; comparison: null; charts: ChartSvg[] };
+
+export const EvaluationRequestSchema = BootstrapSettingsSchema.omit({ intervals: true }).extend({
+  /** A QA gold file (.jsonl), or a folder of timeline documents (.json) or of n2c2 files (.xml). */
+  goldPath: z.string().trim().min(1),
+  /** One model's predictions, or two to compare (the first is A). */
+  predPaths: z.array(z.string().trim().min(1)).min(1).max(2),
+  names: z.array(z.string().trim().min(1).max(80)).min(1).max(2).optional(),
+});
+
+export const evaluateApi = {
+  /** One or two models against a gold set of any kind, scored with intervals, compared, and charted (the Evaluation screen). */
+  "eval.evaluate": endpoint<EvaluationView>()(EvaluationRequestSchema),
+  /** Scores a QA prediction file against a gold file (JSON Lines, see `oncotimeline eval score --help`). */
+  "eval.scoreQaFiles": endpoint<QaReport>()(
+    BootstrapSettingsSchema.extend({ goldPath: z.string().trim().min(1), predPath: z.string().trim().min(1) }),
+  ),
+  /** Two models' QA predictions against one gold file: A − B per kind and metric, with paired-bootstrap intervals. */
+  "eval.compareQaFiles": endpoint<QaComparison>()(
+    BootstrapSettingsSchema.omit({ intervals: true }).extend({ goldPath: z.string().trim().min(1), predPaths: z.tuple([z.string().trim().min(1), z.string().trim().min(1)]), names: z.tuple([z.string().min(1).max(80), z.string().min(1).max(80)]).optional() }),
+  ),
+  /** Two models' timeline folders against one gold folder: A − B in F1, overall and per section, strict and relaxed. */
+  "eval.compareTimelineFolders": endpoint<TimelineComparison>()(
+    BootstrapSettingsSchema.omit({ intervals: true }).extend({ goldDir: z.string().trim().min(1), predDirs: z.tuple([z.string().trim().min(1), z.string().trim().min(1)]), names: z.tuple([z.string().min(1).max(80), z.string().min(1).max(80)]).optional() }),
+  ),
+  /** Scores a folder of n2c2-format predictions (XML, one per patient) against the gold folder: per criterion, their mean, and n2c2's overall micro-F1. */
+  "eval.scoreCohortFolders": endpoint<CohortReport>()(z.strictObject({ goldDir: z.string().trim().min(1), predDir: z.string().trim().min(1) })),
+  /** Scores a folder of predicted timeline documents against a folder of gold ones, paired by file name. */
+  "eval.scoreTimelineFolders": endpoint<TimelineReport>()(
+    BootstrapSettingsSchema.extend({ goldDir: z.string().trim().min(1), predDir: z.string().trim().min(1) }),
+  ),
+} as const;

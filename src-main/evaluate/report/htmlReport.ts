@@ -1,13 +1,10 @@
 /**
- * The evaluation as one self-contained HTML file: the figures as tables, the charts inline as SVG
- * (charts.ts), each letter's misses named; no script, no stylesheet or font fetched, and a
+ * The evaluation (evaluation.ts's view) as one self-contained HTML file: the figures as tables,
+ * the charts inline as SVG (charts.ts), each letter's misses named; no script, no stylesheet or font fetched, and a
  * Content-Security-Policy that forbids fetching anything, so it opens the same on a workstation
  * with no network and can be attached to a paper's supplement.
  */
-import type { PairedFigure, Prf, QaComparison, QaReport, TimelineComparison, TimelineReport } from "../../../src-shared/api.ts";
-import { forestPlot, intervalChart, type IntervalRow } from "./charts.ts";
-
-export type ScoredModel<R> = { name: string; report: R };
+import type { CohortReport, EvaluationView, PairedFigure, Prf, QaComparison, QaReport, TimelineComparison, TimelineReport } from "../../../src-shared/api.ts";
 
 const figure = (value: number | null | undefined): string => (value === null || value === undefined || Number.isNaN(value) ? "—" : value.toFixed(3));
 const interval = (ci: [number, number] | null | undefined): string => (ci ? ` <span class="ci">[${ci[0].toFixed(3)}, ${ci[1].toFixed(3)}]</span>` : "");
@@ -49,68 +46,75 @@ function pairedRows(rows: [string, PairedFigure][], models: { a: string; b: stri
     .join("")}</table>`;
 }
 
-const forestRows = (rows: [string, PairedFigure][]): IntervalRow[] =>
-  rows.filter(([, paired]) => paired.difference !== null).map(([name, paired]) => ({ figure: name, value: paired.difference as number, ...(paired.difference_ci ? { low: paired.difference_ci[0], high: paired.difference_ci[1] } : {}) }));
-
-export async function timelineReportHtml(input: { title: string; gold: string; models: ScoredModel<TimelineReport>[]; comparison?: TimelineComparison }): Promise<string> {
-  const sections = Object.keys(input.models[0]?.report.strict.by_section ?? {});
-  const parts: string[] = [];
-  const chartRows: IntervalRow[] = input.models.flatMap(({ name, report }) =>
-    ["overall", ...sections].map((section) => {
-      const prf = section === "overall" ? report.strict.overall : report.strict.by_section[section];
-      return { figure: section, series: name, value: prf?.f1 ?? 0, ...(prf?.f1_ci ? { low: prf.f1_ci[0], high: prf.f1_ci[1] } : {}) };
-    }),
-  );
-  const charts = [await intervalChart(chartRows, "Strict F1 by section", "F1 (95% bootstrap interval over letters)")];
-  if (input.comparison) {
-    const rows: [string, PairedFigure][] = [["strict overall", input.comparison.strict.overall], ...Object.entries(input.comparison.strict.by_section).map(([section, paired]) => [`strict ${section}`, paired] as [string, PairedFigure]), ["relaxed overall", input.comparison.relaxed.overall]];
-    charts.push(await forestPlot(forestRows(rows), `${input.comparison.models.a} − ${input.comparison.models.b}: F1`, "difference in F1 (95% paired-bootstrap interval)"));
-    parts.push(`<h2>${escapeHtml(input.comparison.models.a)} against ${escapeHtml(input.comparison.models.b)}</h2>${pairedRows(rows, input.comparison.models)}<p class="sub">Paired bootstrap: ${input.comparison.bootstrap.resamples} resamples of letters, the same for both models.</p>`);
+export function reportHtml(view: EvaluationView, title: string): string {
+  const charts = view.charts.length === 0 ? "" : `<div class="charts">${view.charts.map((chart) => `<figure aria-label="${escapeHtml(chart.title)}">${chart.svg}</figure>`).join("")}</div>`;
+  if (view.kind === "timeline") {
+    const body = [charts, view.comparison ? timelineComparison(view.comparison) : "", ...view.models.map(({ name, report }) => timelineModel(name, report))].join("\n");
+    return page(title, `Gold: ${view.gold}. Strict: normalised values equal, list items matched one-to-one by type, value and date where the gold gives one.`, body);
   }
-  parts.unshift(`<div class="charts">${charts.map((svg) => `<figure>${svg}</figure>`).join("")}</div>`);
-  for (const { name, report } of input.models) {
-    const header = "<tr><th></th><th>tp</th><th>fp</th><th>fn</th><th>precision</th><th>recall</th><th>F1</th></tr>";
-    const table = (mode: "strict" | "relaxed") =>
-      `<h3>${mode}</h3><table>${header}${prfRow("overall", report[mode].overall)}${sections.map((section) => prfRow(section, report[mode].by_section[section])).join("")}</table>
-      <p class="sub">Macro F1 over letters: ${figure(report[mode].macro_f1)}.</p>`;
-    const fields = `<h3>primary cancer fields (strict)</h3><table>${"<tr><th></th><th>tp</th><th>fp</th><th>fn</th><th>precision</th><th>recall</th><th>F1</th></tr>"}${Object.entries(report.strict.by_field).map(([field, prf]) => prfRow(field, prf)).join("")}</table>`;
-    const types = `<h3>by event type (strict)</h3><table>${"<tr><th></th><th>tp</th><th>fp</th><th>fn</th><th>precision</th><th>recall</th><th>F1</th></tr>"}${Object.entries(report.strict.by_type).map(([type, prf]) => prfRow(type, prf)).join("")}</table>`;
-    const letters = report.by_letter
-      .map(
-        (letter) =>
-          `<details><summary>${escapeHtml(letter.name)}: tp ${letter.strict.tp}, fp ${letter.strict.fp}, fn ${letter.strict.fn}${letter.problem ? ` — ${escapeHtml(letter.problem)}` : ""}</summary><ul>${letter.misses
-            .map((miss) => (miss.predicted === null ? `<li class="miss">missed ${escapeHtml(miss.section)} ${escapeHtml(miss.type)}: ${escapeHtml(miss.gold ?? "")}</li>` : miss.gold === null ? `<li class="fp">not in the gold: ${escapeHtml(miss.section)} ${escapeHtml(miss.type)}: ${escapeHtml(miss.predicted)}</li>` : `<li class="miss">${escapeHtml(miss.type)}: gold ${escapeHtml(miss.gold)}, predicted ${escapeHtml(miss.predicted)}</li>`))
-            .join("")}${letter.notes.map((note) => `<li>${escapeHtml(note)}</li>`).join("")}</ul></details>`,
-      )
-      .join("");
-    parts.push(`<h2>${escapeHtml(name)}</h2><p class="sub">${report.letters} letters; prediction JSON valid for ${report.json_validity.valid} (${(report.json_validity.rate * 100).toFixed(1)}%). Relaxed: text at a token-sort ratio of ${report.relaxed_similarity} or more, dates to the year.</p>${table("strict")}${table("relaxed")}${fields}${types}<h3>letters</h3>${letters}`);
+  if (view.kind === "qa") {
+    const body = [charts, view.comparison ? qaComparison(view.comparison) : "", ...view.models.map(({ name, report }) => qaModel(name, report))].join("\n");
+    return page(title, `Gold: ${view.gold}. Answers read as the distillation study did; an unreadable answer is always wrong.`, body);
   }
-  return page(input.title, `Gold: ${input.gold}. Strict: normalised values equal, list items matched one-to-one by type, value and date where the gold gives one.`, parts.join("\n"));
+  return page(title, `Gold: ${view.gold} (n2c2 2018 track 1 format).`, view.models.map(({ name, report }) => cohortModel(name, report)).join("\n"));
 }
 
-export async function qaReportHtml(input: { title: string; gold: string; models: ScoredModel<QaReport>[]; comparison?: QaComparison }): Promise<string> {
-  const metrics = ["accuracy", "balanced_accuracy", "macro_f1", "micro_f1"] as const;
-  const parts: string[] = [];
-  const groups = (report: QaReport) => [...Object.entries(report.by_kind), ["overall", report.overall] as const];
-  const charts = [
-    await intervalChart(
-      input.models.flatMap(({ name, report }) => groups(report).map(([kind, scores]) => ({ figure: kind, series: name, value: scores?.balanced_accuracy ?? 0, ...(scores?.balanced_accuracy_ci ? { low: scores.balanced_accuracy_ci[0], high: scores.balanced_accuracy_ci[1] } : {}) }))),
-      "Balanced accuracy by question kind",
-      "balanced accuracy (95% bootstrap interval over notes)",
-    ),
+const PRF_HEADER = "<tr><th></th><th>tp</th><th>fp</th><th>fn</th><th>precision</th><th>recall</th><th>F1</th></tr>";
+
+function timelineComparison(comparison: TimelineComparison): string {
+  const rows: [string, PairedFigure][] = [
+    ["strict overall", comparison.strict.overall],
+    ...Object.entries(comparison.strict.by_section).map(([section, paired]) => [`strict ${section}`, paired] as [string, PairedFigure]),
+    ["relaxed overall", comparison.relaxed.overall],
+    ...Object.entries(comparison.relaxed.by_section).map(([section, paired]) => [`relaxed ${section}`, paired] as [string, PairedFigure]),
   ];
-  if (input.comparison) {
-    const rows: [string, PairedFigure][] = [...Object.entries(input.comparison.by_kind).map(([kind, scores]) => [`${kind} balanced accuracy`, scores.balanced_accuracy] as [string, PairedFigure]), ["overall balanced accuracy", input.comparison.overall.balanced_accuracy], ["overall micro-F1", input.comparison.overall.micro_f1]];
-    charts.push(await forestPlot(forestRows(rows), `${input.comparison.models.a} − ${input.comparison.models.b}`, "difference (95% paired-bootstrap interval)"));
-    parts.push(`<h2>${escapeHtml(input.comparison.models.a)} against ${escapeHtml(input.comparison.models.b)}</h2>${pairedRows(rows, input.comparison.models)}`);
-  }
-  parts.unshift(`<div class="charts">${charts.map((svg) => `<figure>${svg}</figure>`).join("")}</div>`);
-  for (const { name, report } of input.models) {
-    parts.push(
-      `<h2>${escapeHtml(name)}</h2><table><tr><th>kind</th><th>n</th>${metrics.map((metric) => `<th>${metric.replace("_", " ")}</th>`).join("")}<th>invalid</th></tr>${groups(report)
-        .map(([kind, scores]) => `<tr><td>${escapeHtml(kind)}</td><td>${scores?.n ?? 0}</td>${metrics.map((metric) => `<td>${figure(scores?.[metric])}${interval(scores?.[`${metric}_ci`])}</td>`).join("")}<td>${scores?.invalid_predictions ?? 0}</td></tr>`)
-        .join("")}</table><p class="sub">${report.missing_predictions} gold item(s) without a prediction, scored as invalid answers.</p>`,
-    );
-  }
-  return page(input.title, `Gold: ${input.gold}. Answers read as the distillation study did; an unreadable answer is always wrong.`, parts.join("\n"));
+  return `<h2>${escapeHtml(comparison.models.a)} against ${escapeHtml(comparison.models.b)}: F1</h2>${pairedRows(rows, comparison.models)}<p class="sub">Paired bootstrap: ${comparison.bootstrap.resamples} resamples of letters, the same for both models.</p>`;
+}
+
+function timelineModel(name: string, report: TimelineReport): string {
+  const sections = Object.keys(report.strict.by_section);
+  const table = (mode: "strict" | "relaxed") =>
+    `<h3>${mode}</h3><table>${PRF_HEADER}${prfRow("overall", report[mode].overall)}${sections.map((section) => prfRow(section, report[mode].by_section[section])).join("")}</table><p class="sub">Macro F1 over letters: ${figure(report[mode].macro_f1)}.</p>`;
+  const fields = `<h3>primary cancer fields (strict)</h3><table>${PRF_HEADER}${Object.entries(report.strict.by_field).map(([field, prf]) => prfRow(field, prf)).join("")}</table>`;
+  const types = `<h3>by item type (strict)</h3><table>${PRF_HEADER}${Object.entries(report.strict.by_type).map(([type, prf]) => prfRow(type, prf)).join("")}</table>`;
+  const letters = report.by_letter
+    .map(
+      (letter) =>
+        `<details><summary>${escapeHtml(letter.name)}: tp ${letter.strict.tp}, fp ${letter.strict.fp}, fn ${letter.strict.fn}${letter.problem ? ` — ${escapeHtml(letter.problem)}` : ""}</summary><ul>${letter.misses
+          .map((miss) =>
+            miss.predicted === null
+              ? `<li class="miss">missed ${escapeHtml(miss.section)} ${escapeHtml(miss.type)}: ${escapeHtml(miss.gold ?? "")}</li>`
+              : miss.gold === null
+                ? `<li class="fp">not in the gold: ${escapeHtml(miss.section)} ${escapeHtml(miss.type)}: ${escapeHtml(miss.predicted)}</li>`
+                : `<li class="miss">${escapeHtml(miss.type)}: gold ${escapeHtml(miss.gold)}, predicted ${escapeHtml(miss.predicted)}</li>`,
+          )
+          .join("")}${letter.notes.map((note) => `<li>${escapeHtml(note)}</li>`).join("")}</ul></details>`,
+    )
+    .join("");
+  return `<h2>${escapeHtml(name)}</h2><p class="sub">${report.letters} letters; prediction JSON valid for ${report.json_validity.valid} (${(report.json_validity.rate * 100).toFixed(1)}%). Relaxed: text at a token-sort ratio of ${report.relaxed_similarity} or more, dates to the year.</p>${table("strict")}${table("relaxed")}${fields}${types}<h3>letters</h3>${letters}`;
+}
+
+const QA_METRICS = ["accuracy", "balanced_accuracy", "macro_f1", "micro_f1"] as const;
+
+function qaComparison(comparison: QaComparison): string {
+  const rows: [string, PairedFigure][] = [...Object.entries(comparison.by_kind), ["overall", comparison.overall] as const].flatMap(([kind, metrics]) =>
+    QA_METRICS.map((metric) => [`${kind} ${metric.replace("_", " ")}`, (metrics as Record<string, PairedFigure>)[metric] as PairedFigure] as [string, PairedFigure]),
+  );
+  return `<h2>${escapeHtml(comparison.models.a)} against ${escapeHtml(comparison.models.b)}</h2>${pairedRows(rows, comparison.models)}<p class="sub">Paired bootstrap: ${comparison.bootstrap.resamples} resamples of notes, the same for both models.</p>`;
+}
+
+function qaModel(name: string, report: QaReport): string {
+  const groups = [...Object.entries(report.by_kind), ["overall", report.overall] as const];
+  return `<h2>${escapeHtml(name)}</h2><table><tr><th>kind</th><th>n</th>${QA_METRICS.map((metric) => `<th>${metric.replace("_", " ")}</th>`).join("")}<th>invalid</th></tr>${groups
+    .map(([kind, scores]) => `<tr><td>${escapeHtml(kind)}</td><td>${scores?.n ?? 0}</td>${QA_METRICS.map((metric) => `<td>${figure(scores?.[metric])}${interval(scores?.[`${metric}_ci`])}</td>`).join("")}<td>${scores?.invalid_predictions ?? 0}</td></tr>`)
+    .join("")}</table><p class="sub">${report.missing_predictions} gold item(s) without a prediction, scored as invalid answers.</p>`;
+}
+
+function cohortModel(name: string, report: CohortReport): string {
+  const rows = Object.entries(report.by_criterion)
+    .map(([criterion, scores]) => `<tr><td>${escapeHtml(criterion)}</td><td>${scores.n}</td><td>${figure(scores.accuracy)}</td><td>${figure(scores.balanced_accuracy)}</td><td>${figure(scores.micro_f1)}</td><td>${figure(scores.f1_met)}</td><td>${scores.invalid_predictions}</td></tr>`)
+    .join("");
+  return `<h2>${escapeHtml(name)}</h2><p class="sub">${report.patients} patients.</p><table><tr><th>criterion</th><th>n</th><th>accuracy</th><th>balanced accuracy</th><th>micro-F1</th><th>F1 of met</th><th>invalid</th></tr>${rows}</table>
+<p>Mean over the criteria (the distillation study's figure): balanced accuracy ${figure(report.mean_over_criteria.balanced_accuracy)}, micro-F1 ${figure(report.mean_over_criteria.micro_f1)}.</p>
+<p>n2c2 overall micro-F1 (counts pooled over criteria and patients, F1 of met and not met averaged): ${figure(report.n2c2_overall.micro_f1)}.</p>`;
 }

@@ -1,0 +1,77 @@
+/**
+ * One or two models scored against a gold set of whichever kind the gold is (a QA file, a folder
+ * of timeline documents, a folder of n2c2 files), with intervals, the comparison of two, and the
+ * charts: what the Evaluation screen shows and `eval report` writes.
+ */
+import { existsSync, readdirSync } from "node:fs";
+import path from "node:path";
+import type { ChartSvg, EvaluationView, PairedFigure } from "../../src-shared/api.ts";
+import { scoreCohortFolders } from "./cohort/cohortScore.ts";
+import { compareQaFiles, compareTimelineFolders } from "./compare.ts";
+import { forestPlot, intervalChart, type IntervalRow } from "./report/charts.ts";
+import { isFolder } from "./scoreCommand.ts";
+import { scoreQaFiles } from "./scoreQaFiles.ts";
+import { ScoringInputError } from "./scoringInputError.ts";
+import { scoreTimelineFolders } from "./timeline/scoreTimelineFolders.ts";
+
+export type EvaluationRequest = { goldPath: string; predPaths: string[]; names?: string[] | undefined; resamples?: number; seed?: number };
+
+export async function evaluateModels(request: EvaluationRequest): Promise<EvaluationView> {
+  const { goldPath, predPaths } = request;
+  for (const given of [goldPath, ...predPaths]) if (!existsSync(given)) throw new ScoringInputError(`${given}: no such file or folder`);
+  const names = request.names ?? predPaths.map((pred) => path.basename(pred).replace(/\.jsonl$/, ""));
+  if (names.length !== predPaths.length) throw new ScoringInputError(`give one name per prediction set (${predPaths.length}), not ${names.length}`);
+  if (new Set(names).size !== names.length) throw new ScoringInputError(`the two models need different names, not "${names[0]}" twice`);
+  const bootstrap = { intervals: true, ...(request.resamples === undefined ? {} : { resamples: request.resamples }), ...(request.seed === undefined ? {} : { seed: request.seed }) };
+  const pair = predPaths.length === 2 ? ([predPaths[0], predPaths[1]] as [string, string]) : null;
+  const pairNames = [names[0], names[1]] as [string, string];
+
+  if (isFolder(goldPath) && readdirSync(goldPath).some((name) => name.toLowerCase().endsWith(".xml"))) {
+    return { kind: "cohort", gold: goldPath, models: predPaths.map((pred, i) => ({ name: names[i] as string, report: scoreCohortFolders(goldPath, pred) })), comparison: null, charts: [] };
+  }
+  if (isFolder(goldPath)) {
+    const models = predPaths.map((pred, i) => ({ name: names[i] as string, report: scoreTimelineFolders(goldPath, pred, bootstrap) }));
+    const comparison = pair ? compareTimelineFolders(goldPath, pair, { ...bootstrap, names: pairNames }) : null;
+    const sections = ["overall", ...Object.keys(models[0]?.report.strict.by_section ?? {})];
+    const rows = models.flatMap(({ name, report }) =>
+      sections.map((section) => {
+        const prf = section === "overall" ? report.strict.overall : report.strict.by_section[section];
+        return { figure: section, series: name, value: prf?.f1 ?? 0, ...(prf?.f1_ci ? { low: prf.f1_ci[0], high: prf.f1_ci[1] } : {}) };
+      }),
+    );
+    const charts: ChartSvg[] = [await chart("Strict F1 by section", intervalChart(rows, "Strict F1 by section", "F1 (95% bootstrap interval over letters)"))];
+    if (comparison) {
+      const figures: [string, PairedFigure][] = [["strict overall", comparison.strict.overall], ...Object.entries(comparison.strict.by_section).map(([section, paired]) => [`strict ${section}`, paired] as [string, PairedFigure]), ["relaxed overall", comparison.relaxed.overall]];
+      const title = `${comparison.models.a} − ${comparison.models.b}: F1`;
+      charts.push(await chart(title, forestPlot(forestRows(figures), title, "difference in F1 (95% paired-bootstrap interval)")));
+    }
+    return { kind: "timeline", gold: goldPath, models, comparison, charts };
+  }
+  const models = predPaths.map((pred, i) => ({ name: names[i] as string, report: scoreQaFiles(goldPath, pred, bootstrap) }));
+  const comparison = pair ? compareQaFiles(goldPath, pair, { ...bootstrap, names: pairNames }) : null;
+  const rows = models.flatMap(({ name, report }) =>
+    [...Object.entries(report.by_kind), ["overall", report.overall] as const].map(([kind, scores]) => ({
+      figure: kind,
+      series: name,
+      value: scores?.balanced_accuracy ?? 0,
+      ...(scores?.balanced_accuracy_ci ? { low: scores.balanced_accuracy_ci[0], high: scores.balanced_accuracy_ci[1] } : {}),
+    })),
+  );
+  const charts: ChartSvg[] = [await chart("Balanced accuracy by question kind", intervalChart(rows, "Balanced accuracy by question kind", "balanced accuracy (95% bootstrap interval over notes)"))];
+  if (comparison) {
+    const figures: [string, PairedFigure][] = [...Object.entries(comparison.by_kind).map(([kind, scores]) => [`${kind} balanced accuracy`, scores.balanced_accuracy] as [string, PairedFigure]), ["overall balanced accuracy", comparison.overall.balanced_accuracy], ["overall micro-F1", comparison.overall.micro_f1]];
+    const title = `${comparison.models.a} − ${comparison.models.b}`;
+    charts.push(await chart(title, forestPlot(forestRows(figures), title, "difference (95% paired-bootstrap interval)")));
+  }
+  return { kind: "qa", gold: goldPath, models, comparison, charts };
+}
+
+async function chart(title: string, svg: Promise<string>): Promise<ChartSvg> {
+  return { title, svg: await svg };
+}
+
+function forestRows(figures: [string, PairedFigure][]): IntervalRow[] {
+  return figures
+    .filter(([, paired]) => paired.difference !== null)
+    .map(([name, paired]) => ({ figure: name, value: paired.difference as number, ...(paired.difference_ci ? { low: paired.difference_ci[0], high: paired.difference_ci[1] } : {}) }));
+}
