@@ -7,6 +7,7 @@ import { Command, CommanderError } from "commander";
 import { auditCli } from "../audit/cli.ts";
 import type { CliCommands, RunCommand } from "../cliKit/command.ts";
 import { CliError, createReporter, EXIT } from "../cliKit/reporter.ts";
+import { datasetsCli } from "../datasets/cli.ts";
 import { evaluateCli } from "../evaluate/cli.ts";
 import { exportCli } from "../export/cli.ts";
 import { extractCli, resultsCli } from "../extract/cli.ts";
@@ -35,6 +36,7 @@ const CAPABILITIES: readonly CliCommands[] = [
   serveCli,
   testModelCli,
   synthCli,
+  datasetsCli,
   evaluateCli,
 ];
 

@@ -5,6 +5,7 @@ import { up as review } from "./003_review.ts";
 import { up as synth } from "./004_synth.ts";
 import { up as settingsSections } from "./005_settings_sections.ts";
 import { up as jobRuntime } from "./006_job_runtime.ts";
+import { up as datasets } from "./007_datasets.ts";
 
 /**
  * `foreignKeys: "off"`: the migration rebuilds tables that others reference, which SQLite only
@@ -21,4 +22,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: "synth", up: synth },
   { version: 5, name: "settings-sections", up: settingsSections },
   { version: 6, name: "job-runtime", up: jobRuntime, foreignKeys: "off" },
+  { version: 7, name: "datasets", up: datasets },
 ];

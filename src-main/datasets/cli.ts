@@ -1,0 +1,21 @@
+import type { CliCommands } from "../cliKit/command.ts";
+
+export const datasetsCli: CliCommands = (program, run) => {
+  const dataset = program.command("dataset").description("training sets for fine-tuning");
+  dataset
+    .command("build")
+    .description("a training set (train.jsonl, test.jsonl, card.json) from the studio's synthetic letters with gold")
+    .requiredOption("--name <name>", "the set's name (its folder under the data folder's datasets/)")
+    .requiredOption("--base <file|name>", "the base model (a GGUF file or a registered name): its tokenizer counts the tokens")
+    .option("--test-fraction <f>", "share of letters held out for testing (default 0.1)")
+    .option("--seed <n>", "split seed (default 1)")
+    .option("--max-tokens <n>", "rows longer than this are reported and left out, never cut (default 12000)")
+    .option("--include-flagged", "also take letters the validator flagged (default: accepted only)")
+    .option("--letter-type <type>", "only letters of this type (repeat for several)", (value: string, previous: string[]) => [...previous, value], [] as string[])
+    .action((flags) => run(async ({ db, dataDir, reporter }) => (await import("./datasetCommand.ts")).datasetBuildCommand(db(), dataDir(), flags, reporter)));
+  dataset.command("list").action(() => run(async ({ db, reporter }) => (await import("./datasetCommand.ts")).datasetListCommand(db(), reporter)));
+  dataset
+    .command("show")
+    .argument("<name>")
+    .action((name: string) => run(async ({ db, reporter }) => (await import("./datasetCommand.ts")).datasetShowCommand(db(), name, reporter)));
+};

@@ -1,0 +1,59 @@
+import path from "node:path";
+import { CliError, EXIT, positiveInt, type Reporter } from "../cliKit/reporter.ts";
+import { loadExtractionPrompt } from "../extract/prompt.ts";
+import { resolveModel } from "../models/modelsCommand.ts";
+import type { Db } from "../store/db.ts";
+import { isServerModel } from "../store/models.ts";
+import { buildDataset, DatasetError, listDatasets, type DatasetCard } from "./buildDataset.ts";
+import { TokenCounter } from "./tokenCounter.ts";
+
+export type DatasetBuildFlags = { name: string; base: string; testFraction?: string; seed?: string; maxTokens?: string; includeFlagged?: boolean; letterType: string[] };
+
+export async function datasetBuildCommand(db: Db, dataDir: string, flags: DatasetBuildFlags, reporter: Reporter): Promise<number> {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/.test(flags.name)) throw new CliError(`--name ${flags.name}: use letters, digits, dots, dashes and underscores (a folder is named after it)`);
+  const testFraction = flags.testFraction === undefined ? 0.1 : Number(flags.testFraction);
+  if (!(testFraction >= 0 && testFraction < 1)) throw new CliError(`--test-fraction ${flags.testFraction}: a share from 0 up to (not including) 1`);
+  const base = resolveModel(db, flags.base);
+  if (isServerModel(base)) throw new CliError(`--base ${flags.base}: a server model has no tokenizer here; give the base model's GGUF file`);
+  const counter = await TokenCounter.open(base.path);
+  try {
+    const card = buildDataset(db, counter, {
+      name: flags.name,
+      folder: path.join(dataDir, "datasets", flags.name),
+      base,
+      prompt: loadExtractionPrompt(),
+      testFraction,
+      seed: flags.seed === undefined ? 1 : (positiveInt("--seed", flags.seed) as number),
+      maxTokens: flags.maxTokens === undefined ? 12_000 : (positiveInt("--max-tokens", flags.maxTokens) as number),
+      includeFlagged: flags.includeFlagged ?? false,
+      letterTypes: flags.letterType,
+    });
+    for (const item of card.excluded) reporter.progress(`  left out ${item.id}: ${item.reason}`);
+    reporter.event({ type: "summary", ...card }, describe(card));
+    return card.excluded.length > 0 ? EXIT.someFailed : EXIT.ok;
+  } catch (error) {
+    if (error instanceof DatasetError) throw new CliError(error.message);
+    throw error;
+  } finally {
+    await counter.close();
+  }
+}
+
+export function datasetListCommand(db: Db, reporter: Reporter): number {
+  const sets = listDatasets(db);
+  for (const set of sets) reporter.event({ type: "dataset", name: set.name, origin: set.origin, folder: set.folder, rows: set.card.counts.rows }, `${set.name}  ${set.origin}  ${set.card.counts.train} train / ${set.card.counts.test} test  ${set.folder}`);
+  if (sets.length === 0) reporter.progress("No training sets yet: oncotimeline dataset build --name NAME --base MODEL");
+  return EXIT.ok;
+}
+
+export function datasetShowCommand(db: Db, name: string, reporter: Reporter): number {
+  const set = listDatasets(db).find((candidate) => candidate.name === name);
+  if (!set) throw new CliError(`no training set named "${name}" (oncotimeline dataset list)`);
+  reporter.event({ type: "summary", ...set.card, folder: set.folder }, `${describe(set.card)}\n${JSON.stringify(set.card, null, 2)}`);
+  return EXIT.ok;
+}
+
+function describe(card: DatasetCard): string {
+  const tokens = card.tokens ? `; tokens per row: median ${card.tokens.median}, 90th percentile ${card.tokens.p90}, longest ${card.tokens.max}` : "";
+  return `Training set ${card.name}: ${card.counts.train} train and ${card.counts.test} test rows (${card.counts.excluded} left out), ${card.origin} letters only, prompt ${card.prompt_version}${tokens}`;
+}

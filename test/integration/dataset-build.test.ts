@@ -1,0 +1,106 @@
+/**
+ * `dataset build` from the studio's synthetic letters (here the demo letters and their gold, stored
+ * as the studio stores generated ones): chat rows with the extraction prompt and the gold as the
+ * extractor emits it, tokens counted with the base model's tokenizer and chat template, an
+ * over-length row reported and left out, a seeded split with no letter on both sides, and a card
+ * whose hashes are the files'.
+ */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { getLlama } from "node-llama-cpp";
+import { describe, expect, it } from "vitest";
+import { loadExtractionPrompt } from "../../src-main/extract/prompt.ts";
+import { addItems, createJob, itemsOfJob } from "../../src-main/jobs/jobStore.ts";
+import { openStore } from "../../src-main/store/db.ts";
+import { insertSynthLetter } from "../../src-main/store/synth.ts";
+import { TimelineDocumentSchema } from "../../src-shared/timeline.ts";
+import { runCli } from "../helpers/cli.ts";
+import { demoLettersWithGold } from "../helpers/fakeOpenAiServer.ts";
+import { useTempDirs } from "../helpers/tempDir.ts";
+import { useTestModel } from "../helpers/testModel.ts";
+
+const tempDir = useTempDirs();
+const testModel = useTestModel();
+const demo = demoLettersWithGold();
+const TYPES = ["initial_assessment", "follow_up", "discharge_summary"];
+
+/** A store whose synthetic letters are the demo letters with their gold; one rejected letter that must not be used. */
+function studioStore(): string {
+  const data = tempDir();
+  const db = openStore(data);
+  const job = createJob(db, { kind: "synth:generate", key: "demo", params: { model: "teacher", promptVersion: "v" } });
+  addItems(db, job, demo.map((letter, i) => ({ key: `row-${i}`, payload: { row: { letter_type: TYPES[i % 3] }, occurrence: 0 } })));
+  itemsOfJob(db, job).forEach((item, i) => {
+    const letter = demo[i] as (typeof demo)[number];
+    insertSynthLetter(db, { itemId: item.id, content: letter.text, gold: JSON.parse(letter.gold), rawOutput: "{}", model: "teacher", messageId: null, promptVersion: "v", status: i === 15 ? "rejected" : "accepted", reasons: [], minhash: null });
+  });
+  db.close();
+  return data;
+}
+
+type Row = { messages: { role: string; content: string }[]; metadata: { id: string; letter_type: string; tokens: number } };
+const rowsOf = (file: string): Row[] => readFileSync(file, "utf8").trim().split("\n").filter(Boolean).map((line) => JSON.parse(line) as Row);
+const sha256 = (file: string) => createHash("sha256").update(readFileSync(file)).digest("hex");
+
+describe("dataset build", () => {
+  it("writes chat rows counted with the base tokenizer, split by letter with a seed, with a card whose hashes are the files'", async () => {
+    const data = studioStore();
+    const build = (name: string, ...more: string[]) => runCli(["--data", data, "--json", "dataset", "build", "--name", name, "--base", testModel(), "--test-fraction", "0.2", ...more]);
+    const first = await build("demo");
+    expect(first.code, first.stderr).toBe(0);
+    const card = first.events.at(-1) as { counts: Record<string, unknown>; files: Record<string, { rows: number; sha256: string }>; tokens: { max: number }; origin: string; prompt_version: string };
+    // 15 accepted letters (the rejected one is not used); 20% of 15 letters held out: 3.
+    expect(card.counts).toMatchObject({ rows: 15, train: 12, test: 3, excluded: 0, by_letter_type: { initial_assessment: 5, follow_up: 5, discharge_summary: 5 } });
+    expect(card.origin).toBe("synthetic");
+    const prompt = loadExtractionPrompt();
+    expect(card.prompt_version).toBe(prompt.version);
+    const folder = path.join(data, "datasets", "demo");
+    const train = rowsOf(path.join(folder, "train.jsonl"));
+    const test = rowsOf(path.join(folder, "test.jsonl"));
+    expect(card.files["train.jsonl"]).toEqual({ rows: 12, sha256: sha256(path.join(folder, "train.jsonl")) });
+    expect(card.files["test.jsonl"]).toEqual({ rows: 3, sha256: sha256(path.join(folder, "test.jsonl")) });
+    expect({ type: "summary", ...JSON.parse(readFileSync(path.join(folder, "card.json"), "utf8")) }).toEqual(card);
+    expect(new Set([...train, ...test].map((row) => row.metadata.id)).size).toBe(15);
+
+    // Each row: the extraction prompt, the letter, and the gold as the extractor emits it (schema order, compact).
+    const byText = new Map(demo.map((letter) => [letter.text, letter.gold]));
+    const llama = await getLlama({ gpu: false, build: "never" });
+    const model = await llama.loadModel({ modelPath: testModel(), vocabOnly: true });
+    try {
+      for (const row of [...train, ...test]) {
+        const [system, user, assistant] = row.messages as [Row["messages"][number], Row["messages"][number], Row["messages"][number]];
+        expect([system.role, user.role, assistant.role]).toEqual(["system", "user", "assistant"]);
+        expect(system.content).toBe(prompt.text);
+        expect(assistant.content).toBe(JSON.stringify(TimelineDocumentSchema.parse(JSON.parse(byText.get(user.content) as string))));
+        // Counted independently: Llama 3's chat template written out, tokenised with its special tokens.
+        const text = `<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\n${system.content}<|eot_id|><|start_header_id|>user<|end_header_id|>\n\n${user.content}<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n${assistant.content}<|eot_id|>`;
+        expect(row.metadata.tokens).toBe(model.tokenize(text, true).length);
+      }
+    } finally {
+      await model.dispose();
+      await llama.dispose();
+    }
+
+    // The same seed: the same files; another seed: another split.
+    const again = await build("demo-again");
+    expect((again.events.at(-1) as typeof card).files).toEqual(card.files);
+    const reseeded = await build("demo-seed-2", "--seed", "2");
+    expect((reseeded.events.at(-1) as typeof card).files["test.jsonl"]?.sha256).not.toBe(card.files["test.jsonl"]?.sha256);
+
+    // A maximum below the longest row: that row is reported by id and left out, exit 1.
+    const short = await build("demo-short", "--max-tokens", String(card.tokens.max - 1));
+    expect(short.code).toBe(1);
+    const shortCard = short.events.at(-1) as { counts: { rows: number; excluded: number }; excluded: { id: string; reason: string }[] };
+    expect(shortCard.counts.excluded).toBeGreaterThanOrEqual(1);
+    expect(shortCard.counts.rows + shortCard.counts.excluded).toBe(15);
+    expect(shortCard.excluded[0]?.reason).toBe(`${card.tokens.max} tokens, over the maximum of ${card.tokens.max - 1}`);
+
+    // A name in use is refused; the list names every set.
+    const taken = await build("demo");
+    expect(taken.code).toBe(2);
+    expect(taken.stderr.trim()).toBe('oncotimeline: a training set named "demo" exists already: choose another name');
+    const listed = await runCli(["--data", data, "--json", "dataset", "list"]);
+    expect(listed.events.map((event) => event.name)).toEqual(["demo", "demo-again", "demo-seed-2", "demo-short"]);
+  }, 180_000);
+});
