@@ -62,6 +62,7 @@ function humanTimelineReport(report: TimelineReport): string {
     header,
     ...rows,
     `macro F1 over letters: strict ${figure(report.strict.macro_f1)}, relaxed ${figure(report.relaxed.macro_f1)} (relaxed: text at a token-sort ratio of ${report.relaxed_similarity} or more, dates to the year)`,
+    `date accuracy on events matched by type and text: year ${figure(report.date_accuracy.year_accuracy)} (${report.date_accuracy.events_with_year} events), year and month ${figure(report.date_accuracy.month_accuracy)} (${report.date_accuracy.events_with_month})`,
     ...(report.predictions_without_gold > 0 ? [`${report.predictions_without_gold} prediction file(s) have no gold file (left out)`] : []),
   ].join("\n");
 }

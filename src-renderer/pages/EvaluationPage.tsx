@@ -140,7 +140,8 @@ function TimelineModel({ name, report }: { name: string; report: TimelineReport 
     <>
       <h2>{name}</h2>
       <p className="muted">
-        {report.letters} letters; prediction JSON valid for {report.json_validity.valid} ({(report.json_validity.rate * 100).toFixed(1)}%). Macro F1 over letters: strict {figure(report.strict.macro_f1)}, relaxed {figure(report.relaxed.macro_f1)}.
+        {report.letters} letters; prediction JSON valid for {report.json_validity.valid} ({(report.json_validity.rate * 100).toFixed(1)}%). Macro F1 over letters: strict {figure(report.strict.macro_f1)}, relaxed {figure(report.relaxed.macro_f1)}. Date accuracy on matched events: year{" "}
+        {figure(report.date_accuracy.year_accuracy)} ({report.date_accuracy.events_with_year}), year and month {figure(report.date_accuracy.month_accuracy)} ({report.date_accuracy.events_with_month}).
       </p>
       {(["strict", "relaxed"] as const).map((mode) => (
         <table key={mode} className="table compact" aria-label={`${name}, ${mode}`}>

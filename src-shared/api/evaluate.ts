@@ -62,6 +62,8 @@ export type TimelineReport = {
   relaxed_similarity: number;
   /** Prediction files that parsed as JSON, over the gold letters. */
   json_validity: { valid: number; invalid: number; missing: number; rate: number };
+  /** Timeline events matched by type and text alone (relaxed text), and how often their dates agree where the gold gives one. */
+  date_accuracy: { events_with_year: number; year_accuracy: number | null; events_with_month: number; month_accuracy: number | null };
   predictions_without_gold: number;
   bootstrap: { resamples: number; seed: number; level: number; unit: "letter" } | null;
   by_letter: TimelineLetterReport[];

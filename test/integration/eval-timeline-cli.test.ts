@@ -29,7 +29,7 @@ describe("eval score with timeline folders", () => {
 
     const run = await runCli(["--json", "eval", "score", "--gold", GOLD, "--pred", pred]);
     expect(run.code, run.stderr).toBe(0);
-    const report = run.events.at(-1) as { strict: { overall: Record<string, number>; by_section: Record<string, Record<string, number>> }; relaxed: { overall: Record<string, number> }; json_validity: Record<string, number>; predictions_without_gold: number; letters: number; bootstrap: unknown };
+    const report = run.events.at(-1) as { strict: { overall: Record<string, number>; by_section: Record<string, Record<string, number>> }; relaxed: { overall: Record<string, number> }; json_validity: Record<string, number>; predictions_without_gold: number; letters: number; bootstrap: unknown; date_accuracy: Record<string, number> };
     expect(report.letters).toBe(16);
     expect(report.strict.overall).toEqual({ ...expected, precision: expected.tp / (expected.tp + expected.fp), recall: expected.tp / (expected.tp + expected.fn), f1: f1(expected) });
     expect(report.strict.by_section.cancer_timeline).toMatchObject({ ...timeline, fp: 0, f1: f1({ ...timeline, fp: 0 }) });
@@ -41,6 +41,9 @@ describe("eval score with timeline folders", () => {
     expect(report.json_validity).toEqual({ valid: 14, invalid: 1, missing: 1, rate: 14 / 16 });
     expect(report.predictions_without_gold).toBe(1);
     expect(report.bootstrap).toBeNull();
+    // The events kept keep their dates: every matched event's date is right.
+    expect(report.date_accuracy).toMatchObject({ year_accuracy: 1, month_accuracy: 1 });
+    expect(report.date_accuracy.events_with_year).toBeGreaterThan(50);
 
     // The altered predictions against the gold itself, paired: A - B is exactly the F1 lost, and every resample agrees on its sign.
     const exact = path.join(tempDir(), "exact");

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { toScored, type ScoredDocument } from "../../src-main/evaluate/timeline/timelineFile.ts";
-import { normaliseText, scoreLetter } from "../../src-main/evaluate/timeline/timelineScore.ts";
+import { dateAgreement, normaliseText, scoreLetter } from "../../src-main/evaluate/timeline/timelineScore.ts";
 
 function scored(value: Record<string, unknown>): { document: ScoredDocument; notes: string[] } {
   const read = toScored(value);
@@ -80,9 +80,16 @@ describe("strict scoring, worked by hand", () => {
     expect(counts.misses).toContainEqual({ section: "cancer_timeline", type: "treatment_surgery", gold: "Wide local excision (2021-04)", predicted: null });
     expect(counts.misses).toContainEqual({ section: "cancer_timeline", type: "treatment_surgery", gold: null, predicted: "Wide local excision (2020-04)" });
 
+    // Date accuracy, events matched on type and text alone: surgery (gold 2021-04, predicted 2020-04)
+    // and the two FOLFOX starts (gold 2021-05 and 2021) ↔ predicted 2021-05 and 2021-06, the pair
+    // whose dates agree preferred. Years given: 3, right: the two FOLFOX → 2/3. Months given: 2
+    // (surgery, FOLFOX 2021-05), right: 1.
+    expect(dateAgreement(gold, predicted)).toEqual({ withYear: 3, yearRight: 2, withMonth: 2, monthRight: 1 });
+
     // The order of the predicted items does not change the one-to-one matching.
     const reversed = { ...predicted, lists: { ...predicted.lists, cancer_timeline: [...predicted.lists.cancer_timeline].reverse() } };
     expect(scoreLetter(gold, reversed, "strict").bySection).toEqual(counts.bySection);
+    expect(dateAgreement(gold, reversed)).toEqual(dateAgreement(gold, predicted));
   });
 
   it("relaxed: similar text by token-sort ratio, dates to the year; 'cancer' and 'non-cancer' stay apart", () => {

@@ -91,7 +91,7 @@ function timelineModel(name: string, report: TimelineReport): string {
           .join("")}${letter.notes.map((note) => `<li>${escapeHtml(note)}</li>`).join("")}</ul></details>`,
     )
     .join("");
-  return `<h2>${escapeHtml(name)}</h2><p class="sub">${report.letters} letters; prediction JSON valid for ${report.json_validity.valid} (${(report.json_validity.rate * 100).toFixed(1)}%). Relaxed: text at a token-sort ratio of ${report.relaxed_similarity} or more, dates to the year.</p>${table("strict")}${table("relaxed")}${fields}${types}<h3>letters</h3>${letters}`;
+  return `<h2>${escapeHtml(name)}</h2><p class="sub">${report.letters} letters; prediction JSON valid for ${report.json_validity.valid} (${(report.json_validity.rate * 100).toFixed(1)}%). Relaxed: text at a token-sort ratio of ${report.relaxed_similarity} or more, dates to the year. Date accuracy on events matched by type and text: year ${figure(report.date_accuracy.year_accuracy)} (${report.date_accuracy.events_with_year} events), year and month ${figure(report.date_accuracy.month_accuracy)} (${report.date_accuracy.events_with_month}).</p>${table("strict")}${table("relaxed")}${fields}${types}<h3>letters</h3>${letters}`;
 }
 
 const QA_METRICS = ["accuracy", "balanced_accuracy", "macro_f1", "micro_f1"] as const;

@@ -10,13 +10,13 @@ import type { Prf, TimelineLetterReport, TimelineModeReport, TimelineReport } fr
 import { percentileInterval, resampleCounts } from "../bootstrap.ts";
 import { ScoringInputError } from "../scoringInputError.ts";
 import { readTimelineFile, type ScoredDocument } from "./timelineFile.ts";
-import { RELAXED_SIMILARITY, scoreLetter, type Counts, type LetterCounts, type Mode } from "./timelineScore.ts";
+import { dateAgreement, RELAXED_SIMILARITY, scoreLetter, type Counts, type DateCounts, type LetterCounts, type Mode } from "./timelineScore.ts";
 
 export type TimelineScoreOptions = { intervals?: boolean; resamples?: number; seed?: number; level?: number };
 
 const NOTHING: ScoredDocument = { scalars: {}, lists: { cancer_timeline: [], other_cancers: [], patient_facts: [], status_updates: [] } };
 
-export type ScoredLetter = { name: string; strict: LetterCounts; relaxed: LetterCounts; problem: string | null; notes: string[] };
+export type ScoredLetter = { name: string; strict: LetterCounts; relaxed: LetterCounts; dates: DateCounts; problem: string | null; notes: string[] };
 export type ScoredFolder = { letters: ScoredLetter[]; validity: { valid: number; invalid: number; missing: number }; predictionsWithoutGold: number };
 
 /** Every gold letter scored in both modes against its prediction (a missing or unreadable one predicting nothing). */
@@ -49,7 +49,7 @@ export function scoreLetters(goldDir: string, predDir: string): ScoredFolder {
         notes.push(...read.notes.map((note) => `prediction ${note}`));
       }
     }
-    letters.push({ name, strict: scoreLetter(gold.document, predicted, "strict"), relaxed: scoreLetter(gold.document, predicted, "relaxed"), problem, notes });
+    letters.push({ name, strict: scoreLetter(gold.document, predicted, "strict"), relaxed: scoreLetter(gold.document, predicted, "relaxed"), dates: dateAgreement(gold.document, predicted), problem, notes });
   }
   if (problems.length > 0) throw new ScoringInputError(`${goldDir}: ${problems.length} gold file(s) cannot be read:\n  ${problems.join("\n  ")}`);
   const goldNames = new Set(goldFiles);
@@ -74,6 +74,7 @@ export function scoreTimelineFolders(goldDir: string, predDir: string, options: 
     relaxed: report("relaxed"),
     relaxed_similarity: RELAXED_SIMILARITY,
     json_validity: { ...validity, rate: letters.length === 0 ? 0 : validity.valid / letters.length },
+    date_accuracy: dateAccuracy(letters.map((letter) => letter.dates)),
     predictions_without_gold: predictionsWithoutGold,
     bootstrap: options.intervals ? { resamples: options.resamples ?? 1000, seed: options.seed ?? 1, level, unit: "letter" } : null,
     by_letter: byLetter,
@@ -120,6 +121,16 @@ function modeReport(letters: readonly LetterCounts[], options: TimelineScoreOpti
     by_field: Object.fromEntries(keys((letter) => letter.byField).map((field) => [field, prf(sum((letter) => letter.byField[field]))])),
     by_type: Object.fromEntries(keys((letter) => letter.byType).sort().map((type) => [type, prf(sum((letter) => letter.byType[type]))])),
     macro_f1: perLetter.length === 0 ? null : perLetter.reduce((a, b) => a + b, 0) / perLetter.length,
+  };
+}
+
+function dateAccuracy(letters: readonly DateCounts[]): TimelineReport["date_accuracy"] {
+  const sum = letters.reduce((a, b) => ({ withYear: a.withYear + b.withYear, yearRight: a.yearRight + b.yearRight, withMonth: a.withMonth + b.withMonth, monthRight: a.monthRight + b.monthRight }), { withYear: 0, yearRight: 0, withMonth: 0, monthRight: 0 });
+  return {
+    events_with_year: sum.withYear,
+    year_accuracy: sum.withYear === 0 ? null : sum.yearRight / sum.withYear,
+    events_with_month: sum.withMonth,
+    month_accuracy: sum.withMonth === 0 ? null : sum.monthRight / sum.withMonth,
   };
 }
 

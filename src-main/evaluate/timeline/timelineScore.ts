@@ -87,24 +87,52 @@ function sameText(gold: string, predicted: string, mode: Mode): boolean {
   return a === b || (mode === "relaxed" && token_sort_ratio(a, b) >= RELAXED_SIMILARITY);
 }
 
-/** Gold index → predicted index of the pairs matched one-to-one. */
-function matchItems(gold: readonly ScoredItem[], predicted: readonly ScoredItem[], mode: Mode): Map<number, number> {
+/** Timeline events with a gold date, paired by type and text alone (relaxed text, dates ignored), and how many of their dates agree. */
+export type DateCounts = { withYear: number; yearRight: number; withMonth: number; monthRight: number };
+
+/**
+ * Date accuracy on matched events: the events of the primary cancer's timeline matched one-to-one
+ * by type and text (the relaxed rule, dates left out of the matching), and of those whose gold
+ * gives a year, how many predicted the same year; of those whose gold gives a month, how many
+ * predicted the same year and month.
+ */
+export function dateAgreement(gold: ScoredDocument, predicted: ScoredDocument): DateCounts {
+  const goldEvents = gold.lists.cancer_timeline;
+  const predictedEvents = predicted.lists.cancer_timeline;
+  const counts: DateCounts = { withYear: 0, yearRight: 0, withMonth: 0, monthRight: 0 };
+  for (const [g, p] of matchItems(goldEvents, predictedEvents, "relaxed", true)) {
+    const truth = goldEvents[g] as ScoredItem;
+    const guess = predictedEvents[p] as ScoredItem;
+    if (truth.year === undefined) continue;
+    counts.withYear++;
+    if (guess.year === truth.year) counts.yearRight++;
+    if (truth.month === undefined) continue;
+    counts.withMonth++;
+    if (guess.year === truth.year && guess.month === truth.month) counts.monthRight++;
+  }
+  return counts;
+}
+
+/** Gold index → predicted index of the pairs matched one-to-one (`ignoreDates`: by type and text alone). */
+function matchItems(gold: readonly ScoredItem[], predicted: readonly ScoredItem[], mode: Mode, ignoreDates = false): Map<number, number> {
   const pairs = new Map<number, number>();
   if (gold.length === 0 || predicted.length === 0) return pairs;
   // An unacceptable pair costs more than every acceptable pair together, so the assignment takes as many acceptable pairs as exist.
   const refused = Math.min(gold.length, predicted.length) + 1;
   const costs = gold.map((g) =>
     predicted.map((p) => {
-      if (g.type !== p.type || !sameDate(g, p, mode)) return refused;
+      if (g.type !== p.type || (!ignoreDates && !sameDate(g, p, mode))) return refused;
+      // Matching on text alone, a pair whose dates agree is preferred among equally similar ones (less than one ratio point).
+      const datePenalty = ignoreDates ? (g.year !== undefined && g.year !== p.year ? 0.002 : 0) + (g.month !== undefined && g.month !== p.month ? 0.001 : 0) : 0;
       const a = normaliseText(g.value);
       const b = normaliseText(p.value);
-      if (a === b) return 0;
+      if (a === b) return datePenalty;
       if (mode === "strict") return refused;
       const ratio = token_sort_ratio(a, b);
-      return ratio >= RELAXED_SIMILARITY ? (100 - ratio) / 100 : refused;
+      return ratio >= RELAXED_SIMILARITY ? (100 - ratio) / 100 + datePenalty : refused;
     }),
   );
-  for (const [g, p] of munkres(costs)) if ((costs[g] as number[])[p] !== refused) pairs.set(g, p);
+  for (const [g, p] of munkres(costs)) if (((costs[g] as number[])[p] as number) < refused) pairs.set(g, p);
   return pairs;
 }
 
