@@ -10,7 +10,10 @@ import { writeFileAtomically } from "../base/atomicFile.ts";
 import { inPages, prepared, type Db } from "../store/db.ts";
 import type { ModelRow } from "../store/models.ts";
 
-export type PredictionsWritten = { written: number; failed: number; notExtracted: string[]; notImported: string[]; ambiguous: string[] };
+/** Of the values the model extracted from these letters, how many were found in the letter (exact, normalised or fuzzy evidence). */
+export type Grounding = { values: number; grounded: number; rate: number | null };
+
+export type PredictionsWritten = { written: number; failed: number; notExtracted: string[]; notImported: string[]; ambiguous: string[]; grounding: Grounding };
 
 export function writePredictions(db: Db, model: ModelRow, goldDir: string, outDir: string): PredictionsWritten {
   const stems = readdirSync(goldDir)
@@ -24,7 +27,7 @@ export function writePredictions(db: Db, model: ModelRow, goldDir: string, outDi
     if (wanted.has(stem)) letters.set(stem, [...(letters.get(stem) ?? []), letter.id]);
   }
   mkdirSync(outDir, { recursive: true });
-  const result: PredictionsWritten = { written: 0, failed: 0, notExtracted: [], notImported: [], ambiguous: [] };
+  const result: PredictionsWritten = { written: 0, failed: 0, notExtracted: [], notImported: [], ambiguous: [], grounding: { values: 0, grounded: 0, rate: null } };
   for (const stem of stems) {
     const ids = letters.get(stem) ?? [];
     if (ids.length === 0) {
@@ -35,8 +38,8 @@ export function writePredictions(db: Db, model: ModelRow, goldDir: string, outDi
       result.ambiguous.push(stem);
       continue;
     }
-    const extraction = prepared(db, "SELECT status, document, raw_output FROM extractions WHERE letter_id = ? AND model_id = ?").get(ids[0], model.id) as
-      | { status: "ok" | "failed"; document: string | null; raw_output: string | null }
+    const extraction = prepared(db, "SELECT id, status, document, raw_output FROM extractions WHERE letter_id = ? AND model_id = ?").get(ids[0], model.id) as
+      | { id: number; status: "ok" | "failed"; document: string | null; raw_output: string | null }
       | undefined;
     if (!extraction) {
       result.notExtracted.push(stem);
@@ -47,6 +50,10 @@ export function writePredictions(db: Db, model: ModelRow, goldDir: string, outDi
     writeFileAtomically(path.join(outDir, `${stem}.json`), (write) => write(text));
     if (extraction.status === "ok") result.written++;
     else result.failed++;
+    const evidence = prepared(db, "SELECT count(*) AS values_, coalesce(sum(grade <> 'ungrounded'), 0) AS grounded FROM evidence WHERE extraction_id = ?").get(extraction.id) as { values_: number; grounded: number };
+    result.grounding.values += evidence.values_;
+    result.grounding.grounded += evidence.grounded;
   }
+  result.grounding.rate = result.grounding.values === 0 ? null : result.grounding.grounded / result.grounding.values;
   return result;
 }

@@ -21,7 +21,7 @@ export async function evalRunCommand(db: Db, flags: EvalRunFlags, reporter: Repo
   const unmatched = [...written.notImported.map((stem) => `${stem} (no letter of that name imported)`), ...written.notExtracted.map((stem) => `${stem} (not extracted)`), ...written.ambiguous.map((stem) => `${stem} (several letters of that name)`)];
   reporter.event(
     { type: "predictions", model: extracted.model.name, folder: predictions, ...written },
-    `Wrote ${written.written + written.failed} prediction(s) of ${extracted.model.name} to ${predictions} (${written.failed} from failed extractions)${unmatched.length > 0 ? `; none for ${unmatched.join(", ")}` : ""}`,
+    `Wrote ${written.written + written.failed} prediction(s) of ${extracted.model.name} to ${predictions} (${written.failed} from failed extractions)${unmatched.length > 0 ? `; none for ${unmatched.join(", ")}` : ""}. Grounding: ${written.grounding.grounded} of ${written.grounding.values} extracted values found in their letter${written.grounding.rate === null ? "" : ` (${(written.grounding.rate * 100).toFixed(1)}%)`}`,
   );
   const scored = scoreCommand({ gold, pred: predictions }, reporter);
   // A letter whose extraction failed (in this run or an earlier one) or that has no prediction: some items failed.

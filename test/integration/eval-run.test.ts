@@ -38,7 +38,12 @@ describe("eval run", () => {
     const names = readdirSync(path.join(DEMO, "gold")).filter((name) => name.endsWith(".json")).sort();
     const golds = names.map((name) => ({ name, text: readFileSync(path.join(DEMO, "gold", name), "utf8") }));
     const { overall, timeline, scalars } = expectedAfterAlteration(golds, new Set([`${NOT_JSON}.json`]));
-    expect(run.events.find((event) => event.type === "predictions")).toMatchObject({ written: 15, failed: 1, notExtracted: [], notImported: [], ambiguous: [] });
+    const predictionsEvent = run.events.find((event) => event.type === "predictions") as { grounding: { values: number; grounded: number; rate: number } };
+    expect(predictionsEvent).toMatchObject({ written: 15, failed: 1, notExtracted: [], notImported: [], ambiguous: [] });
+    // The gold's values are quoted from their letters, except the altered site ("Altered site" is in no letter).
+    expect(predictionsEvent.grounding.values).toBeGreaterThan(300);
+    expect(predictionsEvent.grounding.values - predictionsEvent.grounding.grounded).toBeGreaterThanOrEqual(15);
+    expect(predictionsEvent.grounding.rate).toBeCloseTo(predictionsEvent.grounding.grounded / predictionsEvent.grounding.values, 12);
     const report = run.events.at(-1) as { strict: { overall: Record<string, number>; by_section: Record<string, Record<string, number>> }; json_validity: Record<string, number> };
     expect(report.strict.overall).toEqual({ ...overall, precision: overall.tp / (overall.tp + overall.fp), recall: overall.tp / (overall.tp + overall.fn), f1: f1(overall) });
     expect(report.strict.by_section.cancer_timeline).toMatchObject(timeline);
