@@ -9,9 +9,10 @@ export const evaluateCli: CliCommands = (program, run) => {
     .requiredOption("--gold <path>", "QA: lines {id, note_id, kind, answer}, kind boolean | numeric | na-boolean | na-numeric; timelines: a folder, one JSON file per letter")
     .requiredOption("--pred <path>", "QA: lines {id, answer} (a gold id with none counts as an invalid answer); timelines: a folder, files named as the gold's")
     .option("--intervals", "95% bootstrap intervals, resampling notes (QA) or letters (timelines)")
+    .option("--criteria <file.csv>", "QA: criteria with a threshold (columns id, threshold: > 1.3, >= 6.5, < 50, <= 2 or 6.5..9.5); a gold line's `criterion` names one, and its numbers are scored as met / not met")
     .option("--resamples <n>", "bootstrap resamples (default 1000)")
     .option("--seed <n>", "bootstrap seed (default 1)")
-    .action((flags: { gold: string; pred: string; intervals?: boolean; resamples?: string; seed?: string }) =>
+    .action((flags: { gold: string; pred: string; intervals?: boolean; criteria?: string; resamples?: string; seed?: string }) =>
       run(async ({ reporter }) => (await import("./scoreCommand.ts")).scoreCommand(flags, reporter)),
     );
   evaluate
@@ -20,9 +21,10 @@ export const evaluateCli: CliCommands = (program, run) => {
     .requiredOption("--gold <path>", "the gold, as for eval score")
     .requiredOption("--pred <path>", "model A's predictions, then --pred again for model B's", (value: string, previous: string[]) => [...previous, value], [] as string[])
     .option("--names <a,b>", "the two models' names in the report (default: the prediction paths' names)")
+    .option("--criteria <file.csv>", "QA: criteria with a threshold, as for eval score")
     .option("--resamples <n>", "bootstrap resamples (default 1000)")
     .option("--seed <n>", "bootstrap seed (default 1)")
-    .action((flags: { gold: string; pred: string[]; names?: string; resamples?: string; seed?: string }) =>
+    .action((flags: { gold: string; pred: string[]; names?: string; criteria?: string; resamples?: string; seed?: string }) =>
       run(async ({ reporter }) => (await import("./compareCommand.ts")).compareCommand(flags, reporter)),
     );
   evaluate

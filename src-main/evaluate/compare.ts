@@ -7,7 +7,7 @@
 import path from "node:path";
 import type { QaComparison, TimelineComparison } from "../../src-shared/api.ts";
 import { DEFAULT_RESAMPLES, DEFAULT_SEED, pairedBootstrap } from "./bootstrap.ts";
-import { readQaGold, readQaPredictions } from "./qaFiles.ts";
+import { readQaSet } from "./scoreQaFiles.ts";
 import { QA_METRICS, QaScoring } from "./qaScore.ts";
 import { pooled, prf, scoreLetters, total } from "./timeline/scoreTimelineFolders.ts";
 import type { Mode } from "./timeline/timelineScore.ts";
@@ -23,10 +23,11 @@ function names(paths: readonly [string, string], options: CompareOptions): { a: 
   return { a, b };
 }
 
-export function compareQaFiles(goldPath: string, predPaths: [string, string], options: CompareOptions = {}): QaComparison {
-  const gold = readQaGold(goldPath);
-  const a = new QaScoring(gold, readQaPredictions(predPaths[0]));
-  const b = new QaScoring(gold, readQaPredictions(predPaths[1]));
+export function compareQaFiles(goldPath: string, predPaths: [string, string], options: CompareOptions & { criteriaPath?: string | undefined } = {}): QaComparison {
+  const first = readQaSet(goldPath, predPaths[0], options.criteriaPath);
+  const second = readQaSet(goldPath, predPaths[1], options.criteriaPath);
+  const a = new QaScoring(first.gold, first.predictions);
+  const b = new QaScoring(second.gold, second.predictions);
   const groups = [...a.kinds.map(String), "overall"];
   const flatten = (scoring: QaScoring, weights?: Uint32Array): Record<string, number> =>
     Object.fromEntries(scoring.metrics(weights).flatMap((metrics, index) => QA_METRICS.map((metric) => [`${groups[index]}.${metric}`, metrics[metric]])));

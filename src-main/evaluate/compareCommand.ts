@@ -4,7 +4,7 @@ import { compareQaFiles, compareTimelineFolders } from "./compare.ts";
 import { bootstrapFlags, isFolder } from "./scoreCommand.ts";
 import { ScoringInputError } from "./scoringInputError.ts";
 
-export type CompareFlags = { gold: string; pred: string[]; names?: string; resamples?: string; seed?: string };
+export type CompareFlags = { gold: string; pred: string[]; names?: string; criteria?: string; resamples?: string; seed?: string };
 
 /** `eval compare`: A − B per figure with its paired-bootstrap interval; with --json the comparison as the last line. */
 export function compareCommand(flags: CompareFlags, reporter: Reporter): number {
@@ -18,7 +18,7 @@ export function compareCommand(flags: CompareFlags, reporter: Reporter): number 
       const comparison = compareTimelineFolders(flags.gold, preds, options);
       reporter.event({ type: "summary", ...comparison }, humanTimeline(comparison));
     } else {
-      const comparison = compareQaFiles(flags.gold, preds, options);
+      const comparison = compareQaFiles(flags.gold, preds, { ...options, criteriaPath: flags.criteria });
       reporter.event({ type: "summary", ...comparison }, humanQa(comparison));
     }
   } catch (error) {

@@ -12,7 +12,7 @@ import { QA_KIND_NAMES, type QaGoldItem } from "./qaScore.ts";
 import { ScoringInputError } from "./scoringInputError.ts";
 
 const Id = z.union([z.string().min(1), z.number()]).transform(String);
-const GoldLine = z.looseObject({ id: Id, note_id: Id, kind: z.string(), answer: z.unknown() });
+const GoldLine = z.looseObject({ id: Id, note_id: Id, kind: z.string(), answer: z.unknown(), criterion: z.string().min(1).optional() });
 const PredictionLine = z.looseObject({ id: Id, answer: z.unknown() });
 
 
@@ -23,12 +23,12 @@ export function readQaGold(file: string): QaGoldItem[] {
   const items: QaGoldItem[] = [];
   const seen = new Map<string, number>();
   for (const { line, data } of validLines(file, GoldLine, problems, seen)) {
-    const { id, note_id: noteId, kind, answer } = data;
+    const { id, note_id: noteId, kind, answer, criterion } = data;
     const known = QA_KIND_NAMES[kind];
     const label = readQaAnswer(answer);
     if (!known) problems.push(`line ${line}: kind "${kind}" is not boolean, numeric, na-boolean or na-numeric`);
     if (label === null) problems.push(`line ${line}: answer ${JSON.stringify(answer)} is not yes, no, a number or NA`);
-    if (known && label !== null) items.push({ id, noteId, kind: known, answer: label });
+    if (known && label !== null) items.push({ id, noteId, kind: known, answer: label, ...(criterion === undefined ? {} : { criterion }) });
   }
   if (items.length === 0 && problems.length === 0) problems.push("no gold items");
   throwIfAny(file, problems);

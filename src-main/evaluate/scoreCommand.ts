@@ -7,7 +7,7 @@ import { ScoringInputError } from "./scoringInputError.ts";
 import { scoreQaFiles } from "./scoreQaFiles.ts";
 import { scoreTimelineFolders } from "./timeline/scoreTimelineFolders.ts";
 
-export type ScoreFlags = { gold: string; pred: string; intervals?: boolean; resamples?: string; seed?: string };
+export type ScoreFlags = { gold: string; pred: string; intervals?: boolean; criteria?: string; resamples?: string; seed?: string };
 
 /** `eval score`: QA files, or timeline folders when --gold is a folder; a table for people, with --json the report as the last line. */
 export function scoreCommand(flags: ScoreFlags, reporter: Reporter): number {
@@ -21,7 +21,7 @@ export function scoreCommand(flags: ScoreFlags, reporter: Reporter): number {
       const report = scoreTimelineFolders(flags.gold, flags.pred, options);
       reporter.event({ type: "summary", ...report }, humanTimelineReport(report));
     } else {
-      const report = scoreQaFiles(flags.gold, flags.pred, options);
+      const report = scoreQaFiles(flags.gold, flags.pred, { ...options, criteriaPath: flags.criteria });
       reporter.event({ type: "summary", ...report }, humanQaReport(report));
     }
   } catch (error) {

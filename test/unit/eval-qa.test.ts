@@ -2,6 +2,8 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { percentile, percentileInterval, resampleCounts } from "../../src-main/evaluate/bootstrap.ts";
+import { applyThreshold, parseThreshold } from "../../src-main/evaluate/criteria.ts";
+import { scoreQaFiles } from "../../src-main/evaluate/scoreQaFiles.ts";
 import { readQaAnswer } from "../../src-main/evaluate/qaAnswer.ts";
 import { readQaGold } from "../../src-main/evaluate/qaFiles.ts";
 import { ScoringInputError } from "../../src-main/evaluate/scoringInputError.ts";
@@ -105,5 +107,38 @@ describe("QA gold files", () => {
     expect(message).toMatch(/line 5: id: /);
     writeFileSync(file, '{"id": "a", "note_id": 1, "kind": "not_answerable_numeric", "answer": "N/A"}\n');
     expect(readQaGold(file)).toEqual([{ id: "a", noteId: "1", kind: "na-numeric", answer: "na" }]);
+  });
+});
+
+describe("criteria with a threshold", () => {
+  it("reads > x, >= x, < x, <= x and low..high, and turns numbers into met / not met, leaving yes, no and NA alone", () => {
+    const above = parseThreshold("> 1.3");
+    expect(above?.text).toBe("> 1.3");
+    expect(["1.3", "1.31", "2", "-1"].map((label) => applyThreshold(label, above as NonNullable<typeof above>))).toEqual(["not met", "met", "met", "not met"]);
+    const range = parseThreshold("6.5..9.5");
+    expect(["6.5", "9.5", "6.4", "9.6", "na", "yes"].map((label) => applyThreshold(label, range as NonNullable<typeof range>))).toEqual(["met", "met", "not met", "not met", "na", "yes"]);
+    expect([">= 6.5", "<2", "<= -1"].map((text) => parseThreshold(text)?.text)).toEqual([">= 6.5", "< 2", "<= -1"]);
+    expect(["", "about 1.3", "9.5..6.5", "> x", "=> 2"].map(parseThreshold)).toEqual([null, null, null, null, null]);
+  });
+
+  it("scores a criterion's numbers as met / not met, gold and prediction alike, worked by hand", () => {
+    const dir = tempDir();
+    const gold = path.join(dir, "gold.jsonl");
+    const pred = path.join(dir, "pred.jsonl");
+    const criteria = path.join(dir, "criteria.csv");
+    // Creatinine > 1.3: gold 1.1 (not met), 1.9 (met), 1.3 (not met), 2.4 (met).
+    // Predicted 1.2 (not met: right), 1.8 (met: right), 1.4 (met: wrong), N/A (wrong) → accuracy 2/4.
+    // As bare numbers none is equal: accuracy 0.
+    // Gold classes: met recall 1/2, not met recall 1/2 → balanced accuracy 1/2.
+    writeFileSync(gold, [1.1, 1.9, 1.3, 2.4].map((answer, i) => JSON.stringify({ id: `c${i}`, note_id: `n${i}`, kind: "numeric", answer, criterion: "CREATININE" })).join("\n"));
+    writeFileSync(pred, [1.2, 1.8, 1.4, "N/A"].map((answer, i) => JSON.stringify({ id: `c${i}`, answer })).join("\n"));
+    writeFileSync(criteria, "id,threshold,question\nCREATININE,> 1.3,Highest creatinine above 1.3 mg/dL?\nHBA1C,6.5..9.5,HbA1c between 6.5 and 9.5%?\n");
+    expect(scoreQaFiles(gold, pred, {}).overall.accuracy).toBe(0);
+    const judged = scoreQaFiles(gold, pred, { criteriaPath: criteria }).overall;
+    expect(judged).toMatchObject({ n: 4, accuracy: 0.5, balanced_accuracy: 0.5, invalid_predictions: 0 });
+    writeFileSync(criteria, "id,threshold\nCREATININE,about 1.3\n");
+    expect(() => scoreQaFiles(gold, pred, { criteriaPath: criteria })).toThrow(`${criteria}: 1 problem(s):\n  row 2: threshold "about 1.3" is not > x, >= x, < x, <= x or low..high`);
+    writeFileSync(criteria, "id,threshold\nHBA1C,6.5..9.5\n");
+    expect(() => scoreQaFiles(gold, pred, { criteriaPath: criteria })).toThrow(`${gold}: criteria not in ${criteria}: CREATININE`);
   });
 });
