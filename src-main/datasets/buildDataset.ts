@@ -1,6 +1,7 @@
 /**
- * A training set built from the studio's synthetic letters (issue 16's first source): filtered,
- * each example turned into a chat row (trainingRow.ts), its tokens counted with the base model's
+ * A training set built from the studio's synthetic letters with their gold timelines, or from
+ * the question/answer pairs distilled from them (syntheticExamples.ts): filtered (QA pairs also
+ * by difficulty, and balanced by kind: balance.ts), each a chat row, its tokens counted with the base model's
  * own tokenizer (tokenCounter.ts), rows over the maximum reported by id and left out (never cut
  * short), split train/test by group (split.ts), written as train.jsonl and test.jsonl with a card
  * (counts, token lengths, SHA-256 of every file, origin, prompt version), and recorded in the
@@ -11,13 +12,17 @@ import path from "node:path";
 import { fileSha256, writeFileAtomically } from "../base/atomicFile.ts";
 import { nowIso, prepared, type Db } from "../store/db.ts";
 import type { ModelRow } from "../store/models.ts";
-import { syntheticExamples } from "./syntheticExamples.ts";
+import { balanceBy } from "./balance.ts";
+import { letterExamples, qaExamples, type Example } from "./syntheticExamples.ts";
 import { splitByGroup } from "./split.ts";
 import type { TokenCounter } from "./tokenCounter.ts";
-import { trainingRow, type TrainingRow } from "./trainingRow.ts";
 
 export type DatasetOptions = {
   name: string;
+  /** letters: extraction rows (letter → timeline); qa: question/answer rows. */
+  source: "letters" | "qa";
+  /** QA: pairs at least this hard (1-10). */
+  minDifficulty: number;
   folder: string;
   base: ModelRow;
   prompt: { text: string; version: string };
@@ -32,10 +37,21 @@ export type DatasetCard = {
   name: string;
   created_at: string;
   origin: "synthetic";
+  source: "letters" | "qa";
   prompt_version: string;
   base_model: { name: string; fingerprint: string };
-  settings: { test_fraction: number; seed: number; max_tokens: number; include_flagged: boolean; letter_types: string[] | null };
-  counts: { rows: number; train: number; test: number; excluded: number; by_letter_type: Record<string, number>; by_event_type: Record<string, number> };
+  settings: { test_fraction: number; seed: number; max_tokens: number; include_flagged: boolean; letter_types: string[] | null; min_difficulty: number | null };
+  counts: {
+    rows: number;
+    train: number;
+    test: number;
+    excluded: number;
+    /** QA: pairs left out to give each kind the same count. */
+    balanced_away: number;
+    by_letter_type: Record<string, number>;
+    by_event_type: Record<string, number>;
+    by_qa_kind: Record<string, number>;
+  };
   tokens: { min: number; median: number; p90: number; max: number; mean: number } | null;
   files: Record<string, { rows: number; sha256: string }>;
   excluded: { id: string; reason: string }[];
@@ -46,34 +62,43 @@ export class DatasetError extends Error {}
 export function buildDataset(db: Db, counter: TokenCounter, options: DatasetOptions): DatasetCard {
   if (prepared(db, "SELECT 1 FROM datasets WHERE name = ?").get(options.name)) throw new DatasetError(`a training set named "${options.name}" exists already: choose another name`);
   if (existsSync(options.folder)) throw new DatasetError(`${options.folder} exists already: a training set is written to a new folder`);
-  const examples = syntheticExamples(db, options);
-  if (examples.length === 0) throw new DatasetError("no synthetic letter with gold matches: generate letters in the studio first (oncotimeline synth generate)");
   const excluded: DatasetCard["excluded"] = [];
-  const kept: { id: string; group: string; letterType: string; row: TrainingRow; tokens: number; events: string[] }[] = [];
+  let examples: Example[];
+  let balancedAway = 0;
+  if (options.source === "qa") {
+    const all = qaExamples(db, options.prompt.text, options);
+    examples = balanceBy(all, (example) => example.qaKind ?? "", options.seed);
+    balancedAway = all.length - examples.length;
+  } else {
+    const found = letterExamples(db, options.prompt.text, options);
+    examples = found.examples;
+    excluded.push(...found.skipped);
+  }
+  if (examples.length === 0) {
+    throw new DatasetError(
+      options.source === "qa"
+        ? "no accepted question/answer pair matches: distil pairs in the studio first (oncotimeline synth qa)"
+        : "no synthetic letter with gold matches: generate letters in the studio first (oncotimeline synth generate)",
+    );
+  }
+  const kept: (Example & { tokens: number; events: string[] })[] = [];
   for (const example of examples) {
-    let row: TrainingRow;
-    try {
-      row = trainingRow(options.prompt.text, example.letter, example.gold as never);
-    } catch (error) {
-      excluded.push({ id: example.id, reason: `gold is not a valid timeline: ${(error as Error).message.split("\n")[0]}` });
-      continue;
-    }
-    const tokens = counter.count(row);
+    const tokens = counter.count(example.row);
     if (tokens > options.maxTokens) {
       excluded.push({ id: example.id, reason: `${tokens} tokens, over the maximum of ${options.maxTokens}` });
       continue;
     }
-    const gold = JSON.parse(row.messages[2].content) as { primary_cancer: { cancer_timeline: { type: string }[] } };
-    kept.push({ id: example.id, group: example.group, letterType: example.letterType, row, tokens, events: gold.primary_cancer.cancer_timeline.map((event) => event.type) });
+    const events = options.source === "letters" ? (JSON.parse(example.row.messages[2].content) as { primary_cancer: { cancer_timeline: { type: string }[] } }).primary_cancer.cancer_timeline.map((event) => event.type) : [];
+    kept.push({ ...example, tokens, events });
   }
-  if (kept.length === 0) throw new DatasetError(`every matching letter was left out: ${excluded.slice(0, 5).map((item) => `${item.id} (${item.reason})`).join("; ")}`);
+  if (kept.length === 0) throw new DatasetError(`every matching example was left out: ${excluded.slice(0, 5).map((item) => `${item.id} (${item.reason})`).join("; ")}`);
   const { train, test } = splitByGroup(kept, (item) => item.group, options.testFraction, options.seed);
 
   mkdirSync(options.folder, { recursive: true });
   const files: DatasetCard["files"] = {};
   for (const [file, rows] of [["train.jsonl", train], ["test.jsonl", test]] as const) {
     const target = writeFileAtomically(path.join(options.folder, file), (write) => {
-      for (const item of rows) write(`${JSON.stringify({ ...item.row, metadata: { id: item.id, letter_type: item.letterType, tokens: item.tokens } })}\n`);
+      for (const item of rows) write(`${JSON.stringify({ ...item.row, metadata: { id: item.id, letter_type: item.letterType, ...(item.qaKind ? { qa_kind: item.qaKind } : {}), tokens: item.tokens } })}\n`);
     });
     files[file] = { rows: rows.length, sha256: fileSha256(target) };
   }
@@ -84,10 +109,20 @@ export function buildDataset(db: Db, counter: TokenCounter, options: DatasetOpti
     name: options.name,
     created_at: nowIso(),
     origin: "synthetic",
+    source: options.source,
     prompt_version: options.prompt.version,
     base_model: { name: options.base.name, fingerprint: options.base.fingerprint },
-    settings: { test_fraction: options.testFraction, seed: options.seed, max_tokens: options.maxTokens, include_flagged: options.includeFlagged, letter_types: options.letterTypes?.length ? [...options.letterTypes] : null },
-    counts: { rows: kept.length, train: train.length, test: test.length, excluded: excluded.length, by_letter_type: count(kept.map((item) => item.letterType)), by_event_type: count(kept.flatMap((item) => item.events)) },
+    settings: { test_fraction: options.testFraction, seed: options.seed, max_tokens: options.maxTokens, include_flagged: options.includeFlagged, letter_types: options.letterTypes?.length ? [...options.letterTypes] : null, min_difficulty: options.source === "qa" ? options.minDifficulty : null },
+    counts: {
+      rows: kept.length,
+      train: train.length,
+      test: test.length,
+      excluded: excluded.length,
+      balanced_away: balancedAway,
+      by_letter_type: count(kept.map((item) => item.letterType)),
+      by_event_type: count(kept.flatMap((item) => item.events)),
+      by_qa_kind: count(kept.flatMap((item) => (item.qaKind ? [item.qaKind] : []))),
+    },
     tokens: { min: lengths[0] as number, median: at(0.5), p90: at(0.9), max: lengths.at(-1) as number, mean: lengths.reduce((a, b) => a + b, 0) / lengths.length },
     files,
     excluded,

@@ -4,9 +4,11 @@ export const datasetsCli: CliCommands = (program, run) => {
   const dataset = program.command("dataset").description("training sets for fine-tuning");
   dataset
     .command("build")
-    .description("a training set (train.jsonl, test.jsonl, card.json) from the studio's synthetic letters with gold")
+    .description("a training set (train.jsonl, test.jsonl, card.json) from the studio's synthetic letters with gold, or from their question/answer pairs")
     .requiredOption("--name <name>", "the set's name (its folder under the data folder's datasets/)")
     .requiredOption("--base <file|name>", "the base model (a GGUF file or a registered name): its tokenizer counts the tokens")
+    .option("--source <letters|qa>", "letters: letter → timeline rows (default); qa: question → answer rows, balanced by kind")
+    .option("--min-difficulty <n>", "qa: only pairs at least this hard, 1-10 (default 1)")
     .option("--test-fraction <f>", "share of letters held out for testing (default 0.1)")
     .option("--seed <n>", "split seed (default 1)")
     .option("--max-tokens <n>", "rows longer than this are reported and left out, never cut (default 12000)")

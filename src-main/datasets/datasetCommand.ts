@@ -1,27 +1,36 @@
 import path from "node:path";
 import { CliError, EXIT, positiveInt, type Reporter } from "../cliKit/reporter.ts";
-import { loadExtractionPrompt } from "../extract/prompt.ts";
+import { loadExtractionPrompt, loadSystemPrompt } from "../extract/prompt.ts";
 import { resolveModel } from "../models/modelsCommand.ts";
 import type { Db } from "../store/db.ts";
 import { isServerModel } from "../store/models.ts";
 import { buildDataset, DatasetError, listDatasets, type DatasetCard } from "./buildDataset.ts";
 import { TokenCounter } from "./tokenCounter.ts";
 
-export type DatasetBuildFlags = { name: string; base: string; testFraction?: string; seed?: string; maxTokens?: string; includeFlagged?: boolean; letterType: string[] };
+/** The prompt a model answering questions about a letter runs with (QA training rows carry it as their system message). */
+export const QA_ANSWER_PROMPT_FILE = "qa-answer-system.v1.txt";
+
+export type DatasetBuildFlags = { name: string; base: string; source?: string; minDifficulty?: string; testFraction?: string; seed?: string; maxTokens?: string; includeFlagged?: boolean; letterType: string[] };
 
 export async function datasetBuildCommand(db: Db, dataDir: string, flags: DatasetBuildFlags, reporter: Reporter): Promise<number> {
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/.test(flags.name)) throw new CliError(`--name ${flags.name}: use letters, digits, dots, dashes and underscores (a folder is named after it)`);
   const testFraction = flags.testFraction === undefined ? 0.1 : Number(flags.testFraction);
   if (!(testFraction >= 0 && testFraction < 1)) throw new CliError(`--test-fraction ${flags.testFraction}: a share from 0 up to (not including) 1`);
+  const source = flags.source ?? "letters";
+  if (source !== "letters" && source !== "qa") throw new CliError(`--source ${source}: letters (letter → timeline rows) or qa (question → answer rows)`);
+  const minDifficulty = flags.minDifficulty === undefined ? 1 : Number(flags.minDifficulty);
+  if (!Number.isInteger(minDifficulty) || minDifficulty < 1 || minDifficulty > 10) throw new CliError(`--min-difficulty ${flags.minDifficulty}: a whole number from 1 to 10`);
   const base = resolveModel(db, flags.base);
   if (isServerModel(base)) throw new CliError(`--base ${flags.base}: a server model has no tokenizer here; give the base model's GGUF file`);
   const counter = await TokenCounter.open(base.path);
   try {
     const card = buildDataset(db, counter, {
       name: flags.name,
+      source,
+      minDifficulty,
       folder: path.join(dataDir, "datasets", flags.name),
       base,
-      prompt: loadExtractionPrompt(),
+      prompt: source === "qa" ? loadSystemPrompt(QA_ANSWER_PROMPT_FILE) : loadExtractionPrompt(),
       testFraction,
       seed: flags.seed === undefined ? 1 : (positiveInt("--seed", flags.seed) as number),
       maxTokens: flags.maxTokens === undefined ? 12_000 : (positiveInt("--max-tokens", flags.maxTokens) as number),
@@ -55,5 +64,6 @@ export function datasetShowCommand(db: Db, name: string, reporter: Reporter): nu
 
 function describe(card: DatasetCard): string {
   const tokens = card.tokens ? `; tokens per row: median ${card.tokens.median}, 90th percentile ${card.tokens.p90}, longest ${card.tokens.max}` : "";
-  return `Training set ${card.name}: ${card.counts.train} train and ${card.counts.test} test rows (${card.counts.excluded} left out), ${card.origin} letters only, prompt ${card.prompt_version}${tokens}`;
+  const balanced = card.counts.balanced_away > 0 ? `, ${card.counts.balanced_away} pairs left out to balance the kinds` : "";
+  return `Training set ${card.name} (${card.source === "qa" ? "question/answer rows" : "letter → timeline rows"}): ${card.counts.train} train and ${card.counts.test} test rows (${card.counts.excluded} left out${balanced}), ${card.origin} letters only, prompt ${card.prompt_version}${tokens}`;
 }

@@ -1,22 +1,68 @@
 /**
- * The studio's letters that can teach a model: accepted (and, when asked, flagged) synthetic
- * letters that have both a letter and a gold timeline, with the grid row's letter type. Each is
- * its own group for the split (a synthetic letter stands for no real patient).
+ * What a training set can be built from, as examples ready to become rows: the studio's letters
+ * with their gold timelines (extraction), or the question/answer pairs distilled from them (QA).
+ * Synthetic only: a synthetic letter stands for no real patient, so each letter is its own group
+ * for the split, and a letter's QA pairs all fall on one side.
  */
 import { prepared, type Db } from "../store/db.ts";
+import { trainingRow, type TrainingRow } from "./trainingRow.ts";
 
-export type Example = { id: string; group: string; letterType: string; letter: string; gold: unknown };
+export type Example = { id: string; group: string; letterType: string; qaKind: string | null; row: TrainingRow };
+export type ExampleSkipped = { id: string; reason: string };
 
-export function syntheticExamples(db: Db, options: { includeFlagged: boolean; letterTypes?: readonly string[] | undefined }): Example[] {
-  const rows = prepared(
+type LetterRow = { id: number; content: string; gold: string; payload: string | null };
+
+function storedLetters(db: Db, includeFlagged: boolean): LetterRow[] {
+  return prepared(
     db,
     `SELECT l.id, l.content, l.gold, i.payload FROM synth_letters l JOIN job_items i ON i.id = l.item_id
      WHERE (l.status = 'accepted' OR (? AND l.status = 'flagged')) AND l.content IS NOT NULL AND l.gold IS NOT NULL ORDER BY l.id`,
-  ).all(options.includeFlagged ? 1 : 0) as { id: number; content: string; gold: string; payload: string | null }[];
-  return rows
-    .map((row) => {
-      const payload = JSON.parse(row.payload ?? "{}") as { row?: { letter_type?: string } };
-      return { id: `synthetic-${row.id}`, group: `synthetic-${row.id}`, letterType: payload.row?.letter_type ?? "unknown", letter: row.content, gold: JSON.parse(row.gold) as unknown };
-    })
-    .filter((example) => options.letterTypes === undefined || options.letterTypes.length === 0 || options.letterTypes.includes(example.letterType));
+  ).all(includeFlagged ? 1 : 0) as LetterRow[];
+}
+
+const letterTypeOf = (letter: LetterRow): string => (JSON.parse(letter.payload ?? "{}") as { row?: { letter_type?: string } }).row?.letter_type ?? "unknown";
+const wanted = (types: readonly string[] | undefined, type: string): boolean => types === undefined || types.length === 0 || types.includes(type);
+
+/** Extraction rows: each letter with its gold timeline. A gold that is not a valid timeline is skipped with the reason. */
+export function letterExamples(db: Db, system: string, options: { includeFlagged: boolean; letterTypes?: readonly string[] | undefined }): { examples: Example[]; skipped: ExampleSkipped[] } {
+  const examples: Example[] = [];
+  const skipped: ExampleSkipped[] = [];
+  for (const letter of storedLetters(db, options.includeFlagged)) {
+    const letterType = letterTypeOf(letter);
+    if (!wanted(options.letterTypes, letterType)) continue;
+    const id = `synthetic-${letter.id}`;
+    try {
+      examples.push({ id, group: id, letterType, qaKind: null, row: trainingRow(system, letter.content, JSON.parse(letter.gold) as never) });
+    } catch (error) {
+      skipped.push({ id, reason: `gold is not a valid timeline: ${(error as Error).message.split("\n")[0]}` });
+    }
+  }
+  return { examples, skipped };
+}
+
+type QaPairRow = { id: number; letter_id: number; kind: string; pair: string };
+
+/**
+ * QA rows, as the distillation study trained its students: the accepted pairs of the letters
+ * taken, at least `minDifficulty` hard; user = the letter and the question, assistant = the
+ * answer and its verbatim source as one JSON object.
+ */
+export function qaExamples(db: Db, system: string, options: { includeFlagged: boolean; letterTypes?: readonly string[] | undefined; minDifficulty: number }): Example[] {
+  const letters = new Map(storedLetters(db, options.includeFlagged).filter((letter) => wanted(options.letterTypes, letterTypeOf(letter))).map((letter) => [letter.id, letter]));
+  const pairs = prepared(db, "SELECT id, letter_id, kind, pair FROM synth_qa WHERE status = 'accepted' ORDER BY id").all() as QaPairRow[];
+  return pairs.flatMap((stored) => {
+    const letter = letters.get(stored.letter_id);
+    const pair = JSON.parse(stored.pair) as { question: string; answer: string | number; source: string; difficulty: number; type?: string };
+    if (!letter || pair.difficulty < options.minDifficulty) return [];
+    const kind = pair.type ?? stored.kind;
+    const answer = { answer: String(pair.answer), source: kind.startsWith("not_answerable") ? "" : pair.source };
+    const row: TrainingRow = {
+      messages: [
+        { role: "system", content: system },
+        { role: "user", content: `${letter.content}\n\nQuestion: ${pair.question}` },
+        { role: "assistant", content: JSON.stringify(answer) },
+      ],
+    };
+    return [{ id: `synthetic-qa-${stored.id}`, group: `synthetic-${letter.id}`, letterType: letterTypeOf(letter), qaKind: kind, row }];
+  });
 }

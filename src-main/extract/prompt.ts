@@ -12,6 +12,11 @@ export function promptsDir(): string {
 }
 
 export function loadExtractionPrompt(file: string = EXTRACTION_PROMPT_FILE): SystemPrompt {
+  return loadSystemPrompt(file);
+}
+
+/** Any versioned system prompt in prompts/ (the extraction prompt; the QA answering prompt training sets use). */
+export function loadSystemPrompt(file: string): SystemPrompt {
   const text = readFileSync(`${promptsDir()}${file}`, "utf8");
   const hash = createHash("sha256").update(text).digest("hex").slice(0, 8);
   return { text, version: `${file.replace(/\.txt$/, "")}@${hash}` };

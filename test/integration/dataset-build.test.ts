@@ -13,7 +13,7 @@ import { describe, expect, it } from "vitest";
 import { loadExtractionPrompt } from "../../src-main/extract/prompt.ts";
 import { addItems, createJob, itemsOfJob } from "../../src-main/jobs/jobStore.ts";
 import { openStore } from "../../src-main/store/db.ts";
-import { insertSynthLetter } from "../../src-main/store/synth.ts";
+import { insertQaPair, insertSynthLetter } from "../../src-main/store/synth.ts";
 import { TimelineDocumentSchema } from "../../src-shared/timeline.ts";
 import { runCli } from "../helpers/cli.ts";
 import { demoLettersWithGold } from "../helpers/fakeOpenAiServer.ts";
@@ -26,14 +26,22 @@ const demo = demoLettersWithGold();
 const TYPES = ["initial_assessment", "follow_up", "discharge_summary"];
 
 /** A store whose synthetic letters are the demo letters with their gold; one rejected letter that must not be used. */
-function studioStore(): string {
+function studioStore(withQa = false): string {
   const data = tempDir();
   const db = openStore(data);
   const job = createJob(db, { kind: "synth:generate", key: "demo", params: { model: "teacher", promptVersion: "v" } });
   addItems(db, job, demo.map((letter, i) => ({ key: `row-${i}`, payload: { row: { letter_type: TYPES[i % 3] }, occurrence: 0 } })));
   itemsOfJob(db, job).forEach((item, i) => {
     const letter = demo[i] as (typeof demo)[number];
-    insertSynthLetter(db, { itemId: item.id, content: letter.text, gold: JSON.parse(letter.gold), rawOutput: "{}", model: "teacher", messageId: null, promptVersion: "v", status: i === 15 ? "rejected" : "accepted", reasons: [], minhash: null });
+    const letterId = insertSynthLetter(db, { itemId: item.id, content: letter.text, gold: JSON.parse(letter.gold), rawOutput: "{}", model: "teacher", messageId: null, promptVersion: "v", status: i === 15 ? "rejected" : "accepted", reasons: [], minhash: null });
+    if (!withQa) return;
+    // Per letter: two yes/no pairs (difficulty 5), one numeric (4), a not-answerable yes/no on the first ten (6),
+    // a not-answerable numeric of difficulty 7 on even letters and 2 on odd ones, and one rejected pair.
+    const pairs: [string, string | number, number][] = [["yes_no", "Yes", 5], ["yes_no", "No", 5], ["numeric", 42, 4], ...(i < 10 ? [["not_answerable_yes_no", "N/A", 6] as [string, string, number]] : []), ["not_answerable_numeric", "N/A", i % 2 === 0 ? 7 : 2]];
+    pairs.forEach(([kind, answer, difficulty], index) =>
+      insertQaPair(db, { letterId, itemId: item.id, index, status: "accepted", reason: null, kind, pair: { type: kind, question: `Question ${index} about letter ${i}?`, answer, source: letter.text.slice(0, 24), difficulty, section: "plan", explanation: "x" }, promptVersion: "qa-v1" }),
+    );
+    insertQaPair(db, { letterId, itemId: item.id, index: pairs.length, status: "rejected", reason: "ungrounded: not in the letter", kind: "yes_no", pair: { question: "never used" }, promptVersion: "qa-v1" });
   });
   db.close();
   return data;
@@ -103,4 +111,34 @@ describe("dataset build", () => {
     const listed = await runCli(["--data", data, "--json", "dataset", "list"]);
     expect(listed.events.map((event) => event.name)).toEqual(["demo", "demo-again", "demo-seed-2", "demo-short"]);
   }, 180_000);
+
+  it("QA rows: the accepted pairs at least --min-difficulty hard, balanced by kind with the seed, a letter's pairs all on one side", async () => {
+    const data = studioStore(true);
+    const run = await runCli(["--data", data, "--json", "dataset", "build", "--name", "qa", "--base", testModel(), "--source", "qa", "--min-difficulty", "3", "--test-fraction", "0.2"]);
+    expect(run.code, run.stderr).toBe(0);
+    const card = run.events.at(-1) as { source: string; counts: Record<string, unknown>; settings: Record<string, unknown>; prompt_version: string };
+    // Of the 15 accepted letters' pairs at difficulty 3 or more: 30 yes/no, 15 numeric, 10 not-answerable
+    // yes/no, 8 not-answerable numeric; balanced to 8 of each = 32 rows, 31 left out to balance.
+    expect(card.source).toBe("qa");
+    expect(card.counts).toMatchObject({ rows: 32, excluded: 0, balanced_away: 31, by_qa_kind: { yes_no: 8, numeric: 8, not_answerable_yes_no: 8, not_answerable_numeric: 8 } });
+    expect(card.settings).toMatchObject({ min_difficulty: 3 });
+    expect(card.prompt_version).toMatch(/^qa-answer-system\.v1@/);
+    const folder = path.join(data, "datasets", "qa");
+    const rows = [...rowsOf(path.join(folder, "train.jsonl")), ...rowsOf(path.join(folder, "test.jsonl"))];
+    expect(rows).toHaveLength(32);
+    const letterOf = (row: Row) => Number(/about letter (\d+)\?$/.exec(row.messages[1]?.content ?? "")?.[1]);
+    for (const row of rows) {
+      const letter = demo[letterOf(row)] as (typeof demo)[number];
+      expect(row.messages[1]?.content.startsWith(`${letter.text}\n\nQuestion: `)).toBe(true);
+      const answer = JSON.parse(row.messages[2]?.content ?? "") as { answer: string; source: string };
+      expect(Object.keys(answer)).toEqual(["answer", "source"]);
+      // Not answerable: N/A with no source; otherwise the pair's verbatim quote.
+      expect(answer.source).toBe(answer.answer === "N/A" ? "" : letter.text.slice(0, 24));
+    }
+    expect(rows.some((row) => row.messages[1]?.content.includes("never used"))).toBe(false);
+    // No letter on both sides.
+    const testLetters = new Set(rowsOf(path.join(folder, "test.jsonl")).map(letterOf));
+    expect(rowsOf(path.join(folder, "train.jsonl")).filter((row) => testLetters.has(letterOf(row)))).toEqual([]);
+    expect(testLetters.size).toBeGreaterThan(0);
+  }, 120_000);
 });
