@@ -1,11 +1,13 @@
 /**
- * QA gold and prediction files as JSON Lines, for `eval score` (scripts, no store needed):
- * gold lines `{id, note_id, kind, answer, ...}` (kind boolean | numeric | na-boolean | na-numeric,
- * or the studio's names), prediction lines `{id, answer}`. A gold file with any bad line is
+ * QA gold and prediction files as JSON Lines or CSV (by the file's extension), for `eval score`
+ * (scripts, no store needed): gold lines `{id, note_id, kind, answer, ...}` (kind boolean |
+ * numeric | na-boolean | na-numeric, or the studio's names; `letter_id` is read as `note_id`; a
+ * CSV has these as columns, question and source beside), prediction lines `{id, answer}`. A gold file with any bad line is
  * refused with every bad line named (a score over part of a gold set would mislead); an
  * unreadable predicted answer is no error: it is an invalid answer, scored as wrong.
  */
 import { readFileSync } from "node:fs";
+import { parse } from "csv-parse/sync";
 import { z } from "zod";
 import { readQaAnswer, type QaLabel } from "./qaAnswer.ts";
 import { QA_KIND_NAMES, type QaGoldItem } from "./qaScore.ts";
@@ -66,6 +68,10 @@ function* jsonLines(file: string, problems: string[]): Generator<{ line: number;
   } catch (error) {
     throw new ScoringInputError(`${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
+  if (/\.csv$/i.test(file)) {
+    yield* csvRecords(file, text);
+    return;
+  }
   for (const [index, raw] of text.split("\n").entries()) {
     if (raw.trim() === "") continue;
     try {
@@ -73,6 +79,23 @@ function* jsonLines(file: string, problems: string[]): Generator<{ line: number;
     } catch (error) {
       problems.push(`line ${index + 1}: not valid JSON (${(error as Error).message})`);
     }
+  }
+}
+
+/** A CSV's rows as the JSON lines would be: `letter_id` read as `note_id`, an empty criterion as none; line numbers as in the file. */
+function* csvRecords(file: string, text: string): Generator<{ line: number; value: unknown }> {
+  let rows: { record: Record<string, string>; info: { lines: number } }[];
+  try {
+    rows = parse(text, { columns: true, skip_empty_lines: true, bom: true, info: true }) as { record: Record<string, string>; info: { lines: number } }[];
+  } catch (error) {
+    throw new ScoringInputError(`${file}: not a CSV file this can read (${(error as Error).message})`);
+  }
+  for (const { record, info } of rows) {
+    const { letter_id: letterId, criterion, ...rest } = record;
+    yield {
+      line: info.lines,
+      value: { ...rest, ...(rest.note_id === undefined && letterId !== undefined ? { note_id: letterId } : {}), ...(criterion ? { criterion } : {}) },
+    };
   }
 }
 

@@ -142,3 +142,25 @@ describe("criteria with a threshold", () => {
     expect(() => scoreQaFiles(gold, pred, { criteriaPath: criteria })).toThrow(`${gold}: criteria not in ${criteria}: CREATININE`);
   });
 });
+
+describe("QA files as CSV", () => {
+  it("reads gold and predictions from CSV (letter_id as note_id, quoted commas, an empty answer as NA) exactly as the same JSON Lines", () => {
+    const dir = tempDir();
+    const rows = [
+      { id: "q1", note: "n1", kind: "yes_no", question: "Is there, in the letter, a cancer?", answer: "Yes", source: "breast cancer", predicted: "yes" },
+      { id: "q2", note: "n1", kind: "numeric", question: "Highest creatinine?", answer: "1.9", source: "creatinine 1.9", predicted: "1.90" },
+      { id: "q3", note: "n2", kind: "not_answerable_numeric", question: "HbA1c?", answer: "N/A", source: "", predicted: "" },
+      { id: "q4", note: "n2", kind: "yes_no", question: "Smoker?", answer: "No", source: "never smoked", predicted: "unclear" },
+    ];
+    const csvCell = (text: string) => (/[",]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
+    writeFileSync(path.join(dir, "gold.csv"), ["id,letter_id,kind,question,answer,source", ...rows.map((r) => [r.id, r.note, r.kind, r.question, r.answer, r.source].map(csvCell).join(","))].join("\n"));
+    writeFileSync(path.join(dir, "pred.csv"), ["id,answer", ...rows.map((r) => `${r.id},${r.predicted}`)].join("\n"));
+    writeFileSync(path.join(dir, "gold.jsonl"), rows.map((r) => JSON.stringify({ id: r.id, note_id: r.note, kind: r.kind, question: r.question, answer: r.answer, source: r.source })).join("\n"));
+    writeFileSync(path.join(dir, "pred.jsonl"), rows.map((r) => JSON.stringify({ id: r.id, answer: r.predicted })).join("\n"));
+    const fromCsv = scoreQaFiles(path.join(dir, "gold.csv"), path.join(dir, "pred.csv"), {});
+    expect(fromCsv).toEqual(scoreQaFiles(path.join(dir, "gold.jsonl"), path.join(dir, "pred.jsonl"), {}));
+    expect(fromCsv.overall).toMatchObject({ n: 4, accuracy: 0.75, invalid_predictions: 1 });
+    writeFileSync(path.join(dir, "bad.csv"), "id,letter_id,kind,answer\nq1,n1,yes_no,Yes\nq2,n1,odd,maybe\n");
+    expect(() => readQaGold(path.join(dir, "bad.csv"))).toThrow(/line 3: kind "odd" is not boolean[\s\S]*line 3: answer "maybe" is not yes, no, a number or NA/);
+  });
+});
