@@ -13,7 +13,7 @@ import { fileSha256, writeFileAtomically } from "../base/atomicFile.ts";
 import { nowIso, prepared, type Db } from "../store/db.ts";
 import type { ModelRow } from "../store/models.ts";
 import { balanceBy } from "./balance.ts";
-import { letterExamples, qaExamples, type Example } from "./syntheticExamples.ts";
+import { letterExamples, qaExamples, reviewedLetterExamples, type Example } from "./syntheticExamples.ts";
 import { splitByGroup } from "./split.ts";
 import type { TokenCounter } from "./tokenCounter.ts";
 
@@ -23,6 +23,8 @@ export type DatasetOptions = {
   source: "letters" | "qa";
   /** QA: pairs at least this hard (1-10). */
   minDifficulty: number;
+  /** Letters: also real letters whose review is finished, corrections applied (for training inside the hospital only). */
+  includeReviewed: boolean;
   folder: string;
   base: ModelRow;
   prompt: { text: string; version: string };
@@ -36,11 +38,12 @@ export type DatasetOptions = {
 export type DatasetCard = {
   name: string;
   created_at: string;
-  origin: "synthetic";
+  /** "contains-real" as soon as one real letter is in it: such a set never goes to a cloud provider (cloudSafe.ts). */
+  origin: "synthetic" | "contains-real";
   source: "letters" | "qa";
   prompt_version: string;
   base_model: { name: string; fingerprint: string };
-  settings: { test_fraction: number; seed: number; max_tokens: number; include_flagged: boolean; letter_types: string[] | null; min_difficulty: number | null };
+  settings: { test_fraction: number; seed: number; max_tokens: number; include_flagged: boolean; letter_types: string[] | null; include_reviewed: boolean; min_difficulty: number | null };
   counts: {
     rows: number;
     train: number;
@@ -71,14 +74,15 @@ export function buildDataset(db: Db, counter: TokenCounter, options: DatasetOpti
     balancedAway = all.length - examples.length;
   } else {
     const found = letterExamples(db, options.prompt.text, options);
-    examples = found.examples;
-    excluded.push(...found.skipped);
+    const reviewed = options.includeReviewed ? reviewedLetterExamples(db, options.prompt.text) : { examples: [], skipped: [] };
+    examples = [...found.examples, ...reviewed.examples];
+    excluded.push(...found.skipped, ...reviewed.skipped);
   }
   if (examples.length === 0) {
     throw new DatasetError(
       options.source === "qa"
         ? "no accepted question/answer pair matches: distil pairs in the studio first (oncotimeline synth qa)"
-        : "no synthetic letter with gold matches: generate letters in the studio first (oncotimeline synth generate)",
+        : `no synthetic letter with gold matches${options.includeReviewed ? " and no real letter's review is finished" : ""}: generate letters in the studio first (oncotimeline synth generate)`,
     );
   }
   const kept: (Example & { tokens: number; events: string[] })[] = [];
@@ -105,14 +109,16 @@ export function buildDataset(db: Db, counter: TokenCounter, options: DatasetOpti
   const count = (values: string[]) => Object.fromEntries([...new Set(values)].sort().map((value) => [value, values.filter((other) => other === value).length]));
   const lengths = kept.map((item) => item.tokens).sort((a, b) => a - b);
   const at = (share: number) => lengths[Math.min(lengths.length - 1, Math.floor(share * lengths.length))] as number;
+  // By construction: the origin is read from the rows written, not from what was asked for.
+  const origin = kept.some((item) => item.real) ? "contains-real" : "synthetic";
   const card: DatasetCard = {
     name: options.name,
     created_at: nowIso(),
-    origin: "synthetic",
+    origin,
     source: options.source,
     prompt_version: options.prompt.version,
     base_model: { name: options.base.name, fingerprint: options.base.fingerprint },
-    settings: { test_fraction: options.testFraction, seed: options.seed, max_tokens: options.maxTokens, include_flagged: options.includeFlagged, letter_types: options.letterTypes?.length ? [...options.letterTypes] : null, min_difficulty: options.source === "qa" ? options.minDifficulty : null },
+    settings: { test_fraction: options.testFraction, seed: options.seed, max_tokens: options.maxTokens, include_flagged: options.includeFlagged, letter_types: options.letterTypes?.length ? [...options.letterTypes] : null, include_reviewed: options.includeReviewed, min_difficulty: options.source === "qa" ? options.minDifficulty : null },
     counts: {
       rows: kept.length,
       train: train.length,
@@ -128,7 +134,7 @@ export function buildDataset(db: Db, counter: TokenCounter, options: DatasetOpti
     excluded,
   };
   writeFileAtomically(path.join(options.folder, "card.json"), (write) => write(`${JSON.stringify(card, null, 2)}\n`));
-  prepared(db, "INSERT INTO datasets (name, origin, folder, card, created_at) VALUES (?, 'synthetic', ?, ?, ?)").run(options.name, path.resolve(options.folder), JSON.stringify(card), card.created_at);
+  prepared(db, "INSERT INTO datasets (name, origin, folder, card, created_at) VALUES (?, ?, ?, ?, ?)").run(options.name, origin, path.resolve(options.folder), JSON.stringify(card), card.created_at);
   return card;
 }
 

@@ -12,6 +12,7 @@ export const datasetsCli: CliCommands = (program, run) => {
     .option("--test-fraction <f>", "share of letters held out for testing (default 0.1)")
     .option("--seed <n>", "split seed (default 1)")
     .option("--max-tokens <n>", "rows longer than this are reported and left out, never cut (default 12000)")
+    .option("--include-reviewed", "letters: also real letters whose review is finished, with their corrections (the set is then marked as holding real letters: for training inside the hospital only)")
     .option("--include-flagged", "also take letters the validator flagged (default: accepted only)")
     .option("--letter-type <type>", "only letters of this type (repeat for several)", (value: string, previous: string[]) => [...previous, value], [] as string[])
     .action((flags) => run(async ({ db, dataDir, reporter }) => (await import("./datasetCommand.ts")).datasetBuildCommand(db(), dataDir(), flags, reporter)));

@@ -10,7 +10,7 @@ import { TokenCounter } from "./tokenCounter.ts";
 /** The prompt a model answering questions about a letter runs with (QA training rows carry it as their system message). */
 export const QA_ANSWER_PROMPT_FILE = "qa-answer-system.v1.txt";
 
-export type DatasetBuildFlags = { name: string; base: string; source?: string; minDifficulty?: string; testFraction?: string; seed?: string; maxTokens?: string; includeFlagged?: boolean; letterType: string[] };
+export type DatasetBuildFlags = { name: string; base: string; source?: string; minDifficulty?: string; includeReviewed?: boolean; testFraction?: string; seed?: string; maxTokens?: string; includeFlagged?: boolean; letterType: string[] };
 
 export async function datasetBuildCommand(db: Db, dataDir: string, flags: DatasetBuildFlags, reporter: Reporter): Promise<number> {
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/.test(flags.name)) throw new CliError(`--name ${flags.name}: use letters, digits, dots, dashes and underscores (a folder is named after it)`);
@@ -20,6 +20,7 @@ export async function datasetBuildCommand(db: Db, dataDir: string, flags: Datase
   if (source !== "letters" && source !== "qa") throw new CliError(`--source ${source}: letters (letter → timeline rows) or qa (question → answer rows)`);
   const minDifficulty = flags.minDifficulty === undefined ? 1 : Number(flags.minDifficulty);
   if (!Number.isInteger(minDifficulty) || minDifficulty < 1 || minDifficulty > 10) throw new CliError(`--min-difficulty ${flags.minDifficulty}: a whole number from 1 to 10`);
+  if (flags.includeReviewed && source === "qa") throw new CliError("--include-reviewed takes real letters with their corrected timelines: it goes with --source letters");
   const base = resolveModel(db, flags.base);
   if (isServerModel(base)) throw new CliError(`--base ${flags.base}: a server model has no tokenizer here; give the base model's GGUF file`);
   const counter = await TokenCounter.open(base.path);
@@ -28,6 +29,7 @@ export async function datasetBuildCommand(db: Db, dataDir: string, flags: Datase
       name: flags.name,
       source,
       minDifficulty,
+      includeReviewed: flags.includeReviewed ?? false,
       folder: path.join(dataDir, "datasets", flags.name),
       base,
       prompt: source === "qa" ? loadSystemPrompt(QA_ANSWER_PROMPT_FILE) : loadExtractionPrompt(),
@@ -65,5 +67,5 @@ export function datasetShowCommand(db: Db, name: string, reporter: Reporter): nu
 function describe(card: DatasetCard): string {
   const tokens = card.tokens ? `; tokens per row: median ${card.tokens.median}, 90th percentile ${card.tokens.p90}, longest ${card.tokens.max}` : "";
   const balanced = card.counts.balanced_away > 0 ? `, ${card.counts.balanced_away} pairs left out to balance the kinds` : "";
-  return `Training set ${card.name} (${card.source === "qa" ? "question/answer rows" : "letter → timeline rows"}): ${card.counts.train} train and ${card.counts.test} test rows (${card.counts.excluded} left out${balanced}), ${card.origin} letters only, prompt ${card.prompt_version}${tokens}`;
+  return `Training set ${card.name} (${card.source === "qa" ? "question/answer rows" : "letter → timeline rows"}): ${card.counts.train} train and ${card.counts.test} test rows (${card.counts.excluded} left out${balanced}), ${card.origin === "synthetic" ? "synthetic letters only" : "CONTAINS REAL LETTERS: for this hospital's cluster only, never a cloud provider"}, prompt ${card.prompt_version}${tokens}`;
 }

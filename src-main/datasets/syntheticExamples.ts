@@ -1,13 +1,15 @@
 /**
  * What a training set can be built from, as examples ready to become rows: the studio's letters
- * with their gold timelines (extraction), or the question/answer pairs distilled from them (QA).
- * Synthetic only: a synthetic letter stands for no real patient, so each letter is its own group
- * for the split, and a letter's QA pairs all fall on one side.
+ * with their gold timelines (extraction), the question/answer pairs distilled from them (QA), and,
+ * for training inside the hospital only and only when asked, real letters a reviewer has marked
+ * reviewed, with their corrections applied. A synthetic letter stands for no real patient, so
+ * it is its own group for the split (its QA pairs all fall on one side); a real letter's group
+ * is its patient, so no patient is on both sides.
  */
 import { prepared, type Db } from "../store/db.ts";
 import { trainingRow, type TrainingRow } from "./trainingRow.ts";
 
-export type Example = { id: string; group: string; letterType: string; qaKind: string | null; row: TrainingRow };
+export type Example = { id: string; group: string; letterType: string; qaKind: string | null; real: boolean; row: TrainingRow };
 export type ExampleSkipped = { id: string; reason: string };
 
 type LetterRow = { id: number; content: string; gold: string; payload: string | null };
@@ -32,7 +34,7 @@ export function letterExamples(db: Db, system: string, options: { includeFlagged
     if (!wanted(options.letterTypes, letterType)) continue;
     const id = `synthetic-${letter.id}`;
     try {
-      examples.push({ id, group: id, letterType, qaKind: null, row: trainingRow(system, letter.content, JSON.parse(letter.gold) as never) });
+      examples.push({ id, group: id, letterType, qaKind: null, real: false, row: trainingRow(system, letter.content, JSON.parse(letter.gold) as never) });
     } catch (error) {
       skipped.push({ id, reason: `gold is not a valid timeline: ${(error as Error).message.split("\n")[0]}` });
     }
@@ -63,6 +65,31 @@ export function qaExamples(db: Db, system: string, options: { includeFlagged: bo
         { role: "assistant", content: JSON.stringify(answer) },
       ],
     };
-    return [{ id: `synthetic-qa-${stored.id}`, group: `synthetic-${letter.id}`, letterType: letterTypeOf(letter), qaKind: kind, row }];
+    return [{ id: `synthetic-qa-${stored.id}`, group: `synthetic-${letter.id}`, letterType: letterTypeOf(letter), qaKind: kind, real: false, row }];
   });
+}
+
+/**
+ * Real letters whose review is finished, each with the reviewer's corrected timeline (of the
+ * latest review where several models' results were reviewed). Grouped by patient; a letter with
+ * no patient is its own group.
+ */
+export function reviewedLetterExamples(db: Db, system: string): { examples: Example[]; skipped: ExampleSkipped[] } {
+  const rows = prepared(
+    db,
+    `SELECT r.letter_id, r.document, l.text, p.external_id AS patient FROM reviews r JOIN letters l ON l.id = r.letter_id LEFT JOIN patients p ON p.id = l.patient_id
+     WHERE r.state = 'reviewed' AND r.updated_at = (SELECT max(o.updated_at) FROM reviews o WHERE o.letter_id = r.letter_id AND o.state = 'reviewed')
+     GROUP BY r.letter_id ORDER BY r.letter_id`,
+  ).all() as { letter_id: number; document: string; text: string; patient: string | null }[];
+  const examples: Example[] = [];
+  const skipped: ExampleSkipped[] = [];
+  for (const row of rows) {
+    const id = `letter-${row.letter_id}`;
+    try {
+      examples.push({ id, group: row.patient === null ? id : `patient-${row.patient}`, letterType: "real", qaKind: null, real: true, row: trainingRow(system, row.text, JSON.parse(row.document) as never) });
+    } catch (error) {
+      skipped.push({ id, reason: `corrected timeline is not valid: ${(error as Error).message.split("\n")[0]}` });
+    }
+  }
+  return { examples, skipped };
 }

@@ -6,7 +6,7 @@
  * whose hashes are the files'.
  */
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { getLlama } from "node-llama-cpp";
 import { describe, expect, it } from "vitest";
@@ -14,6 +14,10 @@ import { loadExtractionPrompt } from "../../src-main/extract/prompt.ts";
 import { addItems, createJob, itemsOfJob } from "../../src-main/jobs/jobStore.ts";
 import { openStore } from "../../src-main/store/db.ts";
 import { insertQaPair, insertSynthLetter } from "../../src-main/store/synth.ts";
+import { cloudSafeDataset, RealLettersError } from "../../src-main/datasets/cloudSafe.ts";
+import { insertLetter } from "../../src-main/store/letters.ts";
+import { registerModelRecord } from "../../src-main/store/models.ts";
+import { saveReview } from "../../src-main/store/reviews.ts";
 import { TimelineDocumentSchema } from "../../src-shared/timeline.ts";
 import { runCli } from "../helpers/cli.ts";
 import { demoLettersWithGold } from "../helpers/fakeOpenAiServer.ts";
@@ -140,5 +144,54 @@ describe("dataset build", () => {
     const testLetters = new Set(rowsOf(path.join(folder, "test.jsonl")).map(letterOf));
     expect(rowsOf(path.join(folder, "train.jsonl")).filter((row) => testLetters.has(letterOf(row)))).toEqual([]);
     expect(testLetters.size).toBeGreaterThan(0);
+  }, 120_000);
+
+  it("real letters only when asked: reviewed ones with their corrections, split by patient, and the set can never reach a cloud provider", async () => {
+    const data = studioStore();
+    const db = openStore(data);
+    const model = registerModelRecord(db, { name: "m", path: "/m.gguf", bytes: 1, fingerprint: "f" });
+    // Six real letters of three patients: four reviewed (a corrected document), one in review, one with no patient.
+    const real = demo.slice(0, 6).map((letter, i) => {
+      const { letterId } = insertLetter(db, { text: `${letter.text}\n(real copy ${i})`, sourcePath: `/ward/${i}.txt`, sourceRow: null, sourceFormat: "txt", patientExternalId: i === 5 ? null : `P${Math.floor(i / 2)}`, letterDate: null });
+      const corrected = { ...JSON.parse(letter.gold), status_updates: [{ type: "clinical_summary", value: `corrected ${i}` }] };
+      saveReview(db, { letterId, modelId: model.id }, { document: corrected, accepted: [], state: i === 4 ? "in_review" : "reviewed", edits: 1 });
+      return letterId;
+    });
+    db.close();
+    const build = (name: string, ...more: string[]) => runCli(["--data", data, "--json", "dataset", "build", "--name", name, "--base", testModel(), "--test-fraction", "0.3", ...more]);
+
+    // Without --include-reviewed no real letter is taken.
+    const synthetic = await build("synthetic");
+    expect((synthetic.events.at(-1) as { origin: string; counts: { rows: number } }).origin).toBe("synthetic");
+    const mixed = await build("mixed", "--include-reviewed");
+    expect(mixed.code, mixed.stderr).toBe(0);
+    const card = mixed.events.at(-1) as { origin: string; counts: { rows: number; by_letter_type: Record<string, number> } };
+    expect(card.origin).toBe("contains-real");
+    expect(card.counts.rows).toBe(15 + 5);
+    expect(card.counts.by_letter_type.real).toBe(5);
+    const folder = path.join(data, "datasets", "mixed");
+    const rows = [...rowsOf(path.join(folder, "train.jsonl")).map((row) => ({ row, side: "train" })), ...rowsOf(path.join(folder, "test.jsonl")).map((row) => ({ row, side: "test" }))];
+    const realRows = rows.filter(({ row }) => row.metadata.id.startsWith("letter-"));
+    expect(realRows.map(({ row }) => row.metadata.id).sort()).toEqual([0, 1, 2, 3, 5].map((i) => `letter-${real[i]}`).sort());
+    // The corrected document is the assistant's answer; a patient's letters are on one side.
+    expect(realRows.every(({ row }) => /corrected \d/.test(row.messages[2]?.content ?? ""))).toBe(true);
+    const sideOf = (i: number) => realRows.find(({ row }) => row.metadata.id === `letter-${real[i]}`)?.side;
+    expect(sideOf(0)).toBe(sideOf(1));
+    expect(sideOf(2)).toBe(sideOf(3));
+
+    const store = openStore(data);
+    try {
+      expect(() => cloudSafeDataset(store, "mixed")).toThrow(RealLettersError);
+      expect(() => cloudSafeDataset(store, "mixed")).toThrow('training set "mixed" holds real letters: it can be used on this hospital\'s cluster only, never sent to a cloud provider');
+      expect(cloudSafeDataset(store, "synthetic").files).toHaveLength(2);
+      // A real row slipped into a synthetic set's file afterwards is caught at hand-off.
+      const tampered = path.join(data, "datasets", "synthetic", "test.jsonl");
+      writeFileSync(tampered, `${readFileSync(tampered, "utf8")}${JSON.stringify({ ...(realRows[0]?.row as Row) })}\n`);
+      expect(() => cloudSafeDataset(store, "synthetic")).toThrow(/test.jsonl holds a row that is not from a synthetic letter \(letter-\d+\)/);
+    } finally {
+      store.close();
+    }
+    const listed = await runCli(["--data", data, "dataset", "list"]);
+    expect(listed.stdout).toMatch(/^mixed {2}contains-real /m);
   }, 120_000);
 });
