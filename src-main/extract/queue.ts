@@ -1,7 +1,7 @@
 import { inPages, type Db } from "../store/db.ts";
 import { saveExtraction } from "../store/extractions.ts";
-import { claimJob, commitItem, countAttempt, createJob, deleteJobIfEmpty, finishJob, itemCounts, newestOpenJob, pendingItemsAfter, startItem, type ItemRow } from "../jobs/jobStore.ts";
-import { ownedElsewhere, ownerLabel } from "../jobs/owner.ts";
+import { claimJob, commitItem, countAttempt, createJob, deleteJobIfEmpty, finishJob, itemCounts, JobBusyError, newestOpenJob, pendingItemsAfter, startItem, type ItemRow } from "../jobs/jobStore.ts";
+import { ownerLabel } from "../jobs/owner.ts";
 import { queueLettersNeedingExtraction } from "./letterQueue.ts";
 import { getLetter, sourceLabel } from "../store/letters.ts";
 import type { ModelRow } from "../store/models.ts";
@@ -157,10 +157,13 @@ function claimExtractionJob(db: Db, model: ModelRow, options: ExtractionOptions)
   return db.transaction(() => {
     const open = newestOpenJob(db, kind, model.id);
     if (open) {
-      if (open.state === "running" && ownedElsewhere(open)) {
-        throw new ExtractionBusyError(`another extraction with model "${model.name}" is running on this data folder (${ownerLabel(open)}); wait for it or stop it first`);
+      try {
+        claimJob(db, open.id);
+      } catch (error) {
+        // The job runtime's refusal, said of this model.
+        if (!(error instanceof JobBusyError)) throw error;
+        throw new ExtractionBusyError(`another extraction with model "${model.name}" is running on this data folder (${ownerLabel(error.job)}); wait for it or stop it first`);
       }
-      claimJob(db, open.id);
       queue(open.id);
       return { jobId: open.id, resumed: true };
     }

@@ -6,6 +6,7 @@ import { inShard } from "../../src-main/extract/shards.ts";
 import type { Db } from "../../src-main/store/db.ts";
 import { createJob, deleteJobIfEmpty, getJob, itemCounts as jobCounts, pendingItemsAfter } from "../../src-main/jobs/jobStore.ts";
 import { queueLettersNeedingExtraction } from "../../src-main/extract/letterQueue.ts";
+import { ExtractionBusyError, runExtraction } from "../../src-main/extract/queue.ts";
 import { registerModelRecord } from "../../src-main/store/models.ts";
 import { saveResult, storeWithLetters as storeWithLettersIn } from "../helpers/storeWithResults.ts";
 import { useTempDirs } from "../helpers/tempDir.ts";
@@ -109,5 +110,21 @@ describe("extraction job queue", () => {
     queueLettersNeedingExtraction(db, busy, model.id, { retryFailed: false });
     deleteJobIfEmpty(db, busy);
     expect(getJob(db, busy)?.id).toBe(busy);
+  });
+
+  it("refuses to run a model's extraction while another live process runs it, naming the model and the process", async () => {
+    const { db } = storeWithLetters(2);
+    const model = registerModelRecord(db, { name: "onco-8b", path: "/m.gguf", bytes: 1, fingerprint: "f" });
+    const job = createJob(db, { kind: "extract", modelId: model.id, params: {} });
+    queueLettersNeedingExtraction(db, job, model.id, { retryFailed: false });
+    // The parent process (vitest's) is alive: it stands for the other extraction.
+    db.prepare("UPDATE jobs SET owner_pid = ? WHERE id = ?").run(process.ppid, job);
+    // Refused before the engine is touched.
+    const run = runExtraction({ db, engine: undefined as never, model, prompt: { text: "", version: "v" } }, { retryFailed: false });
+    await expect(run).rejects.toThrow(ExtractionBusyError);
+    await expect(runExtraction({ db, engine: undefined as never, model, prompt: { text: "", version: "v" } }, { retryFailed: false })).rejects.toThrow(
+      `another extraction with model "onco-8b" is running on this data folder (process ${process.ppid}); wait for it or stop it first`,
+    );
+    expect(getJob(db, job)?.owner_pid).toBe(process.ppid);
   });
 });
