@@ -44,6 +44,8 @@ type Run = {
   etaSeconds: number | null;
 };
 
+const LETTERS_IN_FLIGHT = "the letters in flight";
+
 export class ExtractionJobs {
   private run: Run | undefined;
   private starting = false;
@@ -129,6 +131,7 @@ export class ExtractionJobs {
   kind(): JobKind {
     return {
       name: "extract",
+      inFlight: LETTERS_IN_FLIGHT,
       describe: (job, base) => this.describe(job, base),
       errors: (job, limit) =>
         failedLetters(this.deps.db, job.id, limit).map((row) => ({
@@ -154,7 +157,7 @@ export class ExtractionJobs {
   summary(jobId: number): JobSummary {
     const job = getJob(this.deps.db, jobId);
     if (!job) throw new ApiFailure("not-found", `no job ${jobId}`);
-    return this.describe(job, baseSummary(this.deps.db, this.deps.runs, job));
+    return this.describe(job, baseSummary(this.deps.db, this.deps.runs, job, LETTERS_IN_FLIGHT));
   }
 
   private describe(job: JobRow, base: JobSummary): JobSummary {
@@ -169,15 +172,9 @@ export class ExtractionJobs {
       rate: run && run.processed > 0 && minutes > 0 ? run.processed / minutes : null,
       etaSeconds: run?.etaSeconds ?? null,
       engine: run?.engine ?? null,
-      message: stopMessage(this.deps.runs.stopping(job.id)) ?? run?.message ?? this.stoppedBecause.get(job.id) ?? null,
+      message: base.message ?? run?.message ?? this.stoppedBecause.get(job.id) ?? null,
     };
   }
-}
-
-function stopMessage(stopping: "pause" | "cancel" | null): string | null {
-  if (stopping === "pause") return "pausing: finishing the letters in flight";
-  if (stopping === "cancel") return "cancelling: finishing the letters in flight";
-  return null;
 }
 
 /** Promise.withResolvers arrived in Node 22. */

@@ -16,7 +16,10 @@ export function jobsHandlers(context: ServiceContext, kinds: readonly JobKind[])
     if (!row) throw new ApiFailure("not-found", `no job ${id}`);
     return row;
   };
-  const summary = (row: JobRow): JobSummary => kindOf(row).describe(row, baseSummary(db, runs, row));
+  const summary = (row: JobRow): JobSummary => {
+    const kind = kindOf(row);
+    return kind.describe(row, baseSummary(db, runs, row, kind.inFlight));
+  };
   return {
     "jobs.list": ({ limit, kind }) => {
       const names = kind === undefined ? kinds.map((candidate) => candidate.name) : [kind];

@@ -11,6 +11,8 @@ import type { JobRuns } from "./jobRuns.ts";
 export type JobKind = {
   /** The kinds it runs: this name, or this name followed by ":" and more ("extract:shard-1-of-4"). */
   name: string;
+  /** What a pause or cancel waits for, in the user's words ("the letters in flight"). */
+  inFlight: string;
   /** The job as its capability sees it, over what every job shows. */
   describe(job: JobRow, base: JobSummary): JobSummary;
   errors(job: JobRow, limit: number): JobError[];
@@ -22,8 +24,8 @@ export function servesKind(kind: JobKind, jobKind: string): boolean {
   return jobKind === kind.name || jobKind.startsWith(`${kind.name}:`);
 }
 
-/** What every job shows: its state as it reads now, item counts, cost where it has any, and why it stopped. */
-export function baseSummary(db: Db, runs: JobRuns, job: JobRow): JobSummary {
+/** What every job shows: its state as it reads now, item counts, cost where it has any, and why it stopped (or is stopping). */
+export function baseSummary(db: Db, runs: JobRuns, job: JobRow, inFlight: string): JobSummary {
   const counts = itemCounts(db, job.id);
   const cost = jobCost(db, job.id);
   const stopping = runs.stopping(job.id);
@@ -41,7 +43,7 @@ export function baseSummary(db: Db, runs: JobRuns, job: JobRow): JobSummary {
     engine: null,
     costUsd: job.budget_usd !== null || cost > 0 ? cost : null,
     budgetUsd: job.budget_usd,
-    message: stopping === "pause" ? "pausing: finishing the work in flight" : stopping === "cancel" ? "cancelling: finishing the work in flight" : job.error,
+    message: stopping === "pause" ? `pausing: finishing ${inFlight}` : stopping === "cancel" ? `cancelling: finishing ${inFlight}` : job.error,
     createdAt: job.created_at,
     updatedAt: job.updated_at,
   };

@@ -54,6 +54,7 @@ export class SynthService {
   kind(): JobKind {
     return {
       name: "synth",
+      inFlight: "the requests in flight",
       describe: (job, base) => {
         const params = synthJobParams(job);
         const view = this.running?.view.jobId === job.id ? this.running.view : undefined;
