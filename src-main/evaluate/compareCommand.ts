@@ -1,7 +1,8 @@
 import type { PairedFigure, QaComparison, TimelineComparison } from "../../src-shared/api.ts";
 import { CliError, EXIT, type Reporter } from "../cliKit/reporter.ts";
 import { compareQaFiles, compareTimelineFolders } from "./compare.ts";
-import { bootstrapFlags, isFolder } from "./scoreCommand.ts";
+import { isFolder } from "./goldFiles.ts";
+import { bootstrapFlags } from "./scoreCommand.ts";
 import { ScoringInputError } from "./scoringInputError.ts";
 
 export type CompareFlags = { gold: string; pred: string[]; names?: string; criteria?: string; resamples?: string; seed?: string };

@@ -3,13 +3,13 @@
  * of timeline documents, a folder of n2c2 files), with intervals, the comparison of two, and the
  * charts: what the Evaluation screen shows and `eval report` writes.
  */
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import type { ChartSvg, EvaluationView, PairedFigure } from "../../src-shared/api.ts";
 import { scoreCohortFolders } from "./cohort/cohortScore.ts";
 import { compareQaFiles, compareTimelineFolders } from "./compare.ts";
+import { goldKind } from "./goldFiles.ts";
 import { forestPlot, intervalChart, type IntervalRow } from "./report/charts.ts";
-import { isFolder } from "./scoreCommand.ts";
 import { scoreQaFiles } from "./scoreQaFiles.ts";
 import { ScoringInputError } from "./scoringInputError.ts";
 import { scoreTimelineFolders } from "./timeline/scoreTimelineFolders.ts";
@@ -26,10 +26,11 @@ export async function evaluateModels(request: EvaluationRequest): Promise<Evalua
   const pair = predPaths.length === 2 ? ([predPaths[0], predPaths[1]] as [string, string]) : null;
   const pairNames = [names[0], names[1]] as [string, string];
 
-  if (isFolder(goldPath) && readdirSync(goldPath).some((name) => name.toLowerCase().endsWith(".xml"))) {
+  const kind = goldKind(goldPath);
+  if (kind === "cohort") {
     return { kind: "cohort", gold: goldPath, models: predPaths.map((pred, i) => ({ name: names[i] as string, report: scoreCohortFolders(goldPath, pred) })), comparison: null, charts: [] };
   }
-  if (isFolder(goldPath)) {
+  if (kind === "timeline") {
     const models = predPaths.map((pred, i) => ({ name: names[i] as string, report: scoreTimelineFolders(goldPath, pred, bootstrap) }));
     const comparison = pair ? compareTimelineFolders(goldPath, pair, { ...bootstrap, names: pairNames }) : null;
     const sections = ["overall", ...Object.keys(models[0]?.report.strict.by_section ?? {})];

@@ -4,9 +4,10 @@
  * letter imported from a file named `X` with any extension (`X.txt`, `X.docx` ...). The model's
  * own output is written, not a reviewer's correction: this is the model being measured.
  */
-import { mkdirSync, readdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { writeFileAtomically } from "../base/atomicFile.ts";
+import { filesEndingWith } from "./goldFiles.ts";
 import { inPages, prepared, type Db } from "../store/db.ts";
 import type { ModelRow } from "../store/models.ts";
 
@@ -16,9 +17,7 @@ export type Grounding = { values: number; grounded: number; rate: number | null 
 export type PredictionsWritten = { written: number; failed: number; notExtracted: string[]; notImported: string[]; ambiguous: string[]; grounding: Grounding };
 
 export function writePredictions(db: Db, model: ModelRow, goldDir: string, outDir: string): PredictionsWritten {
-  const stems = readdirSync(goldDir)
-    .filter((name) => name.toLowerCase().endsWith(".json"))
-    .map((name) => name.slice(0, -".json".length));
+  const stems = filesEndingWith(goldDir, ".json", "gold").map((name) => name.slice(0, -".json".length));
   const wanted = new Set(stems);
   const letters = new Map<string, number[]>();
   const page = (after: number) => prepared(db, "SELECT id, source_path FROM letters WHERE id > ? ORDER BY id LIMIT 1000").all(after) as { id: number; source_path: string }[];

@@ -1,6 +1,6 @@
-import { readdirSync, statSync } from "node:fs";
 import { BootstrapSettingsSchema, type CohortReport, type Prf, type QaMetrics, type QaReport, type TimelineReport } from "../../src-shared/api.ts";
 import { scoreCohortFolders } from "./cohort/cohortScore.ts";
+import { goldKind } from "./goldFiles.ts";
 import { checkByContract, numberFlag } from "../cliKit/contractFlags.ts";
 import { CliError, EXIT, type Reporter } from "../cliKit/reporter.ts";
 import { ScoringInputError } from "./scoringInputError.ts";
@@ -14,10 +14,11 @@ export function scoreCommand(flags: ScoreFlags, reporter: Reporter): number {
   // The app's default (intervals on) is not the command's.
   const options = { ...bootstrapFlags(flags), intervals: flags.intervals ?? false };
   try {
-    if (isFolder(flags.gold) && readdirSync(flags.gold).some((name) => name.toLowerCase().endsWith(".xml"))) {
+    const kind = goldKind(flags.gold);
+    if (kind === "cohort") {
       const report = scoreCohortFolders(flags.gold, flags.pred);
       reporter.event({ type: "summary", ...report }, humanCohortReport(report));
-    } else if (isFolder(flags.gold)) {
+    } else if (kind === "timeline") {
       const report = scoreTimelineFolders(flags.gold, flags.pred, options);
       reporter.event({ type: "summary", ...report }, humanTimelineReport(report));
     } else {
@@ -40,13 +41,6 @@ export function bootstrapFlags(flags: { resamples?: string | undefined; seed?: s
   return { ...(resamples === undefined ? {} : { resamples }), ...(seed === undefined ? {} : { seed }) };
 }
 
-export function isFolder(file: string): boolean {
-  try {
-    return statSync(file).isDirectory();
-  } catch {
-    return false;
-  }
-}
 
 function humanTimelineReport(report: TimelineReport): string {
   const figure = (value: number | null): string => (value === null ? "—" : value.toFixed(3));

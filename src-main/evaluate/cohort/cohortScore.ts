@@ -9,18 +9,18 @@
  * Both are reported, each labelled. A missing or unreadable predicted label is always wrong (a
  * false negative of the true label, never read as "not met").
  */
-import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import type { CohortReport } from "../../../src-shared/api.ts";
 import { Tally } from "../classScores.ts";
+import { filesEndingWith } from "../goldFiles.ts";
 import { ScoringInputError } from "../scoringInputError.ts";
 import { N2C2_CRITERIA, readN2c2File, type MetLabel } from "./n2c2.ts";
 
 const LABEL: Record<MetLabel, number> = { met: 0, "not met": 1 };
 
 export function scoreCohortFolders(goldDir: string, predDir: string): CohortReport {
-  const goldFiles = xmlFiles(goldDir, "gold");
-  const predFiles = new Set(xmlFiles(predDir, "prediction"));
+  const goldFiles = filesEndingWith(goldDir, ".xml", "gold");
+  const predFiles = new Set(filesEndingWith(predDir, ".xml", "prediction"));
   const problems: string[] = [];
   const tallies = new Map(N2C2_CRITERIA.map((criterion) => [criterion, new Tally(2)]));
   const notes: string[] = [];
@@ -90,9 +90,3 @@ function f1({ tp, fp, fn }: { tp: number; fp: number; fn: number }): number | nu
   return 2 * tp + fp + fn === 0 ? null : (2 * tp) / (2 * tp + fp + fn);
 }
 
-function xmlFiles(dir: string, what: string): string[] {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ScoringInputError(`${dir}: the ${what} folder does not exist`);
-  return readdirSync(dir)
-    .filter((name) => name.toLowerCase().endsWith(".xml"))
-    .sort();
-}

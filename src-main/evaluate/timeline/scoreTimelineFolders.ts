@@ -4,10 +4,10 @@
  * and counts against JSON validity; a gold folder with any unreadable file is refused with each
  * one named (a score over part of a gold set would mislead).
  */
-import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import type { Prf, TimelineLetterReport, TimelineModeReport, TimelineReport } from "../../../src-shared/api.ts";
 import { percentileInterval, resampleCounts } from "../bootstrap.ts";
+import { filesEndingWith } from "../goldFiles.ts";
 import { ScoringInputError } from "../scoringInputError.ts";
 import { readTimelineFile, type ScoredDocument } from "./timelineFile.ts";
 import { dateAgreement, RELAXED_SIMILARITY, scoreLetter, type Counts, type DateCounts, type LetterCounts, type Mode } from "./timelineScore.ts";
@@ -21,8 +21,8 @@ export type ScoredFolder = { letters: ScoredLetter[]; validity: { valid: number;
 
 /** Every gold letter scored in both modes against its prediction (a missing or unreadable one predicting nothing). */
 export function scoreLetters(goldDir: string, predDir: string): ScoredFolder {
-  const goldFiles = jsonFiles(goldDir, "gold");
-  const predFiles = new Set(jsonFiles(predDir, "prediction"));
+  const goldFiles = filesEndingWith(goldDir, ".json", "gold");
+  const predFiles = new Set(filesEndingWith(predDir, ".json", "prediction"));
   const problems: string[] = [];
   const letters: ScoredLetter[] = [];
   const validity = { valid: 0, invalid: 0, missing: 0 };
@@ -156,9 +156,3 @@ export function prf({ tp, fp, fn }: Counts): Prf {
   };
 }
 
-function jsonFiles(dir: string, what: string): string[] {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ScoringInputError(`${dir}: the ${what} folder does not exist`);
-  return readdirSync(dir)
-    .filter((name) => name.toLowerCase().endsWith(".json"))
-    .sort();
-}
