@@ -5,7 +5,8 @@
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
-import type { ChartSvg, EvaluationView, PairedFigure } from "../../src-shared/api.ts";
+import type { ChartSvg, EvaluationView } from "../../src-shared/api.ts";
+import { qaHeadline, timelineHeadline, type NamedFigure } from "../../src-shared/comparisonFigures.ts";
 import { scoreCohortFolders } from "./cohort/cohortScore.ts";
 import { compareQaFiles, compareTimelineFolders } from "./compare.ts";
 import { goldKind } from "./goldFiles.ts";
@@ -42,9 +43,8 @@ export async function evaluateModels(request: EvaluationRequest): Promise<Evalua
     );
     const charts: ChartSvg[] = [await chart("Strict F1 by section", intervalChart(rows, "Strict F1 by section", "F1 (95% bootstrap interval over letters)"))];
     if (comparison) {
-      const figures: [string, PairedFigure][] = [["strict overall", comparison.strict.overall], ...Object.entries(comparison.strict.by_section).map(([section, paired]) => [`strict ${section}`, paired] as [string, PairedFigure]), ["relaxed overall", comparison.relaxed.overall]];
       const title = `${comparison.models.a} − ${comparison.models.b}: F1`;
-      charts.push(await chart(title, forestPlot(forestRows(figures), title, "difference in F1 (95% paired-bootstrap interval)")));
+      charts.push(await chart(title, forestPlot(forestRows(timelineHeadline(comparison)), title, "difference in F1 (95% paired-bootstrap interval)")));
     }
     return { kind: "timeline", gold: goldPath, models, comparison, charts };
   }
@@ -60,9 +60,8 @@ export async function evaluateModels(request: EvaluationRequest): Promise<Evalua
   );
   const charts: ChartSvg[] = [await chart("Balanced accuracy by question kind", intervalChart(rows, "Balanced accuracy by question kind", "balanced accuracy (95% bootstrap interval over notes)"))];
   if (comparison) {
-    const figures: [string, PairedFigure][] = [...Object.entries(comparison.by_kind).map(([kind, scores]) => [`${kind} balanced accuracy`, scores.balanced_accuracy] as [string, PairedFigure]), ["overall balanced accuracy", comparison.overall.balanced_accuracy], ["overall micro-F1", comparison.overall.micro_f1]];
     const title = `${comparison.models.a} − ${comparison.models.b}`;
-    charts.push(await chart(title, forestPlot(forestRows(figures), title, "difference (95% paired-bootstrap interval)")));
+    charts.push(await chart(title, forestPlot(forestRows(qaHeadline(comparison)), title, "difference (95% paired-bootstrap interval)")));
   }
   return { kind: "qa", gold: goldPath, models, comparison, charts };
 }
@@ -71,7 +70,7 @@ async function chart(title: string, svg: Promise<string>): Promise<ChartSvg> {
   return { title, svg: await svg };
 }
 
-function forestRows(figures: [string, PairedFigure][]): IntervalRow[] {
+function forestRows(figures: NamedFigure[]): IntervalRow[] {
   return figures
     .filter(([, paired]) => paired.difference !== null)
     .map(([name, paired]) => ({ figure: name, value: paired.difference as number, ...(paired.difference_ci ? { low: paired.difference_ci[0], high: paired.difference_ci[1] } : {}) }));

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from "react";
-import type { CohortReport, EvaluationView, PairedFigure, Prf, QaReport, TimelineReport } from "../../src-shared/api.ts";
+import type { CohortReport, EvaluationView, Prf, QaReport, TimelineReport } from "../../src-shared/api.ts";
+import { qaHeadline, timelineHeadline, type NamedFigure } from "../../src-shared/comparisonFigures.ts";
 import { call, errorMessage } from "../api.ts";
 
 const figure = (value: number | null | undefined): string => (value === null || value === undefined || Number.isNaN(value) ? "—" : value.toFixed(3));
@@ -84,8 +85,8 @@ function Results({ view }: { view: EvaluationView }): React.JSX.Element {
         // The SVG is drawn by Vega in the main process from the figures: no script, nothing fetched.
         <figure key={chart.title} aria-label={chart.title} className="chart" dangerouslySetInnerHTML={{ __html: chart.svg }} />
       ))}
-      {view.kind === "timeline" && view.comparison && <Paired title={`${view.comparison.models.a} − ${view.comparison.models.b}: F1`} rows={[["strict overall", view.comparison.strict.overall], ...Object.entries(view.comparison.strict.by_section).map(([section, paired]) => [`strict ${section}`, paired] as [string, PairedFigure]), ["relaxed overall", view.comparison.relaxed.overall]]} names={view.comparison.models} />}
-      {view.kind === "qa" && view.comparison && <Paired title={`${view.comparison.models.a} − ${view.comparison.models.b}`} rows={[...Object.entries(view.comparison.by_kind).map(([kind, scores]) => [`${kind} balanced accuracy`, scores.balanced_accuracy] as [string, PairedFigure]), ["overall balanced accuracy", view.comparison.overall.balanced_accuracy], ["overall micro-F1", view.comparison.overall.micro_f1]]} names={view.comparison.models} />}
+      {view.kind === "timeline" && view.comparison && <Paired title={`${view.comparison.models.a} − ${view.comparison.models.b}: F1`} rows={timelineHeadline(view.comparison)} names={view.comparison.models} />}
+      {view.kind === "qa" && view.comparison && <Paired title={`${view.comparison.models.a} − ${view.comparison.models.b}`} rows={qaHeadline(view.comparison)} names={view.comparison.models} />}
       {view.kind === "timeline" && view.models.map((model) => <TimelineModel key={model.name} name={model.name} report={model.report} />)}
       {view.kind === "qa" && view.models.map((model) => <QaModel key={model.name} name={model.name} report={model.report} />)}
       {view.kind === "cohort" && view.models.map((model) => <CohortModel key={model.name} name={model.name} report={model.report} />)}
@@ -93,7 +94,7 @@ function Results({ view }: { view: EvaluationView }): React.JSX.Element {
   );
 }
 
-function Paired({ title, rows, names }: { title: string; rows: [string, PairedFigure][]; names: { a: string; b: string } }): React.JSX.Element {
+function Paired({ title, rows, names }: { title: string; rows: NamedFigure[]; names: { a: string; b: string } }): React.JSX.Element {
   return (
     <table className="table compact" aria-label={title} data-testid="comparison">
       <thead>

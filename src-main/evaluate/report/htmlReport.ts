@@ -4,6 +4,7 @@
  * Content-Security-Policy that forbids fetching anything, so it opens the same on a workstation
  * with no network and can be attached to a paper's supplement.
  */
+import { timelineHeadline, type NamedFigure } from "../../../src-shared/comparisonFigures.ts";
 import type { CohortReport, EvaluationView, PairedFigure, Prf, QaComparison, QaReport, TimelineComparison, TimelineReport } from "../../../src-shared/api.ts";
 
 const figure = (value: number | null | undefined): string => (value === null || value === undefined || Number.isNaN(value) ? "—" : value.toFixed(3));
@@ -62,12 +63,8 @@ export function reportHtml(view: EvaluationView, title: string): string {
 const PRF_HEADER = "<tr><th></th><th>tp</th><th>fp</th><th>fn</th><th>precision</th><th>recall</th><th>F1</th></tr>";
 
 function timelineComparison(comparison: TimelineComparison): string {
-  const rows: [string, PairedFigure][] = [
-    ["strict overall", comparison.strict.overall],
-    ...Object.entries(comparison.strict.by_section).map(([section, paired]) => [`strict ${section}`, paired] as [string, PairedFigure]),
-    ["relaxed overall", comparison.relaxed.overall],
-    ...Object.entries(comparison.relaxed.by_section).map(([section, paired]) => [`relaxed ${section}`, paired] as [string, PairedFigure]),
-  ];
+  // The headline figures, and the report also gives every relaxed section.
+  const rows: NamedFigure[] = [...timelineHeadline(comparison), ...Object.entries(comparison.relaxed.by_section).map(([section, paired]): NamedFigure => [`relaxed ${section}`, paired])];
   return `<h2>${escapeHtml(comparison.models.a)} against ${escapeHtml(comparison.models.b)}: F1</h2>${pairedRows(rows, comparison.models)}<p class="sub">Paired bootstrap: ${comparison.bootstrap.resamples} resamples of letters, the same for both models.</p>`;
 }
 
