@@ -1,6 +1,6 @@
 /**
  * A training set built from the studio's synthetic letters with their gold timelines, or from
- * the question/answer pairs distilled from them (syntheticExamples.ts): filtered (QA pairs also
+ * the question/answer pairs distilled from them (examples.ts): filtered (QA pairs also
  * by difficulty, and balanced by kind: balance.ts), each a chat row, its tokens counted with the base model's
  * own tokenizer (tokenCounter.ts), rows over the maximum reported by id and left out (never cut
  * short), split train/test by group (split.ts), written as train.jsonl and test.jsonl with a card
@@ -13,7 +13,7 @@ import { fileSha256, writeFileAtomically } from "../base/atomicFile.ts";
 import { nowIso, prepared, type Db } from "../store/db.ts";
 import type { ModelRow } from "../store/models.ts";
 import { balanceBy } from "./balance.ts";
-import { letterExamples, qaExamples, reviewedLetterExamples, type Example } from "./syntheticExamples.ts";
+import { letterExamples, qaExamples, reviewedLetterExamples, type Example } from "./examples.ts";
 import { splitByGroup } from "./split.ts";
 import type { TokenCounter } from "./tokenCounter.ts";
 
@@ -85,15 +85,14 @@ export function buildDataset(db: Db, counter: TokenCounter, options: DatasetOpti
         : `no synthetic letter with gold matches${options.includeReviewed ? " and no real letter's review is finished" : ""}: generate letters in the studio first (oncotimeline synth generate)`,
     );
   }
-  const kept: (Example & { tokens: number; events: string[] })[] = [];
+  const kept: (Example & { tokens: number })[] = [];
   for (const example of examples) {
     const tokens = counter.count(example.row);
     if (tokens > options.maxTokens) {
       excluded.push({ id: example.id, reason: `${tokens} tokens, over the maximum of ${options.maxTokens}` });
       continue;
     }
-    const events = options.source === "letters" ? (JSON.parse(example.row.messages[2].content) as { primary_cancer: { cancer_timeline: { type: string }[] } }).primary_cancer.cancer_timeline.map((event) => event.type) : [];
-    kept.push({ ...example, tokens, events });
+    kept.push({ ...example, tokens });
   }
   if (kept.length === 0) throw new DatasetError(`every matching example was left out: ${excluded.slice(0, 5).map((item) => `${item.id} (${item.reason})`).join("; ")}`);
   const { train, test } = splitByGroup(kept, (item) => item.group, options.testFraction, options.seed);
@@ -126,7 +125,7 @@ export function buildDataset(db: Db, counter: TokenCounter, options: DatasetOpti
       excluded: excluded.length,
       balanced_away: balancedAway,
       by_letter_type: count(kept.map((item) => item.letterType)),
-      by_event_type: count(kept.flatMap((item) => item.events)),
+      by_event_type: count(kept.flatMap((item) => item.eventTypes)),
       by_qa_kind: count(kept.flatMap((item) => (item.qaKind ? [item.qaKind] : []))),
     },
     tokens: { min: lengths[0] as number, median: at(0.5), p90: at(0.9), max: lengths.at(-1) as number, mean: lengths.reduce((a, b) => a + b, 0) / lengths.length },

@@ -65,6 +65,9 @@ describe("dataset build", () => {
     // 15 accepted letters (the rejected one is not used); 20% of 15 letters held out: 3.
     expect(card.counts).toMatchObject({ rows: 15, train: 12, test: 3, excluded: 0, by_letter_type: { initial_assessment: 5, follow_up: 5, discharge_summary: 5 } });
     expect(card.origin).toBe("synthetic");
+    // Event types counted from the 15 accepted letters' gold.
+    const eventTypes = demo.slice(0, 15).flatMap((letter) => (JSON.parse(letter.gold) as { primary_cancer: { cancer_timeline: { type: string }[] } }).primary_cancer.cancer_timeline.map((event) => event.type));
+    expect(card.counts.by_event_type).toEqual(Object.fromEntries([...new Set(eventTypes)].sort().map((type) => [type, eventTypes.filter((other) => other === type).length])));
     const prompt = loadExtractionPrompt();
     expect(card.prompt_version).toBe(prompt.version);
     const folder = path.join(data, "datasets", "demo");

@@ -9,7 +9,10 @@
 import { prepared, type Db } from "../store/db.ts";
 import { trainingRow, type TrainingRow } from "./trainingRow.ts";
 
-export type Example = { id: string; group: string; letterType: string; qaKind: string | null; real: boolean; row: TrainingRow };
+/** `eventTypes`: the gold timeline's event types (extraction rows; none for QA rows), for the card. */
+export type Example = { id: string; group: string; letterType: string; qaKind: string | null; real: boolean; eventTypes: string[]; row: TrainingRow };
+
+const eventTypesOf = (gold: unknown): string[] => ((gold as { primary_cancer?: { cancer_timeline?: { type: string }[] } }).primary_cancer?.cancer_timeline ?? []).map((event) => event.type);
 export type ExampleSkipped = { id: string; reason: string };
 
 type LetterRow = { id: number; content: string; gold: string; payload: string | null };
@@ -34,7 +37,8 @@ export function letterExamples(db: Db, system: string, options: { includeFlagged
     if (!wanted(options.letterTypes, letterType)) continue;
     const id = `synthetic-${letter.id}`;
     try {
-      examples.push({ id, group: id, letterType, qaKind: null, real: false, row: trainingRow(system, letter.content, JSON.parse(letter.gold) as never) });
+      const gold = JSON.parse(letter.gold) as unknown;
+      examples.push({ id, group: id, letterType, qaKind: null, real: false, eventTypes: eventTypesOf(gold), row: trainingRow(system, letter.content, gold as never) });
     } catch (error) {
       skipped.push({ id, reason: `gold is not a valid timeline: ${(error as Error).message.split("\n")[0]}` });
     }
@@ -65,7 +69,7 @@ export function qaExamples(db: Db, system: string, options: { includeFlagged: bo
         { role: "assistant", content: JSON.stringify(answer) },
       ],
     };
-    return [{ id: `synthetic-qa-${stored.id}`, group: `synthetic-${letter.id}`, letterType: letterTypeOf(letter), qaKind: kind, real: false, row }];
+    return [{ id: `synthetic-qa-${stored.id}`, group: `synthetic-${letter.id}`, letterType: letterTypeOf(letter), qaKind: kind, real: false, eventTypes: [], row }];
   });
 }
 
@@ -86,7 +90,8 @@ export function reviewedLetterExamples(db: Db, system: string): { examples: Exam
   for (const row of rows) {
     const id = `letter-${row.letter_id}`;
     try {
-      examples.push({ id, group: row.patient === null ? id : `patient-${row.patient}`, letterType: "real", qaKind: null, real: true, row: trainingRow(system, row.text, JSON.parse(row.document) as never) });
+      const gold = JSON.parse(row.document) as unknown;
+      examples.push({ id, group: row.patient === null ? id : `patient-${row.patient}`, letterType: "real", qaKind: null, real: true, eventTypes: eventTypesOf(gold), row: trainingRow(system, row.text, gold as never) });
     } catch (error) {
       skipped.push({ id, reason: `corrected timeline is not valid: ${(error as Error).message.split("\n")[0]}` });
     }
