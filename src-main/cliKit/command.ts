@@ -13,3 +13,8 @@ export type RunCommand = (work: (context: CommandContext) => Promise<number> | n
  * only when it runs, so `--help` or `import` never load node-llama-cpp or the Anthropic SDK.
  */
 export type CliCommands = (program: Command, run: RunCommand) => void;
+
+/** Commander's argument parser for an option given more than once (--pred A --pred B): every value, in order. */
+export function repeatable(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}

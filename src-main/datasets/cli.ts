@@ -1,4 +1,4 @@
-import type { CliCommands } from "../cliKit/command.ts";
+import { repeatable, type CliCommands } from "../cliKit/command.ts";
 
 export const datasetsCli: CliCommands = (program, run) => {
   const dataset = program.command("dataset").description("training sets for fine-tuning");
@@ -14,7 +14,7 @@ export const datasetsCli: CliCommands = (program, run) => {
     .option("--max-tokens <n>", "rows longer than this are reported and left out, never cut (default 12000)")
     .option("--include-reviewed", "letters: also real letters whose review is finished, with their corrections (the set is then marked as holding real letters: for training inside the hospital only)")
     .option("--include-flagged", "also take letters the validator flagged (default: accepted only)")
-    .option("--letter-type <type>", "only letters of this type (repeat for several)", (value: string, previous: string[]) => [...previous, value], [] as string[])
+    .option("--letter-type <type>", "only letters of this type (repeat for several)", repeatable, [] as string[])
     .action((flags) => run(async ({ db, dataDir, reporter }) => (await import("./datasetCommand.ts")).datasetBuildCommand(db(), dataDir(), flags, reporter)));
   dataset.command("list").action(() => run(async ({ db, reporter }) => (await import("./datasetCommand.ts")).datasetListCommand(db(), reporter)));
   dataset

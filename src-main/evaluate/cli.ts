@@ -1,4 +1,4 @@
-import type { CliCommands } from "../cliKit/command.ts";
+import { repeatable, type CliCommands } from "../cliKit/command.ts";
 import { withModelOptions } from "../extract/cli.ts";
 
 export const evaluateCli: CliCommands = (program, run) => {
@@ -19,7 +19,7 @@ export const evaluateCli: CliCommands = (program, run) => {
     .command("compare")
     .description("two models' predictions against one gold set: A - B with 95% paired-bootstrap intervals (QA files, or timeline folders)")
     .requiredOption("--gold <path>", "the gold, as for eval score")
-    .requiredOption("--pred <path>", "model A's predictions, then --pred again for model B's", (value: string, previous: string[]) => [...previous, value], [] as string[])
+    .requiredOption("--pred <path>", "model A's predictions, then --pred again for model B's", repeatable, [] as string[])
     .option("--names <a,b>", "the two models' names in the report (default: the prediction paths' names)")
     .option("--criteria <file.csv>", "QA: criteria with a threshold, as for eval score")
     .option("--resamples <n>", "bootstrap resamples (default 1000)")
@@ -31,7 +31,7 @@ export const evaluateCli: CliCommands = (program, run) => {
     .command("report")
     .description("one or two models against a gold set as a self-contained HTML report with charts (and every number as CSV)")
     .requiredOption("--gold <path>", "the gold, as for eval score")
-    .requiredOption("--pred <path>", "a model's predictions; --pred again for a second model, compared with the first", (value: string, previous: string[]) => [...previous, value], [] as string[])
+    .requiredOption("--pred <path>", "a model's predictions; --pred again for a second model, compared with the first", repeatable, [] as string[])
     .requiredOption("--out <file.html>", "the report")
     .option("--csv <file>", "every number of the report (default: beside the report, .csv)")
     .option("--names <a,b>", "the models' names (default: the prediction paths' names)")
