@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { startAppHost } from "../../src-main/host/appHost.ts";
 import { apiOf, goTo, haveChromium, openPage, screenshot, until } from "../helpers/browser.ts";
 import { useE2eSuite, type E2eSuite } from "../helpers/e2eSuite.ts";
-import { FAKE_API_KEY, FakeAnthropic, fakeTeacher } from "../helpers/fakeAnthropic.ts";
+import { FAKE_API_KEY, FakeAnthropic, fakeTeacher, saveAnthropicEnvironment } from "../helpers/fakeAnthropic.ts";
 
 const EDITED = "e2e edited topography";
 
@@ -20,7 +20,7 @@ describe.skipIf(!haveChromium())("Synth screen (Studio) end to end (Chromium + l
 
   it("samples and edits a grid, refuses a bad cell, generates with cost, and rejects a letter beside its gold", async () => {
     const fake = await FakeAnthropic.start({ respond: fakeTeacher, pollsUntilEnded: 1 });
-    const saved = { key: process.env.ANTHROPIC_API_KEY, url: process.env.ANTHROPIC_BASE_URL };
+    const restoreEnvironment = saveAnthropicEnvironment();
     process.env.ANTHROPIC_API_KEY = FAKE_API_KEY;
     process.env.ANTHROPIC_BASE_URL = fake.url;
     const host = await startAppHost({ dataDir: suite.tempDir(), staticDir: suite.staticDir(), log: () => {} });
@@ -119,10 +119,7 @@ describe.skipIf(!haveChromium())("Synth screen (Studio) end to end (Chromium + l
       await page.context().close();
       await host.close();
       await fake.close();
-      process.env.ANTHROPIC_API_KEY = saved.key;
-      process.env.ANTHROPIC_BASE_URL = saved.url;
-      if (saved.key === undefined) delete process.env.ANTHROPIC_API_KEY;
-      if (saved.url === undefined) delete process.env.ANTHROPIC_BASE_URL;
+      restoreEnvironment();
     }
   }, 300_000);
 });

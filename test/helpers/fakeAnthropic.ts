@@ -23,6 +23,17 @@ import { seededRandom } from "../../src-main/base/seededRandom.ts";
 
 export const FAKE_API_KEY = "sk-ant-api03-FAKEKEYfortestsONLY_0123456789abcdefghij";
 
+/** Remembers ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL (how `serve` and the CLI find the API) and returns what puts them back as they were, unset ones unset. */
+export function saveAnthropicEnvironment(): () => void {
+  const saved = { key: process.env.ANTHROPIC_API_KEY, url: process.env.ANTHROPIC_BASE_URL };
+  return () => {
+    for (const [name, value] of [["ANTHROPIC_API_KEY", saved.key], ["ANTHROPIC_BASE_URL", saved.url]] as const) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+}
+
 export type RecordedRequest = {
   method: string;
   path: string;

@@ -7,16 +7,17 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createServices, type Services } from "../../src-main/api/services.ts";
 import { dispatchApiCall } from "../../src-main/api/dispatch.ts";
 import type { ApiName, ApiOutput } from "../../src-shared/api.ts";
-import { FAKE_API_KEY, FakeAnthropic, fakeTeacher } from "../helpers/fakeAnthropic.ts";
+import { FAKE_API_KEY, FakeAnthropic, fakeTeacher, saveAnthropicEnvironment } from "../helpers/fakeAnthropic.ts";
 import { useTempDirs } from "../helpers/tempDir.ts";
 
 const tempDir = useTempDirs();
 let fake: FakeAnthropic;
 let services: Services;
 let dataDir: string;
-const saved = { key: process.env.ANTHROPIC_API_KEY, url: process.env.ANTHROPIC_BASE_URL };
+let restoreEnvironment: () => void;
 
 beforeEach(async () => {
+  restoreEnvironment = saveAnthropicEnvironment();
   fake = await FakeAnthropic.start({ respond: fakeTeacher, pollsUntilEnded: 1 });
   dataDir = tempDir();
   services = createServices({ dataDir, log: () => {} });
@@ -24,10 +25,7 @@ beforeEach(async () => {
 afterEach(async () => {
   await services.close();
   await fake.close();
-  process.env.ANTHROPIC_API_KEY = saved.key;
-  process.env.ANTHROPIC_BASE_URL = saved.url;
-  if (saved.key === undefined) delete process.env.ANTHROPIC_API_KEY;
-  if (saved.url === undefined) delete process.env.ANTHROPIC_BASE_URL;
+  restoreEnvironment();
 });
 
 async function call<N extends ApiName>(name: N, input: unknown): Promise<ApiOutput<N>> {
