@@ -5,7 +5,7 @@
  * restart) or `cancelled` (closed for good). A job stored as running whose owner is gone (killed,
  * crashed) reads as interrupted and resumes like a paused one.
  */
-import { finishJob, getJob, type JobRow, type StoredJobState } from "./jobStore.ts";
+import { finishJob, getJob, isClosed, type JobRow, type StoredJobState } from "./jobStore.ts";
 import { ownedElsewhere, ownerLabel } from "./owner.ts";
 import type { Db } from "../store/db.ts";
 import { ApiFailure } from "../../src-shared/api.ts";
@@ -62,7 +62,7 @@ export class JobRuns {
   cancelStored(jobId: number): void {
     if (this.runs.has(jobId)) return this.stop(jobId, "cancel");
     const job = this.job(jobId);
-    if (job.state === "done" || job.state === "cancelled" || job.state === "failed") throw new ApiFailure("conflict", `job ${jobId} is already ${job.state}`);
+    if (isClosed(job.state)) throw new ApiFailure("conflict", `job ${jobId} is already ${job.state}`);
     if (job.state === "running" && ownedElsewhere(job)) throw new ApiFailure("conflict", `job ${jobId} is running in another process (${ownerLabel(job)}); stop it there`);
     finishJob(this.db, jobId, "cancelled");
   }
@@ -73,7 +73,7 @@ export class JobRuns {
     if (this.runs.has(jobId)) throw new ApiFailure("conflict", `job ${jobId} is running`);
     const state = this.state(job);
     if (state === "running") throw new ApiFailure("conflict", `job ${jobId} is running in another process (${ownerLabel(job)}); stop it there`);
-    if (state === "done" || state === "cancelled" || state === "failed") throw new ApiFailure("conflict", `job ${jobId} is ${state}: nothing to resume`);
+    if (isClosed(state)) throw new ApiFailure("conflict", `job ${jobId} is ${state}: nothing to resume`);
     return job;
   }
 

@@ -15,7 +15,10 @@ import { ownedElsewhere, ownerLabel, THIS_HOST } from "./owner.ts";
 export type StoredJobState = "running" | "paused" | "interrupted" | "budget-reached" | "done" | "cancelled" | "failed";
 export type ItemState = "pending" | "running" | "submitted" | "done" | "failed";
 
-export const OPEN_STATES: readonly StoredJobState[] = ["running", "paused", "interrupted", "budget-reached"];
+/** A closed job is never resumed; the other states can go on. */
+export function isClosed(state: StoredJobState): boolean {
+  return state === "done" || state === "cancelled" || state === "failed";
+}
 
 export type JobRow = {
   id: number;
@@ -126,7 +129,7 @@ export function claimJob(db: Db, jobId: number, options: { budgetUsd?: number | 
 /** Ends this run of the job: closed (done, cancelled, failed) or resumable (paused, interrupted, budget-reached). */
 export function finishJob(db: Db, jobId: number, state: Exclude<StoredJobState, "running">, error: string | null = null): void {
   const now = nowIso();
-  const closed = state === "done" || state === "cancelled" || state === "failed";
+  const closed = isClosed(state);
   prepared(db, "UPDATE jobs SET state = ?, error = ?, owner_pid = NULL, owner_host = NULL, updated_at = ?, finished_at = ? WHERE id = ?").run(
     state,
     error,
