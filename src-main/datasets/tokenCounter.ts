@@ -4,14 +4,19 @@
  * LlamaChatSession resolves): only the vocabulary is loaded, so counting needs no GPU and
  * little memory.
  */
-import { getLlama, resolveChatWrapper, type ChatHistoryItem, type Llama, type LlamaModel } from "node-llama-cpp";
+import { getLlama, resolveChatWrapper, type ChatHistoryItem, type ChatWrapper, type Llama, type LlamaModel } from "node-llama-cpp";
 import type { TrainingRow } from "./trainingRow.ts";
 
 export class TokenCounter {
+  /** Resolved once: the model's template does not change between rows. */
+  private readonly chatWrapper: ChatWrapper;
+
   private constructor(
     private readonly llama: Llama,
     private readonly model: LlamaModel,
-  ) {}
+  ) {
+    this.chatWrapper = resolveChatWrapper(model);
+  }
 
   static async open(modelPath: string): Promise<TokenCounter> {
     const llama = await getLlama({ gpu: false, build: "never", logLevel: "error" as never });
@@ -27,7 +32,7 @@ export class TokenCounter {
       { type: "user", text: user.content },
       { type: "model", response: [assistant.content] },
     ];
-    const { contextText } = resolveChatWrapper(this.model).generateContextState({ chatHistory: history });
+    const { contextText } = this.chatWrapper.generateContextState({ chatHistory: history });
     return contextText.tokenize(this.model.tokenizer).length + 1;
   }
 
