@@ -9,7 +9,7 @@ import type { QaComparison, TimelineComparison } from "../../src-shared/api.ts";
 import { DEFAULT_RESAMPLES, DEFAULT_SEED, pairedBootstrap } from "./bootstrap.ts";
 import { readQaSet } from "./scoreQaFiles.ts";
 import { QA_METRICS, QaScoring } from "./qaScore.ts";
-import { pooled, prf, scoreLetters, total } from "./timeline/scoreTimelineFolders.ts";
+import { pooled, prf, scoreLetters, total, type ScoredLetter } from "./timeline/scoreTimelineFolders.ts";
 import type { Mode } from "./timeline/timelineScore.ts";
 
 export type CompareOptions = { resamples?: number; seed?: number; level?: number; names?: [string, string] };
@@ -24,10 +24,15 @@ function names(paths: readonly [string, string], options: CompareOptions): { a: 
 }
 
 export function compareQaFiles(goldPath: string, predPaths: [string, string], options: CompareOptions & { criteriaPath?: string | undefined } = {}): QaComparison {
-  const first = readQaSet(goldPath, predPaths[0], options.criteriaPath);
-  const second = readQaSet(goldPath, predPaths[1], options.criteriaPath);
-  const a = new QaScoring(first.gold, first.predictions);
-  const b = new QaScoring(second.gold, second.predictions);
+  const [a, b] = predPaths.map((pred) => {
+    const { gold, predictions } = readQaSet(goldPath, pred, options.criteriaPath);
+    return new QaScoring(gold, predictions);
+  }) as [QaScoring, QaScoring];
+  return compareQaScorings(a, b, names(predPaths, options), options);
+}
+
+/** Two models' predictions of one gold set, each read and scored already, compared on the same resamples of notes. */
+export function compareQaScorings(a: QaScoring, b: QaScoring, models: { a: string; b: string }, options: CompareOptions = {}): QaComparison {
   const groups = [...a.kinds.map(String), "overall"];
   const flatten = (scoring: QaScoring, weights?: Uint32Array): Record<string, number> =>
     Object.fromEntries(scoring.metrics(weights).flatMap((metrics, index) => QA_METRICS.map((metric) => [`${groups[index]}.${metric}`, metrics[metric]])));
@@ -35,7 +40,7 @@ export function compareQaFiles(goldPath: string, predPaths: [string, string], op
   const figures = pairedBootstrap(a.notes, (weights) => ({ a: flatten(a, weights), b: flatten(b, weights) }), run);
   const group = (name: string) => Object.fromEntries(QA_METRICS.map((metric) => [metric, figures[`${name}.${metric}`]])) as QaComparison["overall"];
   return {
-    models: names(predPaths, options),
+    models,
     by_kind: Object.fromEntries(a.kinds.map((kind) => [kind, group(kind)])),
     overall: group("overall"),
     bootstrap: { ...run, unit: "note" },
@@ -43,8 +48,11 @@ export function compareQaFiles(goldPath: string, predPaths: [string, string], op
 }
 
 export function compareTimelineFolders(goldDir: string, predDirs: [string, string], options: CompareOptions = {}): TimelineComparison {
-  const a = scoreLetters(goldDir, predDirs[0]).letters;
-  const b = scoreLetters(goldDir, predDirs[1]).letters;
+  return compareScoredLetters(scoreLetters(goldDir, predDirs[0]).letters, scoreLetters(goldDir, predDirs[1]).letters, names(predDirs, options), options);
+}
+
+/** Two models' letters of one gold set, each scored already, compared on the same resamples of letters. */
+export function compareScoredLetters(a: ScoredLetter[], b: ScoredLetter[], models: { a: string; b: string }, options: CompareOptions = {}): TimelineComparison {
   const sections = [...new Set(a.flatMap((letter) => Object.keys(letter.strict.bySection)))];
   const f1s = (letters: typeof a, weights?: Uint32Array): Record<string, number | null> => {
     const out: Record<string, number | null> = {};
@@ -61,5 +69,5 @@ export function compareTimelineFolders(goldDir: string, predDirs: [string, strin
     overall: figures[`${name}.overall`] as TimelineComparison["strict"]["overall"],
     by_section: Object.fromEntries(sections.map((section) => [section, figures[`${name}.${section}`]])) as TimelineComparison["strict"]["by_section"],
   });
-  return { models: names(predDirs, options), strict: mode("strict"), relaxed: mode("relaxed"), bootstrap: { ...run, unit: "letter" } };
+  return { models, strict: mode("strict"), relaxed: mode("relaxed"), bootstrap: { ...run, unit: "letter" } };
 }

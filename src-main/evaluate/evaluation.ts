@@ -8,12 +8,13 @@ import path from "node:path";
 import type { ChartSvg, EvaluationView } from "../../src-shared/api.ts";
 import { qaHeadline, timelineHeadline, type NamedFigure } from "../../src-shared/comparisonFigures.ts";
 import { scoreCohortFolders } from "./cohort/cohortScore.ts";
-import { compareQaFiles, compareTimelineFolders } from "./compare.ts";
+import { compareQaScorings, compareScoredLetters } from "./compare.ts";
 import { goldKind } from "./goldFiles.ts";
 import { forestPlot, intervalChart, type IntervalRow } from "./report/charts.ts";
-import { scoreQaFiles } from "./scoreQaFiles.ts";
+import { qaReport, QaScoring } from "./qaScore.ts";
+import { readQaSet } from "./scoreQaFiles.ts";
 import { ScoringInputError } from "./scoringInputError.ts";
-import { scoreTimelineFolders } from "./timeline/scoreTimelineFolders.ts";
+import { scoreLetters, timelineReport, type ScoredFolder } from "./timeline/scoreTimelineFolders.ts";
 
 export type EvaluationRequest = { goldPath: string; predPaths: string[]; names?: string[] | undefined; resamples?: number; seed?: number };
 
@@ -24,16 +25,17 @@ export async function evaluateModels(request: EvaluationRequest): Promise<Evalua
   if (names.length !== predPaths.length) throw new ScoringInputError(`give one name per prediction set (${predPaths.length}), not ${names.length}`);
   if (new Set(names).size !== names.length) throw new ScoringInputError(`the two models need different names, not "${names[0]}" twice`);
   const bootstrap = { intervals: true, ...(request.resamples === undefined ? {} : { resamples: request.resamples }), ...(request.seed === undefined ? {} : { seed: request.seed }) };
-  const pair = predPaths.length === 2 ? ([predPaths[0], predPaths[1]] as [string, string]) : null;
   const pairNames = [names[0], names[1]] as [string, string];
 
   const kind = goldKind(goldPath);
   if (kind === "cohort") {
     return { kind: "cohort", gold: goldPath, models: predPaths.map((pred, i) => ({ name: names[i] as string, report: scoreCohortFolders(goldPath, pred) })), comparison: null, charts: [] };
   }
+  // Each model's predictions are read and scored once; its report and the comparison both use them.
   if (kind === "timeline") {
-    const models = predPaths.map((pred, i) => ({ name: names[i] as string, report: scoreTimelineFolders(goldPath, pred, bootstrap) }));
-    const comparison = pair ? compareTimelineFolders(goldPath, pair, { ...bootstrap, names: pairNames }) : null;
+    const scored = predPaths.map((pred) => scoreLetters(goldPath, pred));
+    const models = scored.map((folder, i) => ({ name: names[i] as string, report: timelineReport(folder, bootstrap) }));
+    const comparison = scored.length === 2 ? compareScoredLetters((scored[0] as ScoredFolder).letters, (scored[1] as ScoredFolder).letters, { a: pairNames[0], b: pairNames[1] }, bootstrap) : null;
     const sections = ["overall", ...Object.keys(models[0]?.report.strict.by_section ?? {})];
     const rows = models.flatMap(({ name, report }) =>
       sections.map((section) => {
@@ -48,8 +50,12 @@ export async function evaluateModels(request: EvaluationRequest): Promise<Evalua
     }
     return { kind: "timeline", gold: goldPath, models, comparison, charts };
   }
-  const models = predPaths.map((pred, i) => ({ name: names[i] as string, report: scoreQaFiles(goldPath, pred, bootstrap) }));
-  const comparison = pair ? compareQaFiles(goldPath, pair, { ...bootstrap, names: pairNames }) : null;
+  const scorings = predPaths.map((pred) => {
+    const { gold, predictions } = readQaSet(goldPath, pred);
+    return new QaScoring(gold, predictions);
+  });
+  const models = scorings.map((scoring, i) => ({ name: names[i] as string, report: qaReport(scoring, bootstrap) }));
+  const comparison = scorings.length === 2 ? compareQaScorings(scorings[0] as QaScoring, scorings[1] as QaScoring, { a: pairNames[0], b: pairNames[1] }, bootstrap) : null;
   const rows = models.flatMap(({ name, report }) =>
     [...Object.entries(report.by_kind), ["overall", report.overall] as const].map(([kind, scores]) => ({
       figure: kind,

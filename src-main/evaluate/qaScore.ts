@@ -90,7 +90,11 @@ export class QaScoring {
 }
 
 export function scoreQa(gold: readonly QaGoldItem[], predictions: ReadonlyMap<string, QaLabel | null>, options: QaScoreOptions = {}): QaReport {
-  const scoring = new QaScoring(gold, predictions);
+  return qaReport(new QaScoring(gold, predictions), options);
+}
+
+/** The report of a gold set and one model's predictions, read already (QaScoring). */
+export function qaReport(scoring: QaScoring, options: QaScoreOptions = {}): QaReport {
   const point = scoring.metrics();
   let bootstrap: QaReport["bootstrap"] = null;
   if (options.intervals) {

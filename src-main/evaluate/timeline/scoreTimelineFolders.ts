@@ -57,7 +57,11 @@ export function scoreLetters(goldDir: string, predDir: string): ScoredFolder {
 }
 
 export function scoreTimelineFolders(goldDir: string, predDir: string, options: TimelineScoreOptions = {}): TimelineReport {
-  const { letters, validity, predictionsWithoutGold } = scoreLetters(goldDir, predDir);
+  return timelineReport(scoreLetters(goldDir, predDir), options);
+}
+
+/** The report of a folder of letters scored already (scoreLetters). */
+export function timelineReport({ letters, validity, predictionsWithoutGold }: ScoredFolder, options: TimelineScoreOptions = {}): TimelineReport {
   const level = options.level ?? 0.95;
   const report = (mode: Mode): TimelineModeReport => modeReport(letters.map((letter) => letter[mode]), options, level);
   const byLetter: TimelineLetterReport[] = letters.map((letter) => ({
