@@ -5,6 +5,7 @@ import type { CliCommands } from "../cliKit/command.ts";
 export function withModelOptions(command: Command): Command {
   return command
     .option("--model <file|name>", "a GGUF file or a registered model name (default: the only registered model)")
+    .option("--adapter <file>", "a LoRA adapter GGUF applied on --model (a fine-tune of that base)")
     .option("--server <url>", "use an on-premise OpenAI-compatible server (llama.cpp server, vLLM), e.g. http://gpu01:8080/v1")
     .option("--server-model <name>", "the model name the server serves (default: its only model)")
     .option("--on-premise", "state that --server is inside the hospital network (required unless it is this machine)")

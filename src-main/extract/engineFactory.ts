@@ -38,11 +38,17 @@ export function chosenGpu(chosen: Partial<Pick<ExtractionSettings, "gpu">>, engi
   return chosen.gpu === "off" ? false : (engine?.gpu ?? "auto");
 }
 
-/** The local engine on a GGUF file. */
-export function createLocalEngine(modelPath: string, { systemPrompt, settings, engine }: EngineRecipe): LlamaEngine {
+/** The files a local model loads: its base GGUF and, for a fine-tune, its adapter. */
+export function modelFiles(model: Pick<ModelRow, "path" | "adapter_path">): string[] {
+  return model.adapter_path === null ? [model.path] : [model.path, model.adapter_path];
+}
+
+/** The local engine on a registered model's GGUF, with its LoRA adapter when it has one. */
+export function createLocalEngine(model: Pick<ModelRow, "path" | "adapter_path">, { systemPrompt, settings, engine }: EngineRecipe): LlamaEngine {
   return new LlamaEngine({
     ...engine,
-    modelPath,
+    modelPath: model.path,
+    adapterPath: model.adapter_path ?? undefined,
     systemPrompt,
     ...(settings.parallel === undefined ? {} : { parallel: settings.parallel }),
     ...(settings.contextSize === undefined ? {} : { contextSize: settings.contextSize }),
@@ -75,7 +81,7 @@ export function engineOpener(context: ServiceContext): (model: ModelRow) => Prom
     const recipe: EngineRecipe = { systemPrompt: loadExtractionPrompt().text, settings: context.settings().extraction, engine: context.engine, secret: context.secret };
     // A server model was registered by `extract --server` after the host policy let it through.
     if (isServerModel(model)) return createServerEngine({ baseUrl: model.path, onPremise: true }, recipe);
-    if (!existsSync(model.path)) throw new Error(`the model file is missing: ${model.path}`);
-    return createLocalEngine(model.path, recipe);
+    for (const file of modelFiles(model)) if (!existsSync(file)) throw new Error(`the model file is missing: ${file}`);
+    return createLocalEngine(model, recipe);
   };
 }

@@ -2,7 +2,7 @@ import { accessSync, constants, existsSync } from "node:fs";
 import path from "node:path";
 import { secretFromEnvironment } from "../app/secrets.ts";
 import type { Db } from "../store/db.ts";
-import { createLocalEngine, createServerEngine, type EngineRecipe } from "./engineFactory.ts";
+import { createLocalEngine, createServerEngine, modelFiles, type EngineRecipe } from "./engineFactory.ts";
 import { LlamaEngine } from "./llama/llamaEngine.ts";
 import { InferenceHostRefusedError, type OpenAiCompatibleEngine } from "./openai/openAiEngine.ts";
 import { isServerModel, registerServerModel, type ModelRow } from "../store/models.ts";
@@ -11,13 +11,14 @@ import { runExtraction, type ExtractionEvent } from "./queue.ts";
 import { writeResultsFile } from "./resultsFile.ts";
 import { appendResults, ForeignResultsFileError, restoreFromResultsFile, type ResultsAppender } from "./liveResultsFile.ts";
 import { shardLabel, type Shard } from "./shards.ts";
-import { resolveModel } from "../models/modelsCommand.ts";
+import { resolveAdapterModel, resolveModel } from "../models/modelsCommand.ts";
 import { engineOptionFlags, extractionSettingsFlags, type EngineFlags } from "./engineFlags.ts";
 import { CliError, EXIT, formatDuration, shardFlag, type Reporter } from "../cliKit/reporter.ts";
 import { withStopSignals } from "../cliKit/stopSignals.ts";
 
 export type ExtractFlags = EngineFlags & {
   model?: string;
+  adapter?: string;
   retryFailed?: boolean;
   server?: string;
   serverModel?: string;
@@ -139,10 +140,10 @@ async function openEngine(db: Db, flags: ExtractFlags, recipe: EngineRecipe, rep
     await startOrExplain(engine);
     return { engine, model: registerServerModel(db, flags.server, engine.modelName) };
   }
-  const model = resolveModel(db, flags.model);
+  const model = flags.adapter === undefined ? resolveModel(db, flags.model) : await resolveAdapterModel(db, flags.model, flags.adapter);
   if (isServerModel(model)) throw new CliError(`model "${model.name}" is served by ${model.path}: use --server ${model.path}`);
-  if (!existsSync(model.path)) throw new CliError(`the file of model "${model.name}" is missing: ${model.path}`);
-  const engine = createLocalEngine(model.path, recipe);
+  for (const file of modelFiles(model)) if (!existsSync(file)) throw new CliError(`the file of model "${model.name}" is missing: ${file}`);
+  const engine = createLocalEngine(model, recipe);
   reporter.progress(`Loading model "${model.name}"...`);
   await startOrExplain(engine);
   for (const line of engine.reductions) reporter.progress(`Reduced to fit memory: ${line}`);

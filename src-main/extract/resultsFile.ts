@@ -30,7 +30,8 @@ export const ResultLineSchema = z.strictObject({
   version: z.literal(1),
   checksum: z.string().regex(/^[0-9a-f]{64}$/),
   source: z.string(),
-  model: z.strictObject({ name: z.string(), path: z.string(), bytes: z.number().int(), fingerprint: z.string() }),
+  // adapter_path: only for a fine-tune (a base GGUF plus a LoRA adapter); its fingerprint covers both.
+  model: z.strictObject({ name: z.string(), path: z.string(), bytes: z.number().int(), fingerprint: z.string(), adapter_path: z.string().optional() }),
   promptVersion: z.string(),
   status: z.enum(["ok", "failed"]),
   document: TimelineDocumentSchema.nullable(),
@@ -68,7 +69,7 @@ function resultLineFor(db: Db, model: ModelRow, letter: ProcessedLetter): Result
     version: 1,
     checksum: letter.checksum,
     source: sourceLabel(letter.source_path, letter.source_row),
-    model: { name: model.name, path: model.path, bytes: model.bytes, fingerprint: model.fingerprint },
+    model: { name: model.name, path: model.path, bytes: model.bytes, fingerprint: model.fingerprint, ...(model.adapter_path === null ? {} : { adapter_path: model.adapter_path }) },
     promptVersion: stored.prompt_version,
     status: stored.status,
     document: stored.document === null ? null : (JSON.parse(stored.document) as ResultLine["document"]),

@@ -1,22 +1,24 @@
-import { existsSync } from "node:fs";
 import { ApiFailure, type Handlers, type ModelSummary, type modelsApi } from "../../src-shared/api.ts";
 import type { ServiceContext } from "../serviceContext.ts";
 import { chosenGpu } from "../extract/engineFactory.ts";
 import type { LlamaEngineOptions } from "../extract/llama/llamaEngine.ts";
 import { probeEstimate, probeHardware } from "../extract/llama/probe.ts";
-import { verifyModel } from "../extract/llama/verifyModel.ts";
-import { isServerModel, listModels, registerModel, type ModelRow } from "../store/models.ts";
+import { isServerModel, listModels, modelLineage, type ModelRow } from "../store/models.ts";
+import { ModelRefusedError, registerVerifiedModel } from "./registerVerified.ts";
 import { requireModel } from "./requireModel.ts";
 
 export function modelsHandlers(context: ServiceContext): Handlers<typeof modelsApi> {
   const { db, engine } = context;
   return {
     "models.list": () => listModels(db).map(modelSummary),
-    "models.add": async ({ path: file, name }) => {
-      if (!existsSync(file)) throw new ApiFailure("invalid-input", `no such file: ${file}`);
-      const verified = await verifyModel(file, { ...verifyOptions(engine), gpu: chosenGpu(context.settings().extraction, engine) });
-      if (!verified.ok) throw new ApiFailure("invalid-input", `refused ${file}: ${verified.message}`);
-      return modelSummary(registerModel(db, file, name));
+    "models.add": async ({ path: file, adapterPath, name }) => {
+      try {
+        const { model } = await registerVerifiedModel(db, { file, adapter: adapterPath, name }, { ...verifyOptions(engine), gpu: chosenGpu(context.settings().extraction, engine) });
+        return modelSummary(model);
+      } catch (error) {
+        if (error instanceof ModelRefusedError) throw new ApiFailure("invalid-input", error.message);
+        throw error;
+      }
     },
     "models.hardware": () => probeHardware(engine?.spawnWorker),
     "models.estimate": async ({ modelId, parallel, contextSize }) => {
@@ -36,5 +38,5 @@ function verifyOptions(engine: Partial<LlamaEngineOptions> | undefined) {
 }
 
 function modelSummary(row: ModelRow): ModelSummary {
-  return { id: row.id, name: row.name, path: row.path, bytes: row.bytes, addedAt: row.added_at, server: isServerModel(row) };
+  return { id: row.id, name: row.name, path: row.path, bytes: row.bytes, addedAt: row.added_at, server: isServerModel(row), adapterPath: row.adapter_path, lineage: modelLineage(row) };
 }

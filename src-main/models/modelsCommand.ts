@@ -1,21 +1,26 @@
 import { existsSync } from "node:fs";
 import { formatBytes } from "../../src-shared/formatBytes.ts";
 import type { Db } from "../store/db.ts";
-import { findModel, isServerModel, listModels, registerModel, type ModelRow } from "../store/models.ts";
-import { verifyModel } from "../extract/llama/verifyModel.ts";
+import { findModel, isServerModel, listModels, modelFingerprint, modelLineage, registerModel, type ModelRow } from "../store/models.ts";
+import { checkAdapterFits } from "./adapterCheck.ts";
+import { ModelRefusedError, registerVerifiedModel } from "./registerVerified.ts";
 import { CliError, EXIT, type Reporter } from "../cliKit/reporter.ts";
 
 /** Registers a GGUF only after it loaded and generated here: a broken file is refused now, not mid-batch. */
-export async function modelsAddCommand(db: Db, file: string, name: string | undefined, reporter: Reporter): Promise<number> {
-  if (!existsSync(file)) throw new CliError(`no such model file: ${file}`);
-  reporter.progress(`Checking that ${file} loads and generates...`);
-  const verified = await verifyModel(file);
-  if (!verified.ok) throw new CliError(`refused ${file}: ${verified.message}`);
-  const model = registerModel(db, file, name);
-  const { backend, loadMs, tokensPerSecond } = verified;
+export async function modelsAddCommand(db: Db, file: string, flags: { name?: string | undefined; adapter?: string | undefined }, reporter: Reporter): Promise<number> {
+  reporter.progress(`Checking that ${flags.adapter === undefined ? file : `${file} with the adapter ${flags.adapter}`} loads and generates...`);
+  let registered;
+  try {
+    registered = await registerVerifiedModel(db, { file, adapter: flags.adapter, name: flags.name });
+  } catch (error) {
+    if (error instanceof ModelRefusedError) throw new CliError(error.message);
+    throw error;
+  }
+  const { model, backend, loadMs, tokensPerSecond } = registered;
+  const where = model.adapter_path === null ? model.path : `${model.path} + adapter ${model.adapter_path}`;
   reporter.event(
-    { type: "model", ...model, verified: { backend, loadMs: Math.round(loadMs), tokensPerSecond: Math.round(tokensPerSecond * 10) / 10 } },
-    `Registered model "${model.name}" (${formatBytes(model.bytes)}) at ${model.path}: loaded in ${(loadMs / 1000).toFixed(1)} s on ${backend}, ${tokensPerSecond.toFixed(1)} tokens/s`,
+    { type: "model", ...model, lineage: modelLineage(model), verified: { backend, loadMs: Math.round(loadMs), tokensPerSecond: Math.round(tokensPerSecond * 10) / 10 } },
+    `Registered model "${model.name}" (${formatBytes(model.bytes)}) at ${where}: loaded in ${(loadMs / 1000).toFixed(1)} s on ${backend}, ${tokensPerSecond.toFixed(1)} tokens/s`,
   );
   return EXIT.ok;
 }
@@ -25,7 +30,8 @@ export function modelsListCommand(db: Db, reporter: Reporter): number {
   if (models.length === 0) reporter.event({ type: "empty" }, "No models registered. Add one: oncotimeline models add FILE.gguf");
   for (const model of models) {
     const missing = isServerModel(model) || existsSync(model.path) ? "" : "  (file missing)";
-    reporter.event({ type: "model", ...model, missing: missing !== "" }, `${model.name}\t${formatBytes(model.bytes)}\t${model.path}${missing}`);
+    const adapter = model.adapter_path === null ? "" : ` + ${model.adapter_path}`;
+    reporter.event({ type: "model", ...model, lineage: modelLineage(model), missing: missing !== "" }, `${model.name}\t${formatBytes(model.bytes)}\t${model.path}${adapter}${missing}`);
   }
   return EXIT.ok;
 }
@@ -45,4 +51,18 @@ export function resolveModel(db: Db, nameOrFile: string | undefined): ModelRow {
   if (named) return named;
   if (existsSync(nameOrFile)) return registerModel(db, nameOrFile);
   throw new CliError(`--model ${nameOrFile}: no registered model of that name and no such file`);
+}
+
+/**
+ * `--model FILE|NAME --adapter FILE`: the base with a LoRA adapter, registered as its own model
+ * once the adapter's header shows it fits the base (loading it is the engine's start).
+ */
+export async function resolveAdapterModel(db: Db, nameOrFile: string | undefined, adapter: string): Promise<ModelRow> {
+  const base = resolveModel(db, nameOrFile);
+  if (isServerModel(base)) throw new CliError(`--adapter: model "${base.name}" runs on a server, which loads its own adapters`);
+  if (base.adapter_path !== null) throw new CliError(`--adapter: model "${base.name}" already has an adapter (${base.adapter_path}); name its base GGUF instead`);
+  if (!existsSync(adapter)) throw new CliError(`--adapter ${adapter}: no such file`);
+  const fits = await checkAdapterFits(base.path, adapter, { baseFingerprint: modelFingerprint(base.path) });
+  if (!fits.ok) throw new CliError(`--adapter ${adapter}: ${fits.message}`);
+  return registerModel(db, base.path, { adapter });
 }

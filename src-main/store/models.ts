@@ -3,7 +3,15 @@ import { openSync, readSync, closeSync, statSync } from "node:fs";
 import path from "node:path";
 import { nowIso, prepared, type Db } from "./db.ts";
 
-export type ModelRow = { id: number; name: string; path: string; bytes: number; fingerprint: string; added_at: string };
+import type { ModelLineage } from "../../src-shared/modelLineage.ts";
+
+/**
+ * `path` is the base GGUF (or a server's address); `adapter_path` a LoRA GGUF applied on it at
+ * load, null for a base alone; `lineage` the JSON of a ModelLineage, null when unknown.
+ */
+export type ModelRow = { id: number; name: string; path: string; bytes: number; fingerprint: string; added_at: string; adapter_path: string | null; lineage: string | null };
+
+export type RegisterOptions = { name?: string | undefined; adapter?: string | undefined; lineage?: ModelLineage | undefined };
 
 const FINGERPRINT_CHUNK = 4 * 1024 * 1024;
 
@@ -27,25 +35,44 @@ export function modelFingerprint(file: string): string {
   return hash.digest("hex").slice(0, 32);
 }
 
-/** Registers a GGUF file; the same file (by fingerprint) registered again returns its row. */
-export function registerModel(db: Db, file: string, name?: string): ModelRow {
+/** A base with an adapter is its own model: its fingerprint covers both files. */
+export function adapterModelFingerprint(baseFingerprint: string, adapterFingerprint: string): string {
+  return createHash("sha256").update(`lora\n${baseFingerprint}\n${adapterFingerprint}`).digest("hex").slice(0, 32);
+}
+
+/**
+ * Registers a GGUF file, optionally with a LoRA adapter GGUF; the same files (by fingerprint)
+ * registered again return their row (moved files get their new paths, a lineage learnt later is kept).
+ */
+export function registerModel(db: Db, file: string, options: RegisterOptions = {}): ModelRow {
   const absolute = path.resolve(file);
-  const fingerprint = modelFingerprint(absolute);
+  const adapter = options.adapter === undefined ? null : path.resolve(options.adapter);
+  const baseFingerprint = modelFingerprint(absolute);
+  const fingerprint = adapter === null ? baseFingerprint : adapterModelFingerprint(baseFingerprint, modelFingerprint(adapter));
+  const lineage = options.lineage === undefined ? null : JSON.stringify(options.lineage);
   const known = prepared(db, "SELECT * FROM models WHERE fingerprint = ?").get(fingerprint) as ModelRow | undefined;
   if (known) {
-    if (known.path !== absolute) prepared(db, "UPDATE models SET path = ? WHERE id = ?").run(absolute, known.id);
-    return { ...known, path: absolute };
+    const updated = { ...known, path: absolute, adapter_path: adapter, lineage: lineage ?? known.lineage };
+    prepared(db, "UPDATE models SET path = ?, adapter_path = ?, lineage = ? WHERE id = ?").run(updated.path, updated.adapter_path, updated.lineage, known.id);
+    return updated;
   }
-  const wanted = name ?? path.basename(absolute).replace(/\.gguf$/i, "");
+  const wanted = options.name ?? path.basename(adapter ?? absolute).replace(/\.gguf$/i, "");
   const unique = uniqueName(db, wanted);
-  prepared(db, "INSERT INTO models (name, path, bytes, fingerprint, added_at) VALUES (?, ?, ?, ?, ?)").run(
+  const bytes = statSync(absolute).size + (adapter === null ? 0 : statSync(adapter).size);
+  prepared(db, "INSERT INTO models (name, path, bytes, fingerprint, added_at, adapter_path, lineage) VALUES (?, ?, ?, ?, ?, ?, ?)").run(
     unique,
     absolute,
-    statSync(absolute).size,
+    bytes,
     fingerprint,
     nowIso(),
+    adapter,
+    lineage,
   );
   return prepared(db, "SELECT * FROM models WHERE name = ?").get(unique) as ModelRow;
+}
+
+export function modelLineage(model: ModelRow): ModelLineage | null {
+  return model.lineage === null ? null : (JSON.parse(model.lineage) as ModelLineage);
 }
 
 function uniqueName(db: Db, wanted: string): string {
@@ -84,16 +111,17 @@ export function isServerModel(model: ModelRow): boolean {
 }
 
 /** A model known only by its record (from another machine's result file): matched by fingerprint. */
-export function registerModelRecord(db: Db, record: { name: string; path: string; bytes: number; fingerprint: string }): ModelRow {
+export function registerModelRecord(db: Db, record: { name: string; path: string; bytes: number; fingerprint: string; adapter_path?: string | null | undefined }): ModelRow {
   const known = prepared(db, "SELECT * FROM models WHERE fingerprint = ?").get(record.fingerprint) as ModelRow | undefined;
   if (known) return known;
   const unique = uniqueName(db, record.name);
-  prepared(db, "INSERT INTO models (name, path, bytes, fingerprint, added_at) VALUES (?, ?, ?, ?, ?)").run(
+  prepared(db, "INSERT INTO models (name, path, bytes, fingerprint, added_at, adapter_path) VALUES (?, ?, ?, ?, ?, ?)").run(
     unique,
     record.path,
     record.bytes,
     record.fingerprint,
     nowIso(),
+    record.adapter_path ?? null,
   );
   return prepared(db, "SELECT * FROM models WHERE name = ?").get(unique) as ModelRow;
 }

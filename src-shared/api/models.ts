@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ExtractionSettingsSchema } from "./extract.ts";
 import { endpoint, id, nonEmpty } from "./endpoint.ts";
+import type { ModelLineage } from "../modelLineage.ts";
 
 export type ModelSummary = {
   id: number;
@@ -10,6 +11,9 @@ export type ModelSummary = {
   addedAt: string;
   /** An on-premise inference server rather than a GGUF file. */
   server: boolean;
+  /** A LoRA adapter GGUF applied on `path` (a fine-tune of that base); null for a base alone. */
+  adapterPath: string | null;
+  lineage: ModelLineage | null;
 };
 export type HardwareInfo = {
   /** What node-llama-cpp would use: cuda | vulkan | metal | cpu. */
@@ -37,7 +41,7 @@ export type ModelEstimate = {
 export const modelsApi = {
   "models.list": endpoint<ModelSummary[]>()(z.strictObject({})),
   /** Registers a GGUF after loading it once and extracting one test letter. */
-  "models.add": endpoint<ModelSummary>()(z.strictObject({ path: nonEmpty, name: z.string().trim().min(1).max(120).optional() })),
+  "models.add": endpoint<ModelSummary>()(z.strictObject({ path: nonEmpty, adapterPath: nonEmpty.optional(), name: z.string().trim().min(1).max(120).optional() })),
   "models.hardware": endpoint<HardwareInfo>()(z.strictObject({})),
   "models.estimate": endpoint<ModelEstimate>()(
     z.strictObject({ modelId: id, ...ExtractionSettingsSchema.pick({ parallel: true, contextSize: true }).partial().shape }),

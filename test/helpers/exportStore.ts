@@ -22,7 +22,7 @@ export function demoStore(dir: string): { db: Db; dir: string } {
   const db = openStore(dir);
   const modelFile = path.join(dir, "placeholder.gguf");
   writeFileSync(modelFile, "GGUF placeholder for export tests");
-  const model = registerModel(db, modelFile, "test-model");
+  const model = registerModel(db, modelFile, { name: "test-model" });
   const save = (letterId: number, text: string, document: TimelineDocument | null, error: string | null = null) =>
     saveExtraction(db, {
       letterId,

@@ -26,7 +26,7 @@ describe("models API", () => {
     expect(hardware).toMatchObject({ backend: "cpu", vramTotal: null, cpuCores: expect.any(Number) });
     expect(hardware.ramTotal).toBeGreaterThan(hardware.ramFree);
 
-    const model = registerModel(services.db, await ensureTestModel(), "tiny");
+    const model = registerModel(services.db, await ensureTestModel(), { name: "tiny" });
     const estimate = await call("models.estimate", { modelId: model.id, parallel: 2, contextSize: 4096 });
     expect(estimate).toMatchObject({ modelId: model.id, parallel: 2, contextSize: 4096, gpuLayers: 0, fits: true });
     expect(estimate.totalLayers).toBeGreaterThan(0);

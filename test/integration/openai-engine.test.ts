@@ -50,7 +50,7 @@ function store(count: number) {
   // A model row needs a file; the CLI wiring decides what stands for a server model.
   const placeholder = path.join(dir, "server-model.txt");
   writeFileSync(placeholder, "openai-compatible server model onco-8b\n");
-  const model = registerModel(db, placeholder, "onco-8b@server");
+  const model = registerModel(db, placeholder, { name: "onco-8b@server" });
   return { db, model };
 }
 

@@ -92,4 +92,21 @@ describe("store", () => {
     expect(registerModel(db, other).name).toBe("model-a-2");
     db.close();
   });
+
+  it("migration 8 keeps every model as a base alone, and a base with an adapter is a model of its own", () => {
+    const dir = tempDir();
+    const base = path.join(dir, "base.gguf");
+    writeFileSync(base, Buffer.alloc(1024, 7));
+    const old = openStore(dir, MIGRATIONS.slice(0, 7));
+    old.prepare("INSERT INTO models (name, path, bytes, fingerprint, added_at) VALUES ('base', ?, 1024, 'fp', '2026-01-01T00:00:00Z')").run(base);
+    old.close();
+    const db = openStore(dir);
+    expect(db.prepare("SELECT name, adapter_path, lineage FROM models").all()).toEqual([{ name: "base", adapter_path: null, lineage: null }]);
+    const adapter = path.join(dir, "fine-tune.gguf");
+    writeFileSync(adapter, Buffer.alloc(512, 9));
+    const tuned = registerModel(db, base, { adapter });
+    expect(tuned).toMatchObject({ name: "fine-tune", path: base, adapter_path: adapter, bytes: 1536 });
+    expect(registerModel(db, base).id).not.toBe(tuned.id);
+    db.close();
+  });
 });

@@ -8,6 +8,8 @@ import { workerEnv } from "./workerEnv.ts";
 
 export type LlamaEngineOptions = {
   modelPath: string;
+  /** A LoRA adapter GGUF applied on the model at load (a fine-tune of this base). Default none. */
+  adapterPath?: string | undefined;
   systemPrompt: string;
   /** "auto" picks CUDA, Vulkan or Metal when present, else CPU. Default "auto". */
   gpu?: false | "auto";
@@ -160,6 +162,7 @@ export class LlamaEngine implements Engine {
   constructor(options: LlamaEngineOptions) {
     this.config = {
       modelPath: options.modelPath,
+      adapterPath: options.adapterPath ?? null,
       systemPrompt: options.systemPrompt,
       schema: TIMELINE_GENERATION_SCHEMA,
       gpu: options.gpu ?? "auto",

@@ -3,6 +3,8 @@ import type { GenerationSchema } from "../../../src-shared/generationSchema.ts";
 /** Settings for the inference child; defaults are applied by the parent (llamaEngine.ts). */
 export type WorkerConfig = {
   modelPath: string;
+  /** LoRA adapter GGUF given to every context; null: the base alone. */
+  adapterPath: string | null;
   systemPrompt: string;
   schema: GenerationSchema;
   gpu: false | "auto";

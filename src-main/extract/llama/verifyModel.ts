@@ -17,7 +17,7 @@ const LETTER =
   "Dear Dr Smith, I saw Mrs Jones on 3 March 2024. Biopsy of the left breast showed invasive ductal carcinoma, " +
   "grade 2, ER positive, HER2 negative. She starts letrozole next week. Yours sincerely, Dr Brown";
 
-export type VerifyOptions = Pick<LlamaEngineOptions, "gpu" | "threads" | "temperature" | "seed" | "spawnWorker" | "loadTimeoutMs">;
+export type VerifyOptions = Pick<LlamaEngineOptions, "adapterPath" | "gpu" | "threads" | "temperature" | "seed" | "spawnWorker" | "loadTimeoutMs">;
 
 export async function verifyModel(modelPath: string, options: VerifyOptions = {}): Promise<VerifyResult> {
   // Read the header here first: it names the common mistakes plainly, where llama.cpp would only

@@ -6,6 +6,7 @@ import { up as synth } from "./004_synth.ts";
 import { up as settingsSections } from "./005_settings_sections.ts";
 import { up as jobRuntime } from "./006_job_runtime.ts";
 import { up as datasets } from "./007_datasets.ts";
+import { up as modelAdapters } from "./008_model_adapters.ts";
 
 /**
  * `foreignKeys: "off"`: the migration rebuilds tables that others reference, which SQLite only
@@ -23,4 +24,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: "settings-sections", up: settingsSections },
   { version: 6, name: "job-runtime", up: jobRuntime, foreignKeys: "off" },
   { version: 7, name: "datasets", up: datasets },
+  { version: 8, name: "model-adapters", up: modelAdapters },
 ];
