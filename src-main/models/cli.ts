@@ -8,5 +8,15 @@ export const modelsCli: CliCommands = (program, run) => {
     .option("--name <name>", "registry name (default: the file name)")
     .option("--adapter <file>", "a LoRA adapter GGUF to apply on this base (a fine-tune); refused unless it was made for this base")
     .action((file: string, flags: { name?: string; adapter?: string }) => run(async ({ db, reporter }) => (await import("./modelsCommand.ts")).modelsAddCommand(db(), file, flags, reporter)));
+  models
+    .command("get")
+    .description("download a base model GGUF (default: Llama 3.1 8B Instruct Q4_K_M), check its size and SHA-256, and register it once it loads and generates")
+    .argument("[uri]", "https://…/file.gguf or hf:USER/REPO/FILE.gguf")
+    .option("--sha256 <hex>", "the file's expected SHA-256 (default: Hugging Face's own for an hf: file)")
+    .option("--name <name>", "registry name (default: the file name)")
+    .option("--dir <folder>", "where to keep it (default: the data folder's models/)")
+    .action((uri: string | undefined, flags: { sha256?: string; name?: string; dir?: string }) =>
+      run(async ({ db, dataDir, reporter }) => (await import("./modelsCommand.ts")).modelsGetCommand(db(), dataDir(), uri, flags, reporter)),
+    );
   models.command("list").action(() => run(async ({ db, reporter }) => (await import("./modelsCommand.ts")).modelsListCommand(db(), reporter)));
 };

@@ -1,8 +1,10 @@
 import { existsSync } from "node:fs";
+import path from "node:path";
 import { formatBytes } from "../../src-shared/formatBytes.ts";
 import type { Db } from "../store/db.ts";
 import { findModel, isServerModel, listModels, modelFingerprint, modelLineage, registerModel, type ModelRow } from "../store/models.ts";
 import { checkAdapterFits } from "./adapterCheck.ts";
+import { DEFAULT_BASE_MODEL, DownloadError, downloadModel } from "./downloadModel.ts";
 import { ModelRefusedError, registerVerifiedModel } from "./registerVerified.ts";
 import { CliError, EXIT, type Reporter } from "../cliKit/reporter.ts";
 
@@ -65,4 +67,33 @@ export async function resolveAdapterModel(db: Db, nameOrFile: string | undefined
   const fits = await checkAdapterFits(base.path, adapter, { baseFingerprint: modelFingerprint(base.path) });
   if (!fits.ok) throw new CliError(`--adapter ${adapter}: ${fits.message}`);
   return registerModel(db, base.path, { adapter });
+}
+
+/** `models get [URI]`: download (resumable), check, verify, register; the default base names its licence first. */
+export async function modelsGetCommand(db: Db, dataDir: string, uri: string | undefined, flags: { sha256?: string; name?: string; dir?: string }, reporter: Reporter): Promise<number> {
+  if (flags.sha256 !== undefined && !/^[0-9a-f]{64}$/i.test(flags.sha256)) throw new CliError(`--sha256 ${flags.sha256}: 64 hexadecimal digits`);
+  const wanted = uri ?? DEFAULT_BASE_MODEL.uri;
+  if (uri === undefined) reporter.progress(`Downloading the default base model ${wanted} (about ${formatBytes(DEFAULT_BASE_MODEL.approxBytes)}), licensed under the ${DEFAULT_BASE_MODEL.licence}.`);
+  let last = 0;
+  let downloaded;
+  try {
+    downloaded = await downloadModel({
+      uri: wanted,
+      dir: flags.dir ?? path.join(dataDir, "models"),
+      sha256: flags.sha256,
+      token: process.env.HF_TOKEN,
+      onProgress: ({ downloadedBytes, totalBytes, bytesPerSecond }) => {
+        // One line per tenth, not per chunk: a 5 GB file would otherwise print thousands.
+        const tenth = totalBytes > 0 ? Math.floor((downloadedBytes / totalBytes) * 10) : 0;
+        if (tenth === last) return;
+        last = tenth;
+        reporter.progress(`  ${formatBytes(downloadedBytes)} of ${formatBytes(totalBytes)} (${formatBytes(bytesPerSecond)}/s)`);
+      },
+    });
+  } catch (error) {
+    if (error instanceof DownloadError) throw new CliError(error.message);
+    throw new CliError(`download of ${wanted} stopped: ${(error as Error).message} (run the same command again to resume it)`);
+  }
+  reporter.event({ type: "downloaded", ...downloaded }, `Downloaded ${downloaded.path} (${formatBytes(downloaded.bytes)}), SHA-256 ${downloaded.sha256}${downloaded.checkedAgainst === null ? " (no expected hash to check against: give --sha256)" : `, as ${downloaded.checkedAgainst === "given" ? "given" : "Hugging Face publishes it"}`}.`);
+  return modelsAddCommand(db, downloaded.path, { name: flags.name }, reporter);
 }
