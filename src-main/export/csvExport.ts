@@ -7,6 +7,7 @@ import { csvLine } from "./cells.ts";
 import { prepareLetter } from "./json/prune.ts";
 import { longRows, wideRow } from "./rows.ts";
 import { extractedLetters, resolveExportModel } from "./source.ts";
+import { modelProvenance } from "../store/models.ts";
 
 export type CsvFormat = Extract<ExportFormat, "csv" | "csv-wide">;
 
@@ -50,7 +51,7 @@ export function exportCsv(db: Db, options: CsvExportOptions): CsvExportResult {
   appendAudit(db, {
     action: "export",
     subject: `export ${options.format} ${target}`,
-    details: { format: options.format, rows, letters, excludeUngrounded: options.excludeUngrounded ?? false, model: model?.name ?? null, patient: options.patient ?? null, sha256: fileSha256(target) },
+    details: { format: options.format, rows, letters, excludeUngrounded: options.excludeUngrounded ?? false, model: model?.name ?? null, modelProvenance: modelProvenance(model), patient: options.patient ?? null, sha256: fileSha256(target) },
   });
   return { path: target, rows, letters, model: model?.name ?? null };
 }

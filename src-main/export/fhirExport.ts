@@ -6,6 +6,7 @@ import { writeFileAtomically } from "../base/atomicFile.ts";
 import { buildPatientBundle } from "./fhir/bundle.ts";
 import { fhirInputsFromExtracted, type FhirInputs } from "./fhir/fromStore.ts";
 import { extractedLetters, resolveExportModel } from "./source.ts";
+import { modelProvenance } from "../store/models.ts";
 
 export type FhirExportOptions = { out: string; patient?: string; model?: string; excludeUngrounded?: boolean };
 export type FhirExportResult = { folder: string; bundles: number; resources: number; skipped: FhirInputs["skipped"]; model: string | null };
@@ -25,7 +26,7 @@ export function exportFhir(db: Db, options: FhirExportOptions): FhirExportResult
   appendAudit(db, {
     action: "export",
     subject: `export fhir ${folder}`,
-    details: { format: "fhir", bundles: patients.length, resources, skipped: skipped.length, model: model?.name ?? null, patient: options.patient ?? null },
+    details: { format: "fhir", bundles: patients.length, resources, skipped: skipped.length, model: model?.name ?? null, modelProvenance: modelProvenance(model), patient: options.patient ?? null },
   });
   return { folder, bundles: patients.length, resources, skipped, model: model?.name ?? null };
 }

@@ -125,3 +125,31 @@ export function registerModelRecord(db: Db, record: { name: string; path: string
   );
   return prepared(db, "SELECT * FROM models WHERE name = ?").get(unique) as ModelRow;
 }
+
+/**
+ * What an export and the audit trail keep of the model behind the values: enough to trace a
+ * fine-tune to its base, training set and cluster run (the full lineage stays with the model).
+ */
+export type ModelProvenance = {
+  name: string;
+  fingerprint: string;
+  adapter: string | null;
+  base: { name: string; fingerprint: string; checkpointSha256: string | null } | null;
+  dataset: { name: string; origin: string; cardSha256: string } | null;
+  job: { where: string; jobId: string; finishedAt: string | null } | null;
+  bundleVersion: string | null;
+};
+
+export function modelProvenance(model: ModelRow | undefined): ModelProvenance | null {
+  if (!model) return null;
+  const lineage = modelLineage(model);
+  return {
+    name: model.name,
+    fingerprint: model.fingerprint,
+    adapter: model.adapter_path,
+    base: lineage?.base ?? null,
+    dataset: lineage?.dataset ? { name: lineage.dataset.name, origin: lineage.dataset.origin, cardSha256: lineage.dataset.cardSha256 } : null,
+    job: lineage?.job ? { where: lineage.job.where, jobId: lineage.job.jobId, finishedAt: lineage.job.finishedAt } : null,
+    bundleVersion: lineage?.bundleVersion ?? null,
+  };
+}

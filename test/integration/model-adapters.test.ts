@@ -3,8 +3,10 @@
  * adapter here is written by a test helper (random weights, the tiny model's shapes), so these
  * tests need no Python; the fine-tuning tests bring real trained adapters.
  */
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { listAudit } from "../../src-main/audit/auditLog.ts";
 import { EngineError } from "../../src-main/extract/engine.ts";
 import { LlamaEngine } from "../../src-main/extract/llama/llamaEngine.ts";
 import { checkAdapterFits } from "../../src-main/models/adapterCheck.ts";
@@ -129,6 +131,18 @@ describe("the engine applies the adapter", () => {
       expect(counts).toEqual([{ name: "ft", n: expect.any(Number) }]);
     } finally {
       stored.close();
+    }
+
+    // Every export names the model behind its values, down to the adapter file, here and in the audit trail.
+    const out = path.join(tempDir(), "export.json");
+    expect((await runCli(["--data", data, "export", "--format", "json", "--model", "ft", "--out", out])).code).toBe(0);
+    const provenance = { name: "ft", fingerprint: expect.stringMatching(/^[0-9a-f]{32}$/), adapter: adapter, base: null, dataset: null, job: null, bundleVersion: null };
+    expect((JSON.parse(readFileSync(out, "utf8")) as { modelProvenance: unknown }).modelProvenance).toEqual(provenance);
+    const audited = openStore(data);
+    try {
+      expect(listAudit(audited, { action: "export" })[0]?.details).toMatchObject({ modelProvenance: provenance });
+    } finally {
+      audited.close();
     }
 
     const misfit = await writeTestAdapter(path.join(tempDir(), "misfit.gguf"), { blocks: 3 });

@@ -20,6 +20,7 @@ import { groundedValue, letterFileName } from "../fhir/fromStore.ts";
 import type { ExtractedLetter } from "../rows.ts";
 import { extractedLetters, resolveExportModel } from "../source.ts";
 import { prepareLetter, type PreparedLetter } from "./prune.ts";
+import { modelProvenance } from "../../store/models.ts";
 
 export type JsonExportOptions = { out: string; patient?: string; model?: string; excludeUngrounded?: boolean };
 export type JsonExportResult = {
@@ -154,6 +155,7 @@ export function exportJson(db: Db, options: JsonExportOptions): JsonExportResult
       format: JSON_EXPORT_FORMAT,
       version: JSON_EXPORT_VERSION,
       model: model?.name ?? null,
+      modelProvenance: modelProvenance(model),
       exportedAt: new Date().toISOString(),
       excludeUngrounded,
     };
@@ -174,6 +176,6 @@ export function exportJson(db: Db, options: JsonExportOptions): JsonExportResult
     write(`${patients === 0 ? "" : "\n"}]}\n`);
     out(chunk);
   });
-  appendAudit(db, { action: "export", subject: `export json ${target}`, details: { format: "json", letters, extracted, patients, model: model?.name ?? null, patient: options.patient ?? null, sha256: fileSha256(target) } });
+  appendAudit(db, { action: "export", subject: `export json ${target}`, details: { format: "json", letters, extracted, patients, model: model?.name ?? null, modelProvenance: modelProvenance(model), patient: options.patient ?? null, sha256: fileSha256(target) } });
   return { path: target, letters, extracted, patients, droppedUngrounded, model: model?.name ?? null };
 }

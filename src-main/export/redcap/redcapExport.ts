@@ -1,3 +1,4 @@
+import { modelProvenance } from "../../store/models.ts";
 /**
  * `export --format redcap --out FOLDER`: `data-dictionary.csv` (upload it in REDCap's Data
  * Dictionary page, then enable repeating instruments for every instrument but `patient`) and
@@ -239,7 +240,7 @@ export function exportRedcap(db: Db, options: RedcapExportOptions): RedcapExport
   appendAudit(db, {
     action: "export",
     subject: `export redcap ${folder}`,
-    details: { format: "redcap", records, rows, letters, skipped: skipped.length, model: modelName, patient: options.patient ?? null, sha256: fileSha256(importPath) },
+    details: { format: "redcap", records, rows, letters, skipped: skipped.length, model: modelName, modelProvenance: modelProvenance(model), patient: options.patient ?? null, sha256: fileSha256(importPath) },
   });
   return { folder, dictionary, import: importPath, records, rows, letters, skipped, droppedUngrounded, model: modelName };
 }
