@@ -333,12 +333,14 @@ export function defaultVocabCacheDir(): string {
   return join(dirname(fileURLToPath(import.meta.url)), "..", "..", ".cache", "vocab");
 }
 
-function nodeLlamaCppDir(): string {
+/** The installed node-llama-cpp package's folder (its llama/ holds the llama.cpp git bundle). */
+export function nodeLlamaCppDir(): string {
   const entry = createRequire(import.meta.url).resolve("node-llama-cpp"); // <pkg>/dist/index.js
   return dirname(dirname(entry));
 }
 
-function git(args: string[], cwd?: string): Promise<Buffer> {
+/** Runs git, resolving with its stdout; the error names the command and git's own message. */
+export function git(args: string[], cwd?: string): Promise<Buffer> {
   return new Promise((resolvePromise, reject) => {
     // Without GIT_DIR and friends from a calling git hook, which would redirect us to another repository.
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("GIT_")));
