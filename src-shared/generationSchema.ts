@@ -91,4 +91,23 @@ export function dropNulls(value: unknown): unknown {
   return value;
 }
 
+/**
+ * A value as the grammar makes the model write it: every property of every object, in the
+ * schema's order, an absent optional one as `null`. dropNulls undoes it. A training target must
+ * be this text, or the model learns to leave out keys the grammar then forces it to write.
+ */
+export function asEmitted(value: unknown, schema: GenerationSchema): unknown {
+  if ("oneOf" in schema) {
+    if (value === null || value === undefined) return null;
+    const inner = schema.oneOf.find((option) => !("type" in option && option.type === "null"));
+    return inner ? asEmitted(value, inner) : value;
+  }
+  if ("type" in schema && schema.type === "array" && Array.isArray(value)) return value.map((item) => asEmitted(item, schema.items));
+  if ("type" in schema && schema.type === "object" && value !== null && typeof value === "object") {
+    const record = value as Record<string, unknown>;
+    return Object.fromEntries(Object.entries(schema.properties).map(([key, inner]) => [key, asEmitted(record[key], inner)]));
+  }
+  return value;
+}
+
 export const TIMELINE_GENERATION_SCHEMA: GenerationSchema = toGenerationSchema(TimelineDocumentSchema);

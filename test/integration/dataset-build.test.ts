@@ -18,6 +18,7 @@ import { cloudSafeDataset, RealLettersError } from "../../src-main/datasets/clou
 import { insertLetter } from "../../src-main/store/letters.ts";
 import { registerModelRecord } from "../../src-main/store/models.ts";
 import { saveReview } from "../../src-main/store/reviews.ts";
+import { asEmitted, dropNulls, TIMELINE_GENERATION_SCHEMA } from "../../src-shared/generationSchema.ts";
 import { TimelineDocumentSchema } from "../../src-shared/timeline.ts";
 import { runCli } from "../helpers/cli.ts";
 import { demoLettersWithGold } from "../helpers/fakeOpenAiServer.ts";
@@ -87,7 +88,12 @@ describe("dataset build", () => {
         const [system, user, assistant] = row.messages as [Row["messages"][number], Row["messages"][number], Row["messages"][number]];
         expect([system.role, user.role, assistant.role]).toEqual(["system", "user", "assistant"]);
         expect(system.content).toBe(prompt.text);
-        expect(assistant.content).toBe(JSON.stringify(TimelineDocumentSchema.parse(JSON.parse(byText.get(user.content) as string))));
+        // As the grammar makes the extractor write it: every key, an absent one as null; without the nulls, the gold.
+        const gold = TimelineDocumentSchema.parse(JSON.parse(byText.get(user.content) as string));
+        const emitted = JSON.parse(assistant.content) as { primary_cancer: Record<string, unknown> };
+        expect(Object.keys(emitted.primary_cancer)).toEqual(["site", "year", "month", "metastases", "tnm_stage", "other_stage", "histopathology_status", "biomarker_status", "cancer_timeline"]);
+        expect(dropNulls(emitted)).toEqual(gold);
+        expect(assistant.content).toBe(JSON.stringify(asEmitted(gold, TIMELINE_GENERATION_SCHEMA)));
         // Counted independently: Llama 3's chat template written out, tokenised with its special tokens.
         const text = `<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\n${system.content}<|eot_id|><|start_header_id|>user<|end_header_id|>\n\n${user.content}<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n${assistant.content}<|eot_id|>`;
         expect(row.metadata.tokens).toBe(model.tokenize(text, true).length);
