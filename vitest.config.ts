@@ -11,7 +11,7 @@ const ALL_FILES = ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts", "t
  * process of ~540 MB with one CPU thread) or starts Chromium. Read from the files themselves, so a
  * new model or browser test lands in the right project without anyone keeping a list.
  */
-const HEAVY_MARKERS = /\b(?:useTestModel|ensureTestModel|launchBrowser|useE2eSuite)\(|\bENGINE_FLAGS\b/;
+const HEAVY_MARKERS = /\b(?:useTestModel|ensureTestModel|ensureTinyHfLlama|launchBrowser|useE2eSuite)\(|\bENGINE_FLAGS\b/;
 
 function heavyFiles(): string[] {
   const testDir = path.join(ROOT, "test");

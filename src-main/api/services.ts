@@ -8,12 +8,14 @@ import os from "node:os";
 import type { ApiHandlers, SecretStore } from "../../src-shared/api.ts";
 import { appHandlers } from "../app/handlers.ts";
 import { secretReader } from "../app/secrets.ts";
+import { datasetsHandlers } from "../datasets/handlers.ts";
 import { evaluateHandlers } from "../evaluate/handlers.ts";
 import { exportHandlers } from "../export/handlers.ts";
 import { createExtractionJobs, extractHandlers } from "../extract/handlers.ts";
 import type { ExtractionJobs } from "../extract/jobControl.ts";
 import type { LlamaEngineOptions } from "../extract/llama/llamaEngine.ts";
 import type { WorkerSpawner } from "../extract/llama/protocol.ts";
+import { createFinetuneService } from "../finetune/handlers.ts";
 import { ingestHandlers } from "../ingest/handlers.ts";
 import { modelsHandlers } from "../models/handlers.ts";
 import { settingsHandlers } from "../settings/handlers.ts";
@@ -49,18 +51,21 @@ export function createServices(options: ServicesOptions): Services {
   const context = serviceContext(options);
   const jobs = createExtractionJobs(context);
   const synth = createSynthService(context);
+  const finetune = createFinetuneService(context);
 
   const handlers = {
     ...appHandlers(context),
     ...ingestHandlers(context),
     ...modelsHandlers(context),
-    ...jobsHandlers(context, [jobs.kind(), synth.kind()]),
+    ...jobsHandlers(context, [jobs.kind(), synth.kind(), finetune.kind]),
     ...extractHandlers(jobs),
     ...timelineHandlers(context),
     ...exportHandlers(context),
     ...synthHandlers(synth, context),
     ...settingsHandlers(context),
     ...evaluateHandlers(),
+    ...datasetsHandlers(context),
+    ...finetune.handlers,
   } satisfies ApiHandlers;
 
   return {
@@ -69,6 +74,7 @@ export function createServices(options: ServicesOptions): Services {
     jobs,
     synth,
     close: async () => {
+      finetune.close();
       await context.runs.close();
       context.db.close();
     },

@@ -10,6 +10,7 @@ import { CliError, createReporter, EXIT } from "../cliKit/reporter.ts";
 import { datasetsCli } from "../datasets/cli.ts";
 import { evaluateCli } from "../evaluate/cli.ts";
 import { exportCli } from "../export/cli.ts";
+import { finetuneCli } from "../finetune/cli.ts";
 import { extractCli, resultsCli } from "../extract/cli.ts";
 import { serveCli } from "../host/cli.ts";
 import { ingestCli } from "../ingest/cli.ts";
@@ -37,6 +38,7 @@ const CAPABILITIES: readonly CliCommands[] = [
   testModelCli,
   synthCli,
   datasetsCli,
+  finetuneCli,
   evaluateCli,
 ];
 

@@ -1,52 +1,77 @@
 import path from "node:path";
-import { CliError, EXIT, positiveInt, type Reporter } from "../cliKit/reporter.ts";
+import { DatasetBuildSchema, type DatasetBuildRequest } from "../../src-shared/api/datasets.ts";
+import { checkByContract, numberFlag } from "../cliKit/contractFlags.ts";
+import { CliError, EXIT, type Reporter } from "../cliKit/reporter.ts";
 import { loadExtractionPrompt, loadSystemPrompt } from "../extract/prompt.ts";
 import { resolveModel } from "../models/modelsCommand.ts";
 import type { Db } from "../store/db.ts";
-import { isServerModel } from "../store/models.ts";
+import { isServerModel, type ModelRow } from "../store/models.ts";
 import { buildDataset, DatasetError, listDatasets, type DatasetCard } from "./buildDataset.ts";
 import { TokenCounter } from "./tokenCounter.ts";
 
 /** The prompt a model answering questions about a letter runs with (QA training rows carry it as their system message). */
 export const QA_ANSWER_PROMPT_FILE = "qa-answer-system.v1.txt";
 
-export type DatasetBuildFlags = { name: string; base: string; source?: string; minDifficulty?: string; includeReviewed?: boolean; testFraction?: string; seed?: string; maxTokens?: string; includeFlagged?: boolean; letterType: string[] };
+/** A build as the app's datasets.build takes it, with its base model found (by id in the app, by name or file in the CLI). */
+export type TrainingSetRequest = Omit<DatasetBuildRequest, "baseModelId"> & { base: ModelRow };
 
-export async function datasetBuildCommand(db: Db, dataDir: string, flags: DatasetBuildFlags, reporter: Reporter): Promise<number> {
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/.test(flags.name)) throw new CliError(`--name ${flags.name}: use letters, digits, dots, dashes and underscores (a folder is named after it)`);
-  const testFraction = flags.testFraction === undefined ? 0.1 : Number(flags.testFraction);
-  if (!(testFraction >= 0 && testFraction < 1)) throw new CliError(`--test-fraction ${flags.testFraction}: a share from 0 up to (not including) 1`);
-  const source = flags.source ?? "letters";
-  if (source !== "letters" && source !== "qa") throw new CliError(`--source ${source}: letters (letter → timeline rows) or qa (question → answer rows)`);
-  const minDifficulty = flags.minDifficulty === undefined ? 1 : Number(flags.minDifficulty);
-  if (!Number.isInteger(minDifficulty) || minDifficulty < 1 || minDifficulty > 10) throw new CliError(`--min-difficulty ${flags.minDifficulty}: a whole number from 1 to 10`);
-  if (flags.includeReviewed && source === "qa") throw new CliError("--include-reviewed takes real letters with their corrected timelines: it goes with --source letters");
-  const base = resolveModel(db, flags.base);
-  if (isServerModel(base)) throw new CliError(`--base ${flags.base}: a server model has no tokenizer here; give the base model's GGUF file`);
+/**
+ * The one way a training set is built, for `dataset build` and the Datasets screen alike: the
+ * request's own checks, the base model's tokenizer opened (vocabulary only) and closed, the set
+ * written under the data folder's datasets/. A refusal is a DatasetError, in words for either.
+ */
+export async function buildTrainingSet(db: Db, dataDir: string, request: TrainingSetRequest): Promise<{ card: DatasetCard; folder: string }> {
+  const { base, source } = request;
+  if (request.includeReviewed && source === "qa") throw new DatasetError("including reviewed real letters takes them with their corrected timelines: it goes with letter rows (source letters), not question/answer rows");
+  if (isServerModel(base)) throw new DatasetError(`the base "${base.name}" is a server model, which has no tokenizer here: choose the base model's GGUF file`);
+  if (base.adapter_path !== null) throw new DatasetError(`"${base.name}" is itself a fine-tune (base + adapter): build the set for its base model, which the fine-tune is trained on`);
+  const folder = path.join(dataDir, "datasets", request.name);
   const counter = await TokenCounter.open(base.path);
   try {
     const card = buildDataset(db, counter, {
-      name: flags.name,
+      name: request.name,
       source,
-      minDifficulty,
-      includeReviewed: flags.includeReviewed ?? false,
-      folder: path.join(dataDir, "datasets", flags.name),
+      minDifficulty: request.minDifficulty,
+      includeReviewed: request.includeReviewed,
+      folder,
       base,
       prompt: source === "qa" ? loadSystemPrompt(QA_ANSWER_PROMPT_FILE) : loadExtractionPrompt(),
-      testFraction,
-      seed: flags.seed === undefined ? 1 : (positiveInt("--seed", flags.seed) as number),
-      maxTokens: flags.maxTokens === undefined ? 12_000 : (positiveInt("--max-tokens", flags.maxTokens) as number),
-      includeFlagged: flags.includeFlagged ?? false,
-      letterTypes: flags.letterType,
+      testFraction: request.testFraction,
+      seed: request.seed,
+      maxTokens: request.maxTokens,
+      includeFlagged: request.includeFlagged,
+      letterTypes: request.letterTypes,
     });
+    return { card, folder: path.resolve(folder) };
+  } finally {
+    await counter.close();
+  }
+}
+
+export type DatasetBuildFlags = { name: string; base: string; source?: string; minDifficulty?: string; includeReviewed?: boolean; testFraction?: string; seed?: string; maxTokens?: string; includeFlagged?: boolean; letterType: string[] };
+
+/** The flags checked against datasets.build's own schema: the CLI refuses what the app refuses, in the same words. */
+const BuildFlagsSchema = DatasetBuildSchema.omit({ baseModelId: true });
+
+export async function datasetBuildCommand(db: Db, dataDir: string, flags: DatasetBuildFlags, reporter: Reporter): Promise<number> {
+  const checked = checkByContract(BuildFlagsSchema, {
+    name: { flag: "--name", value: flags.name },
+    source: { flag: "--source", value: flags.source },
+    minDifficulty: { flag: "--min-difficulty", value: numberFlag("--min-difficulty", flags.minDifficulty) },
+    testFraction: { flag: "--test-fraction", value: numberFlag("--test-fraction", flags.testFraction) },
+    seed: { flag: "--seed", value: numberFlag("--seed", flags.seed) },
+    maxTokens: { flag: "--max-tokens", value: numberFlag("--max-tokens", flags.maxTokens) },
+  });
+  const options = BuildFlagsSchema.parse({ ...checked, includeReviewed: flags.includeReviewed ?? false, includeFlagged: flags.includeFlagged ?? false, letterTypes: flags.letterType });
+  const base = resolveModel(db, flags.base);
+  try {
+    const { card } = await buildTrainingSet(db, dataDir, { ...options, base });
     for (const item of card.excluded) reporter.progress(`  left out ${item.id}: ${item.reason}`);
     reporter.event({ type: "summary", ...card }, describe(card));
     return card.excluded.length > 0 ? EXIT.someFailed : EXIT.ok;
   } catch (error) {
     if (error instanceof DatasetError) throw new CliError(error.message);
     throw error;
-  } finally {
-    await counter.close();
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Settings, SettingsView } from "../../src-shared/api.ts";
 import { exportSettings } from "../export/settings.ts";
 import { extractionSettings } from "../extract/settings.ts";
+import { clusterSettings } from "../finetune/clusterSettings.ts";
 import type { Db } from "../store/db.ts";
 import { getSetting, setSetting } from "../store/settings.ts";
 import { reviewSettings } from "../timeline/settings.ts";
@@ -14,16 +15,24 @@ export function readSettings(db: Db): SettingsView {
   const review = readStored(db, reviewSettings);
   const extraction = readStored(db, extractionSettings);
   const exporting = readStored(db, exportSettings);
-  return { ...review.value, extraction: extraction.value, export: exporting.value, warnings: [...review.warnings, ...extraction.warnings, ...exporting.warnings] };
+  const cluster = readStored(db, clusterSettings);
+  return {
+    ...review.value,
+    extraction: extraction.value,
+    export: exporting.value,
+    cluster: cluster.value,
+    warnings: [...review.warnings, ...extraction.warnings, ...exporting.warnings, ...cluster.warnings],
+  };
 }
 
 /** Every section rewritten whole, so fields this version refused or does not know are gone. */
 export function writeSettings(db: Db, settings: Settings): void {
-  const { extraction, export: exporting, ...review } = settings;
+  const { extraction, export: exporting, cluster, ...review } = settings;
   db.transaction(() => {
     setSetting(db, sectionKey(reviewSettings), review);
     setSetting(db, sectionKey(extractionSettings), extraction);
     setSetting(db, sectionKey(exportSettings), exporting);
+    setSetting(db, sectionKey(clusterSettings), cluster);
   })();
 }
 

@@ -7,10 +7,12 @@
  */
 import type { z } from "zod";
 import { appApi } from "./app.ts";
+import { datasetsApi } from "./datasets.ts";
 import { describeIssues, type Handlers } from "./endpoint.ts";
 import { evaluateApi } from "./evaluate.ts";
 import { exportApi } from "./export.ts";
 import { extractApi } from "./extract.ts";
+import { finetuneApi } from "./finetune.ts";
 import { ingestApi } from "./ingest.ts";
 import { jobsApi } from "./jobs.ts";
 import { modelsApi } from "./models.ts";
@@ -19,10 +21,12 @@ import { synthApi } from "./synth.ts";
 import { timelineApi } from "./timeline.ts";
 
 export * from "./app.ts";
+export * from "./datasets.ts";
 export { describeIssues, type Contract, type Endpoint, type Handlers } from "./endpoint.ts";
 export * from "./evaluate.ts";
 export * from "./export.ts";
 export * from "./extract.ts";
+export * from "./finetune.ts";
 export * from "./ingest.ts";
 export * from "./jobs.ts";
 export * from "./models.ts";
@@ -42,6 +46,8 @@ export const API = {
   ...synthApi,
   ...settingsApi,
   ...evaluateApi,
+  ...datasetsApi,
+  ...finetuneApi,
 } as const;
 
 export type Api = typeof API;

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { endpoint } from "./endpoint.ts";
 import { ExportSettingsSchema } from "./export.ts";
 import { ExtractionSettingsSchema } from "./extract.ts";
+import { ClusterSettingsSchema } from "./finetune.ts";
 import { ReviewSettingsSchema } from "./timeline.ts";
 
 /** Each capability declares its own section; this is how the settings screen sees them together. */
@@ -9,6 +10,7 @@ export const SettingsSchema = z.strictObject({
   ...ReviewSettingsSchema.shape,
   extraction: ExtractionSettingsSchema,
   export: ExportSettingsSchema,
+  cluster: ClusterSettingsSchema,
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 

@@ -1,0 +1,98 @@
+import { ApiFailure, type Handlers } from "../../src-shared/api.ts";
+import type { finetuneApi } from "../../src-shared/api/finetune.ts";
+import type { JobKind } from "../jobs/jobKinds.ts";
+import { jobsOfKinds, type JobRow } from "../jobs/jobStore.ts";
+import { requireModel } from "../models/requireModel.ts";
+import type { ServiceContext } from "../serviceContext.ts";
+import { ClusterNotSetUpError, sshSettingsOf } from "./clusterSettings.ts";
+import { cancelFinetune, FINETUNE_KIND, FinetuneError, finetuneStatus, pollFinetune, submitFinetune, type FinetuneDeps } from "./finetuneJob.ts";
+import { SlurmError } from "./slurm/slurmRemote.ts";
+import { HostKeyUnknown, SshError } from "./ssh/sshErrors.ts";
+import { openSsh } from "./ssh/sshSession.ts";
+
+/** A cluster that is away for a while must not fill the log: one line per distinct failure. */
+const POLL_EVERY_MS = 60_000;
+
+function explained<T>(work: () => Promise<T>): Promise<T> {
+  return work().catch((error: unknown) => {
+    if (error instanceof ClusterNotSetUpError) throw new ApiFailure("invalid-input", error.message);
+    if (error instanceof FinetuneError) throw new ApiFailure("conflict", error.message);
+    if (error instanceof SshError || error instanceof SlurmError) throw new ApiFailure("failed", error.message);
+    throw error;
+  });
+}
+
+export type FinetuneService = { handlers: Handlers<typeof finetuneApi>; kind: JobKind; close(): void };
+
+/**
+ * The fine-tune screen's calls, and a background poll of every running fine-tune (so a job
+ * submitted before a restart is followed, fetched and registered without anyone asking).
+ */
+export function createFinetuneService(context: ServiceContext): FinetuneService {
+  const { db, dataDir } = context;
+  const deps = (): FinetuneDeps => ({ db, dataDir, ...(context.engine ? { verify: { gpu: context.engine.gpu, threads: context.engine.threads, spawnWorker: context.engine.spawnWorker } } : {}) });
+  const polling = new Set<number>();
+  const reported = new Set<string>();
+  const poll = async (jobId: number) => {
+    if (polling.has(jobId)) return finetuneStatus(db, dataDir, jobId);
+    polling.add(jobId);
+    try {
+      return await pollFinetune(deps(), jobId);
+    } finally {
+      polling.delete(jobId);
+    }
+  };
+  const timer = setInterval(() => {
+    for (const job of jobsOfKinds(db, [FINETUNE_KIND], 100).filter((row) => row.state === "running")) {
+      poll(job.id).catch((error: unknown) => {
+        const message = `fine-tune job ${job.id}: ${(error as Error).message}`;
+        if (!reported.has(message)) context.log(message);
+        reported.add(message);
+      });
+    }
+  }, POLL_EVERY_MS);
+  timer.unref();
+
+  const handlers: Handlers<typeof finetuneApi> = {
+    "finetune.connect": ({ acceptFingerprint }) =>
+      explained(async () => {
+        const ssh = sshSettingsOf(context.settings().cluster, "connect");
+        let session;
+        try {
+          session = await openSsh({ ...ssh, ...(acceptFingerprint === undefined ? {} : { acceptFingerprint }) });
+        } catch (error) {
+          if (error instanceof HostKeyUnknown) return { state: "unknown-host-key", keyType: error.keyType, fingerprint: error.fingerprint, message: error.message };
+          throw error;
+        }
+        try {
+          const sinfo = await session.exec("sinfo -h -o '%P %a %l %D %T'");
+          if (sinfo.code !== 0) throw new ApiFailure("failed", `connected to ${session.target}, but Slurm does not answer there: ${sinfo.stderr.trim() || `sinfo exit status ${sinfo.code}`}`);
+          return { state: "connected", target: session.target, partitions: sinfo.stdout.trim().split("\n").filter(Boolean), checkpointFound: ssh.baseCheckpointDir !== null && (await session.exists(`${ssh.baseCheckpointDir}/config.json`)) };
+        } finally {
+          await session.close();
+        }
+      }),
+    "finetune.submit": ({ dataset, baseModelId, name, recipe }) =>
+      explained(async () => {
+        const base = requireModel(db, baseModelId);
+        const jobId = await submitFinetune(deps(), { dataset, base, name, recipe, cluster: context.settings().cluster });
+        return finetuneStatus(db, dataDir, jobId);
+      }),
+    "finetune.list": () => jobsOfKinds(db, [FINETUNE_KIND], 100).map((job) => finetuneStatus(db, dataDir, job.id)),
+    "finetune.get": ({ jobId, poll: look }) => explained(async () => (look ? await poll(jobId) : finetuneStatus(db, dataDir, jobId))),
+    "finetune.cancel": ({ jobId }) => explained(() => cancelFinetune(deps(), jobId)),
+  };
+
+  const kind: JobKind = {
+    name: FINETUNE_KIND,
+    inFlight: "the job on the cluster",
+    describe: (job: JobRow, base) => {
+      const status = finetuneStatus(db, dataDir, job.id);
+      return { ...base, model: status.name, engine: status.slurmState === null ? "Slurm" : `Slurm ${status.slurmState}` };
+    },
+    errors: (job: JobRow) => (job.error === null ? [] : [{ key: "train", letterId: null, source: `fine-tune job ${job.id}`, error: job.error, attempts: 1 }]),
+    // Nothing runs here: the job runs on the cluster; "resuming" is looking at it again.
+    resume: (job: JobRow) => poll(job.id),
+  };
+  return { handlers, kind, close: () => clearInterval(timer) };
+}
