@@ -4,7 +4,7 @@ import { useLetters } from "./state/letters.ts";
 import { reportError, useToasts } from "./state/toast.ts";
 import { Toasts } from "./components/Toasts.tsx";
 import { useJobs } from "./state/jobs.ts";
-import { SCREENS, screenOf } from "./screens.ts";
+import { SCREENS, screenForKey, screenOf, shortcutKey } from "./screens.ts";
 import { useNav } from "./state/nav.ts";
 
 // Before the first render: the token leaves the address bar at once.
@@ -29,12 +29,12 @@ export function App() {
     void useJobs.getState().load();
   }, []);
 
-  // Alt+1…9 switch screens from anywhere; focus moves to the new screen's heading so a keyboard
+  // Alt+1…9 and Alt+0 switch screens from anywhere (screens.ts, shortcutKey); focus moves to the new screen's heading so a keyboard
   // or screen-reader user starts at its top.
   useEffect(() => {
     function onKey(event: KeyboardEvent) {
       if (!event.altKey || event.ctrlKey || event.metaKey) return;
-      const target = SCREENS[Number(event.key) - 1];
+      const target = screenForKey(event.key);
       if (target) {
         event.preventDefault();
         go(target.id);
@@ -78,13 +78,16 @@ export function App() {
       <nav aria-label="Screens" className="nav">
         <p className="brand">OncoTimeline</p>
         <ul>
-          {SCREENS.map((screen, i) => (
-            <li key={screen.id}>
-              <button type="button" className="nav-item" aria-current={page === screen.id ? "page" : undefined} onClick={() => go(screen.id)} title={`Alt+${i + 1}`}>
-                {screen.title}
-              </button>
-            </li>
-          ))}
+          {SCREENS.map((screen, i) => {
+            const key = shortcutKey(i);
+            return (
+              <li key={screen.id}>
+                <button type="button" className="nav-item" aria-current={page === screen.id ? "page" : undefined} onClick={() => go(screen.id)} title={key === null ? undefined : `Alt+${key}`} aria-keyshortcuts={key === null ? undefined : `Alt+${key}`}>
+                  {screen.title}
+                </button>
+              </li>
+            );
+          })}
         </ul>
         <JobIndicator />
       </nav>

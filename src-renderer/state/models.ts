@@ -8,10 +8,13 @@ type ModelsState = {
   hardware: HardwareInfo | null;
   estimates: Record<number, ModelEstimate | string>;
   adding: boolean;
+  /** A model to bring into view (the Fine-tune screen's "open the model"); its lineage is opened. */
+  focusModelId: number | null;
   load(): Promise<void>;
   loadHardware(): Promise<void>;
   estimate(modelId: number): Promise<void>;
-  add(path: string, name?: string): Promise<boolean>;
+  add(path: string, name?: string, adapterPath?: string): Promise<boolean>;
+  focus(modelId: number | null): void;
 };
 
 export const useModels = create<ModelsState>((set, get) => ({
@@ -19,6 +22,7 @@ export const useModels = create<ModelsState>((set, get) => ({
   hardware: null,
   estimates: {},
   adding: false,
+  focusModelId: null,
 
   async load() {
     try {
@@ -46,12 +50,14 @@ export const useModels = create<ModelsState>((set, get) => ({
     }
   },
 
-  async add(path, name) {
+  async add(path, name, adapterPath) {
     set({ adding: true });
     try {
-      const model = await call("models.add", { path, ...(name ? { name } : {}) });
+      const model = await call("models.add", { path, ...(name ? { name } : {}), ...(adapterPath ? { adapterPath } : {}) });
       useToasts.getState().show("info", `Model “${model.name}” passed its test load and is registered.`);
       await get().load();
+      // A fine-tune added by hand is brought into view with what is known of it.
+      if (model.adapterPath !== null) set({ focusModelId: model.id });
       void get().estimate(model.id);
       return true;
     } catch (error) {
@@ -60,5 +66,9 @@ export const useModels = create<ModelsState>((set, get) => ({
     } finally {
       set({ adding: false });
     }
+  },
+
+  focus(modelId) {
+    set({ focusModelId: modelId });
   },
 }));
