@@ -7,6 +7,7 @@
  * (counts, token lengths, SHA-256 of every file, origin, prompt version), and recorded in the
  * store. Every file is written whole or not at all (base/atomicFile.ts).
  */
+import type { DatasetCard } from "../../src-shared/api/datasets.ts";
 import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileSha256, writeFileAtomically } from "../base/atomicFile.ts";
@@ -35,30 +36,7 @@ export type DatasetOptions = {
   letterTypes?: readonly string[] | undefined;
 };
 
-export type DatasetCard = {
-  name: string;
-  created_at: string;
-  /** "contains-real" as soon as one real letter is in it: such a set never goes to a cloud provider (cloudSafe.ts). */
-  origin: "synthetic" | "contains-real";
-  source: "letters" | "qa";
-  prompt_version: string;
-  base_model: { name: string; fingerprint: string };
-  settings: { test_fraction: number; seed: number; max_tokens: number; include_flagged: boolean; letter_types: string[] | null; include_reviewed: boolean; min_difficulty: number | null };
-  counts: {
-    rows: number;
-    train: number;
-    test: number;
-    excluded: number;
-    /** QA: pairs left out to give each kind the same count. */
-    balanced_away: number;
-    by_letter_type: Record<string, number>;
-    by_event_type: Record<string, number>;
-    by_qa_kind: Record<string, number>;
-  };
-  tokens: { min: number; median: number; p90: number; max: number; mean: number } | null;
-  files: Record<string, { rows: number; sha256: string }>;
-  excluded: { id: string; reason: string }[];
-};
+export type { DatasetCard };
 
 export class DatasetError extends Error {}
 

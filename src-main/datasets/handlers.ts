@@ -1,14 +1,9 @@
-import { ApiFailure, type DatasetCard as SharedDatasetCard, type DatasetSummary, type Handlers } from "../../src-shared/api.ts";
+import { ApiFailure, type DatasetSummary, type Handlers } from "../../src-shared/api.ts";
 import type { datasetsApi } from "../../src-shared/api/datasets.ts";
 import { requireModel } from "../models/requireModel.ts";
 import type { ServiceContext } from "../serviceContext.ts";
-import { DatasetError, listDatasets, type DatasetCard } from "./buildDataset.ts";
+import { DatasetError, listDatasets } from "./buildDataset.ts";
 import { buildTrainingSet } from "./datasetCommand.ts";
-
-// The card crosses the boundary as the builder writes it: the contract's type and the builder's must agree both ways.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const cardTypesAgree: Same<DatasetCard, SharedDatasetCard> = true;
-void cardTypesAgree;
 
 /** The Datasets screen's calls: the sets built so far, and a new one built as `dataset build` builds it. */
 export function datasetsHandlers(context: ServiceContext): Handlers<typeof datasetsApi> {

@@ -197,7 +197,7 @@ function statusLine(status: FinetuneStatus): string {
 }
 
 function report(reporter: Reporter, status: FinetuneStatus): void {
-  const done = status.modelId === null ? "" : `\nRegistered as model ${status.modelId} ("${status.name}").`;
+  const done = status.modelId === null ? "" : `\nRegistered as model ${status.modelId} ("${status.name}")${status.mergedModelId === null ? "" : `, and the merged whole model as model ${status.mergedModelId}`}.`;
   const why = status.state === "failed" || status.state === "cancelled" ? `\n${status.message ?? ""}` : "";
   const { logTail: _log, loss, ...rest } = status;
   reporter.event({ type: "finetune", ...rest, steps: loss.length, firstLoss: loss[0]?.loss ?? null, lastLoss: loss.at(-1)?.loss ?? null }, `${statusLine(status)}${why}${done}`);

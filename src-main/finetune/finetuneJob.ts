@@ -43,6 +43,8 @@ export type FinetuneParams = {
   finishedAt: string | null;
   /** The registered fine-tune, once fetched. */
   modelId: number | null;
+  /** The merged whole model, when the recipe asked for one. */
+  mergedModelId?: number | null;
 };
 
 export type FinetuneDeps = {
@@ -193,6 +195,7 @@ export function finetuneStatus(db: Db, dataDir: string, jobId: number, seen: Par
     logTail: tail(path.join(local, "train.log"), 40),
     message: job.error,
     modelId: params.modelId,
+    mergedModelId: params.mergedModelId ?? null,
   };
 }
 
@@ -285,8 +288,10 @@ async function settle(deps: FinetuneDeps, job: JobRow, params: FinetuneParams, s
     for (const [remote, file] of [[REMOTE.adapter, "adapter.gguf"], [REMOTE.result, "result.json"], [REMOTE.preflight, "preflight.json"]] as const) {
       await session.downloadFile(path.posix.join(params.remoteDir, remote), path.join(local, file));
     }
-    const model = await registerFinetune(deps, job, params, local);
-    params.modelId = model.id;
+    if (params.recipe.merge !== null) await session.downloadFile(path.posix.join(params.remoteDir, REMOTE.merged(params.recipe.merge)), path.join(local, `merged-${params.recipe.merge}.gguf`));
+    const { adapter, merged } = await registerFinetune(deps, job, params, local);
+    params.modelId = adapter.id;
+    params.mergedModelId = merged?.id ?? null;
     saveParams(db, job.id, params);
     if (item) commitItem(db, item.id, { state: "done", error: null });
     finishJob(db, job.id, "done");
@@ -311,7 +316,8 @@ function failureWords(logFile: string, state: JobState): string {
 
 type TrainingResult = { steps?: number; first_loss?: number; last_loss?: number; train_seconds?: number; mode?: string; device?: string; base_checkpoint_sha256?: string };
 
-async function registerFinetune(deps: FinetuneDeps, job: JobRow, params: FinetuneParams, local: string): Promise<ModelRow> {
+/** The adapter on its base, and the merged whole model where the recipe asked for one, both with the run's lineage. */
+async function registerFinetune(deps: FinetuneDeps, job: JobRow, params: FinetuneParams, local: string): Promise<{ adapter: ModelRow; merged: ModelRow | null }> {
   const { db } = deps;
   const base = getModelById(db, params.baseModelId);
   if (!base) throw new FinetuneError(`the base model of fine-tune job ${job.id} (model ${params.baseModelId}) is no longer registered`);
@@ -345,7 +351,9 @@ async function registerFinetune(deps: FinetuneDeps, job: JobRow, params: Finetun
     llamaCppCommit: params.llamaCppCommit,
   };
   const { model } = await registerVerifiedModel(db, { file: base.path, adapter: path.join(local, "adapter.gguf"), name: params.name, lineage }, deps.verify);
-  return model;
+  if (params.recipe.merge === null) return { adapter: model, merged: null };
+  const merged = await registerVerifiedModel(db, { file: path.join(local, `merged-${params.recipe.merge}.gguf`), name: `${params.name}-merged-${params.recipe.merge}`, lineage }, deps.verify);
+  return { adapter: model, merged: merged.model };
 }
 
 /** scancel, then the row says cancelled; a job that already ended is settled as it ended instead. */

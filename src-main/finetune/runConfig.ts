@@ -16,6 +16,8 @@ export const REMOTE = {
   result: "out/result.json",
   preflight: "out/preflight.json",
   adapter: "out/adapter.gguf",
+  /** Only with a merge in the recipe: the base with the adapter merged in, as one GGUF of that type. */
+  merged: (type: string) => `out/merged-${type.toUpperCase()}.gguf`,
 } as const;
 
 export function runConfig(recipe: Recipe, where: { baseDir: string; files: Record<string, { sha256: string }> }): Record<string, unknown> {

@@ -25,14 +25,17 @@ export function readSettings(db: Db): SettingsView {
   };
 }
 
-/** Every section rewritten whole, so fields this version refused or does not know are gone. */
-export function writeSettings(db: Db, settings: Settings): void {
+/** The settings to store: a section left out keeps what is stored. */
+export type SettingsUpdate = Omit<Settings, "extraction" | "export" | "cluster"> & Partial<Pick<Settings, "extraction" | "export" | "cluster">>;
+
+/** Every section given rewritten whole, so fields this version refused or does not know are gone. */
+export function writeSettings(db: Db, settings: SettingsUpdate): void {
   const { extraction, export: exporting, cluster, ...review } = settings;
   db.transaction(() => {
     setSetting(db, sectionKey(reviewSettings), review);
-    setSetting(db, sectionKey(extractionSettings), extraction);
-    setSetting(db, sectionKey(exportSettings), exporting);
-    setSetting(db, sectionKey(clusterSettings), cluster);
+    if (extraction) setSetting(db, sectionKey(extractionSettings), extraction);
+    if (exporting) setSetting(db, sectionKey(exportSettings), exporting);
+    if (cluster) setSetting(db, sectionKey(clusterSettings), cluster);
   })();
 }
 

@@ -1,10 +1,7 @@
 import { z } from "zod";
 import { endpoint, id } from "./endpoint.ts";
 
-/**
- * A training set's card (card.json), as the builder writes it (src-main/datasets/buildDataset.ts,
- * whose own type src-main/datasets/handlers.ts checks against this one at compile time).
- */
+/** A training set's card (card.json), as the builder (src-main/datasets/buildDataset.ts) writes it. */
 export type DatasetCard = {
   name: string;
   created_at: string;

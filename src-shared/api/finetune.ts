@@ -72,8 +72,10 @@ export type FinetuneStatus = {
   logTail: string;
   /** Why it failed or was cancelled, in the bundle's or Slurm's own words. */
   message: string | null;
-  /** The registered fine-tune, once fetched. */
+  /** The registered fine-tune (base + adapter), once fetched. */
   modelId: number | null;
+  /** The merged whole model, registered too when the recipe asked for one. */
+  mergedModelId: number | null;
   submittedAt: string | null;
 };
 

@@ -23,6 +23,9 @@ export type SettingsView = Settings & { warnings: SettingsWarning[] };
 
 export const settingsApi = {
   "settings.get": endpoint<SettingsView>()(z.strictObject({})),
-  // What settings.get returned may be sent back as it is: its warnings are ignored.
-  "settings.set": endpoint<SettingsView>()(SettingsSchema.extend({ warnings: z.array(z.unknown()).optional() })),
+  // What settings.get returned may be sent back as it is: its warnings are ignored. A section left
+  // out keeps what is stored (a client from before the section existed does not send it).
+  "settings.set": endpoint<SettingsView>()(
+    SettingsSchema.partial({ extraction: true, export: true, cluster: true }).extend({ warnings: z.array(z.unknown()).optional() }),
+  ),
 } as const;

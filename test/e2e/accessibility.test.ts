@@ -4,33 +4,18 @@
  * landmarks, names) with no serious or critical violation, a visible focus ring for keyboard
  * users, and focus order through the navigation before the page's own controls.
  */
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { startAppHost } from "../../src-main/host/appHost.ts";
 import { SCREENS } from "../../src-renderer/screens.ts";
 import { goTo, haveChromium, openPage } from "../helpers/browser.ts";
+import { seriousViolations } from "../helpers/axe.ts";
 import { useE2eSuite, type E2eSuite } from "../helpers/e2eSuite.ts";
 import { demoStore } from "../helpers/exportStore.ts";
 
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
-type Violation = { id: string; impact: string | null; help: string; nodes: { target: string[] }[] };
 
 let suite: E2eSuite;
 
-/** axe-core run in the page (evaluated over the DevTools protocol, which the page's CSP does not govern). */
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(context: Document, options: unknown): Promise<{ violations: Violation[] }> } }).axe;
-    return (await axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } })).violations;
-  });
-  return violations
-    .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
-    .map((violation) => `${violation.id} (${violation.impact}): ${violation.help} at ${violation.nodes.slice(0, 3).map((node) => node.target.join(" ")).join(", ")}`);
-}
 
 describe.skipIf(!haveChromium())("accessibility (axe-core, keyboard focus)", () => {
   suite = useE2eSuite();

@@ -11,9 +11,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { appendFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import path from "node:path";
-import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { RecipeSchema } from "../../src-shared/api/finetune.ts";
 import type { ModelLineage } from "../../src-shared/modelLineage.ts";
@@ -24,6 +22,7 @@ import { openStore, type Db } from "../../src-main/store/db.ts";
 import { registerModel } from "../../src-main/store/models.ts";
 import { insertSynthLetter } from "../../src-main/store/synth.ts";
 import { apiOf, goTo, haveChromium, openPage, screenshot, until, type Host } from "../helpers/browser.ts";
+import { seriousViolations } from "../helpers/axe.ts";
 import { useE2eSuite, type E2eSuite } from "../helpers/e2eSuite.ts";
 import { demoLettersWithGold } from "../helpers/fakeOpenAiServer.ts";
 import { haveSlurm, sbatch, taskState } from "../helpers/slurm.ts";
@@ -31,7 +30,6 @@ import { haveSshd, type TestSshd } from "../helpers/ssh.ts";
 import { writeTestAdapter } from "../helpers/testAdapter.ts";
 import { ensureTestModel } from "../helpers/testModel.ts";
 
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 const TYPES = ["initial_assessment", "follow_up", "discharge_summary"];
 const BASE_NAME = "tiny-base";
 
@@ -39,19 +37,7 @@ let suite: E2eSuite;
 const sshd = haveSshd();
 const cluster = sshd !== false && haveSlurm() ? sshd : false;
 
-type Violation = { id: string; impact: string | null; help: string; nodes: { target: string[] }[] };
 
-/** axe-core's WCAG 2 A/AA rules in the page: the serious and critical violations, named. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(context: Document, options: unknown): Promise<{ violations: Violation[] }> } }).axe;
-    return (await axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } })).violations;
-  });
-  return violations
-    .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
-    .map((violation) => `${violation.id} (${violation.impact}): ${violation.help} at ${violation.nodes.slice(0, 3).map((node) => node.target.join(" ")).join(", ")}`);
-}
 
 function startHost(dataDir: string): Promise<Host> {
   return startAppHost({ dataDir, staticDir: suite.staticDir(), engine: { gpu: false, threads: 1, temperature: 0.8, seed: 7 }, log: () => {} });

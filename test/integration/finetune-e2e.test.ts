@@ -88,6 +88,8 @@ describe.skipIf(!ready)("fine-tuning on the real Slurm over real SSH", () => {
         "--env-setup", `source ${path.join(TRAINING_VENV, "bin", "activate")}`,
         // The recipe's rank and alpha; a learning rate and no dropout that let the tiny model learn one row by heart in a few dozen steps.
         "--max-steps", "60", "--learning-rate", "0.01", "--dropout", "0", "--gradient-accumulation", "1", "--save-steps", "30",
+        // Also the base with the adapter merged in, as one Q8_0 GGUF (llama.cpp's converter quantises to Q8_0 itself).
+        "--merge", "Q8_0",
       ]),
     );
     expect(submitted.code, submitted.stderr).toBe(0);
@@ -95,7 +97,7 @@ describe.skipIf(!ready)("fine-tuning on the real Slurm over real SSH", () => {
     const followed = await time("train + convert + fetch + register", () => runCli(["--data", data, "--json", "finetune", "status", jobId, "--wait", "--poll-seconds", "1"]));
     const finished = followed.events.filter((event) => event.type === "finetune").at(-1) as Record<string, unknown> | undefined;
     expect(followed.code, `${followed.stderr}\n${JSON.stringify(finished)}`).toBe(0);
-    expect(finished).toMatchObject({ state: "done", slurmState: "COMPLETED", stage: "done", modelId: expect.any(Number) });
+    expect(finished).toMatchObject({ state: "done", slurmState: "COMPLETED", stage: "done", modelId: expect.any(Number), mergedModelId: expect.any(Number) });
     const firstLoss = finished?.firstLoss as number;
     const lastLoss = finished?.lastLoss as number;
     expect(finished?.steps).toBe(60);
@@ -121,6 +123,10 @@ describe.skipIf(!ready)("fine-tuning on the real Slurm over real SSH", () => {
     const tuned = await time("extract with adapter", () => runCli(["--data", data, "extract", "--model", "tiny-memorised", ...greedy]));
     expect(tuned.code, tuned.stderr).toBe(0);
     expect(storedDocument(data, "tiny-memorised")).toEqual({ status: "ok", document: GOLD });
+    // The merged whole model extracts the same document without an adapter file.
+    const merged = await time("extract with the merged Q8_0 model", () => runCli(["--data", data, "extract", "--model", "tiny-memorised-merged-Q8_0", ...greedy]));
+    expect(merged.code, merged.stderr).toBe(0);
+    expect(storedDocument(data, "tiny-memorised-merged-Q8_0")).toEqual({ status: "ok", document: GOLD });
     await time("extract with base alone", () => runCli(["--data", data, "extract", "--model", path.basename(tiny.gguf, ".gguf"), ...greedy]));
     expect(storedDocument(data, path.basename(tiny.gguf, ".gguf")).document).not.toEqual(GOLD);
 

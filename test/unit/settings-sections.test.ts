@@ -1,5 +1,11 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { z } from "zod";
 import { describe, expect, it } from "vitest";
+import { clusterSettings } from "../../src-main/finetune/clusterSettings.ts";
+import { readSettings, writeSettings } from "../../src-main/settings/storedSettings.ts";
+import { openStore } from "../../src-main/store/db.ts";
 import { exportSettings } from "../../src-main/export/settings.ts";
 import { extractionSettings } from "../../src-main/extract/settings.ts";
 import { readSection, type SettingsSection } from "../../src-main/settings/section.ts";
@@ -35,5 +41,22 @@ describe("a settings section read field by field", () => {
     const read = readSection(exportSettings, [true]);
     expect(read.value).toEqual(exportSettings.defaults);
     expect(read.warnings).toEqual([{ setting: "export", problem: "invalid", message: "the stored export settings are not readable ([true]); the defaults are used" }]);
+  });
+});
+
+describe("settings.set", () => {
+  it("keeps a section the caller left out (a client from before the section existed), and rewrites the ones it sent", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "oncotimeline-settings-"));
+    const db = openStore(dir);
+    try {
+      const cluster = { ...clusterSettings.defaults, host: "hpc-login", username: "onco" };
+      writeSettings(db, { reviewer: "A", extraction: extractionSettings.defaults, export: exportSettings.defaults, cluster });
+      writeSettings(db, { reviewer: "B", extraction: { ...extractionSettings.defaults, parallel: 3 } });
+      const read = readSettings(db);
+      expect(read).toMatchObject({ reviewer: "B", extraction: { parallel: 3 }, export: exportSettings.defaults, cluster, warnings: [] });
+    } finally {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

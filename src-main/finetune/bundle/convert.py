@@ -106,13 +106,8 @@ def merge(config: dict[str, Any], out_dir: Path) -> dict[str, Any]:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 2:
-        print("usage: convert.py run.json", file=sys.stderr)
-        return runconfig.EXIT_PREFLIGHT
-    try:
-        config = runconfig.load(argv[1])
-    except runconfig.ConfigError as err:
-        print(f"convert: {err}", file=sys.stderr)
+    config = runconfig.from_argv(argv, "convert")
+    if config is None:
         return runconfig.EXIT_PREFLIGHT
     out_dir = Path(config["out_dir"])
     started = time.time()

@@ -225,15 +225,10 @@ def check_disk_and_tools(check: Preflight, config: dict[str, Any], base_bytes: i
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 2:
-        print("usage: preflight.py run.json", file=sys.stderr)
-        return runconfig.EXIT_PREFLIGHT
     started = time.time()
     check = Preflight()
-    try:
-        config = runconfig.load(argv[1])
-    except runconfig.ConfigError as err:
-        print(f"preflight: {err}", flush=True)
+    config = runconfig.from_argv(argv, "preflight")
+    if config is None:
         return runconfig.EXIT_PREFLIGHT
     check_python(check)
     base_bytes = check_base(check, config)

@@ -64,6 +64,19 @@ class ConfigError(Exception):
     pass
 
 
+def from_argv(argv: list[str], stage: str) -> dict[str, Any] | None:
+    """run.json named by a stage's command line (`STAGE.py [--config] run.json`), or None after saying why."""
+    args = [a for a in argv[1:] if a != "--config"]
+    if len(args) != 1:
+        print(f"usage: {stage}.py [--config] run.json", file=sys.stderr)
+        return None
+    try:
+        return load(args[0])
+    except ConfigError as err:
+        print(f"{stage}: {err}", file=sys.stderr, flush=True)
+        return None
+
+
 def load(path: str | os.PathLike[str]) -> dict[str, Any]:
     """run.json with defaults filled in and paths made absolute; ConfigError names what is wrong."""
     path = Path(path).resolve()

@@ -236,14 +236,8 @@ def base_hashes(base_dir: Path, cache: Path) -> dict[str, Any]:
 
 def main(argv: list[str]) -> int:
     global training_started
-    args = [a for a in argv[1:] if a != "--config"]
-    if len(args) != 1:
-        print("usage: train.py [--config] run.json", file=sys.stderr)
-        return runconfig.EXIT_PREFLIGHT
-    try:
-        config = runconfig.load(args[0])
-    except runconfig.ConfigError as err:
-        print(f"train: {err}", file=sys.stderr)
+    config = runconfig.from_argv(argv, "train")
+    if config is None:
         return runconfig.EXIT_PREFLIGHT
     signal.signal(signal.SIGUSR1, on_stop_signal)
     signal.signal(signal.SIGTERM, on_stop_signal)
