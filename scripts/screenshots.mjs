@@ -5,7 +5,8 @@
 // Extraction screenshots show the whole demo set of 16 letters, not the test's few).
 // test/e2e/finetune-screens.test.ts takes datasets.png (a built set's card), finetune.png (a
 // running run's loss chart, followed on the test cluster) and models-lineage.png (a fine-tune's
-// lineage). Files named after `--` retake only theirs: npm run screenshots -- test/e2e/finetune-screens.test.ts
+// lineage); test/e2e/first-run.test.ts takes first-run.png (an empty store's Letters screen).
+// Files named after `--` retake only theirs: npm run screenshots -- test/e2e/finetune-screens.test.ts
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";

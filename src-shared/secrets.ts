@@ -1,8 +1,11 @@
 // One list of the secrets and their environment variables for the app, the CLI and `serve`; kept
 // apart from the API contract (zod) so that the CLI's start-up can name a variable without loading it.
 
-/** Names of the secrets the app keeps (API keys for the cloud parts; real letters never go there). */
-export const SECRET_NAMES = ["anthropic-api-key", "openpipe-api-key", "inference-server-api-key"] as const;
+/**
+ * Names of the secrets the app keeps (API keys for the cloud parts, and the Hugging Face token that
+ * gated base models need to download; real letters never go there).
+ */
+export const SECRET_NAMES = ["anthropic-api-key", "openpipe-api-key", "inference-server-api-key", "huggingface-token"] as const;
 export type SecretName = (typeof SECRET_NAMES)[number];
 /**
  * Each secret's environment variable: where the CLI and `serve` take it from, and the desktop
@@ -12,4 +15,5 @@ export const SECRET_ENV = {
   "anthropic-api-key": "ANTHROPIC_API_KEY",
   "openpipe-api-key": "OPENPIPE_API_KEY",
   "inference-server-api-key": "ONCOTIMELINE_SERVER_API_KEY",
+  "huggingface-token": "HF_TOKEN",
 } as const satisfies Record<SecretName, string>;

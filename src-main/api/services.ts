@@ -17,7 +17,7 @@ import type { LlamaEngineOptions } from "../extract/llama/llamaEngine.ts";
 import type { WorkerSpawner } from "../extract/llama/protocol.ts";
 import { createFinetuneService } from "../finetune/handlers.ts";
 import { ingestHandlers } from "../ingest/handlers.ts";
-import { modelsHandlers } from "../models/handlers.ts";
+import { createModelsService } from "../models/handlers.ts";
 import { settingsHandlers } from "../settings/handlers.ts";
 import { settingsReader } from "../settings/storedSettings.ts";
 import { openStore, type Db } from "../store/db.ts";
@@ -52,11 +52,12 @@ export function createServices(options: ServicesOptions): Services {
   const jobs = createExtractionJobs(context);
   const synth = createSynthService(context);
   const finetune = createFinetuneService(context);
+  const models = createModelsService(context);
 
   const handlers = {
     ...appHandlers(context),
     ...ingestHandlers(context),
-    ...modelsHandlers(context),
+    ...models.handlers,
     ...jobsHandlers(context, [jobs.kind(), synth.kind(), finetune.kind]),
     ...extractHandlers(jobs),
     ...timelineHandlers(context),
@@ -75,6 +76,7 @@ export function createServices(options: ServicesOptions): Services {
     synth,
     close: async () => {
       finetune.close();
+      await models.close();
       await context.runs.close();
       context.db.close();
     },

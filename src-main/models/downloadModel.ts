@@ -8,12 +8,8 @@ import { createHash } from "node:crypto";
 import { createReadStream, statSync } from "node:fs";
 import { createModelDownloader } from "node-llama-cpp";
 
-/** What a newcomer gets without choosing: the instruct model the fine-tunes start from. */
-export const DEFAULT_BASE_MODEL = {
-  uri: "hf:bartowski/Meta-Llama-3.1-8B-Instruct-GGUF/Meta-Llama-3.1-8B-Instruct-Q4_K_M.gguf",
-  licence: "Llama 3.1 Community License (https://www.llama.com/llama3_1/license/); Meta's acceptable use policy applies",
-  approxBytes: 4_920_734_016,
-} as const;
+/** What a newcomer gets without choosing (named in src-shared: the Models screen shows it too). */
+export { DEFAULT_BASE_MODEL } from "../../src-shared/baseModel.ts";
 
 export type DownloadProgress = { downloadedBytes: number; totalBytes: number; bytesPerSecond: number };
 
@@ -27,6 +23,8 @@ export type DownloadRequest = {
   /** Hugging Face token for gated repositories (the Llama 3.1 files are gated). */
   token?: string | undefined;
   onProgress?: (progress: DownloadProgress) => void;
+  /** Called once the bytes are all here, before the size and SHA-256 checks (hashing 5 GB takes a while). */
+  onVerifying?: () => void;
   signal?: AbortSignal;
 };
 
@@ -51,6 +49,9 @@ export async function downloadModel(request: DownloadRequest): Promise<Downloade
     throw new DownloadError(`cannot download ${request.uri}: ${(error as Error).message}`);
   }
   const file = await downloader.download(request.signal ? { signal: request.signal } : {});
+  // node-llama-cpp returns (rather than throws) when its downloader is closed by the signal.
+  if (request.signal?.aborted) throw new DownloadError(`download of ${request.uri} cancelled: its partial file is kept, and downloading it again resumes it`);
+  request.onVerifying?.();
   const bytes = statSync(file).size;
   if (downloader.totalSize > 0 && bytes !== downloader.totalSize) throw new DownloadError(`${file} is ${bytes} bytes, the server said ${downloader.totalSize}: run the download again to resume it`);
   const sha256 = await fileSha256Async(file);

@@ -1,13 +1,29 @@
+import path from "node:path";
 import { ApiFailure, type Handlers, type ModelSummary, type modelsApi } from "../../src-shared/api.ts";
 import type { ServiceContext } from "../serviceContext.ts";
 import { chosenGpu } from "../extract/engineFactory.ts";
 import type { LlamaEngineOptions } from "../extract/llama/llamaEngine.ts";
 import { probeEstimate, probeHardware } from "../extract/llama/probe.ts";
 import { isServerModel, listModels, modelLineage, type ModelRow } from "../store/models.ts";
+import { createModelDownloads, type ModelDownloads } from "./downloads.ts";
 import { ModelRefusedError, registerVerifiedModel } from "./registerVerified.ts";
 import { requireModel } from "./requireModel.ts";
 
-export function modelsHandlers(context: ServiceContext): Handlers<typeof modelsApi> {
+export type ModelsService = { handlers: Handlers<typeof modelsApi>; close(): Promise<void> };
+
+/** The Models screen's calls, and the base-model downloads running in this process. */
+export function createModelsService(context: ServiceContext): ModelsService {
+  const { db, engine } = context;
+  const downloads = createModelDownloads({
+    dir: path.join(context.dataDir, "models"),
+    token: () => context.secret("huggingface-token"),
+    register: async (file, name) => (await registerVerifiedModel(db, { file, name }, { ...verifyOptions(engine), gpu: chosenGpu(context.settings().extraction, engine) })).model.id,
+    log: context.log,
+  });
+  return { handlers: modelsHandlers(context, downloads), close: () => downloads.close() };
+}
+
+function modelsHandlers(context: ServiceContext, downloads: ModelDownloads): Handlers<typeof modelsApi> {
   const { db, engine } = context;
   return {
     "models.list": () => listModels(db).map(modelSummary),
@@ -28,6 +44,9 @@ export function modelsHandlers(context: ServiceContext): Handlers<typeof modelsA
       const estimate = await probeEstimate({ modelPath: row.path, parallel: parallel ?? chosen.parallel, contextSize: contextSize ?? chosen.contextSize, gpu: chosen.gpu !== "off" }, engine?.spawnWorker);
       return { modelId, ...estimate };
     },
+    "models.download": (request) => downloads.start(request),
+    "models.downloads": () => downloads.list(),
+    "models.cancelDownload": ({ id }) => downloads.cancel(id),
   };
 }
 
@@ -37,6 +56,6 @@ function verifyOptions(engine: Partial<LlamaEngineOptions> | undefined) {
   return { threads, temperature, seed, spawnWorker, loadTimeoutMs };
 }
 
-function modelSummary(row: ModelRow): ModelSummary {
+export function modelSummary(row: ModelRow): ModelSummary {
   return { id: row.id, name: row.name, path: row.path, bytes: row.bytes, addedAt: row.added_at, server: isServerModel(row), adapterPath: row.adapter_path, lineage: modelLineage(row) };
 }

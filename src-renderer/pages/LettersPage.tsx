@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState, type DragEvent } from "react";
-import type { ImportReport, LetterSummary } from "../../src-shared/api.ts";
+import { DEFAULT_BASE_MODEL, type DemoSetup, type ImportReport, type LetterSummary } from "../../src-shared/api.ts";
+import { formatBytes } from "../../src-shared/formatBytes.ts";
 import { bridge } from "../api.ts";
 import { VirtualList } from "../components/VirtualList.tsx";
 import { useLetters } from "../state/letters.ts";
@@ -9,21 +10,24 @@ import { useNav } from "../state/nav.ts";
 const ROW_HEIGHT = 34;
 const STATUS_TEXT: Record<LetterSummary["status"], string> = { not_extracted: "not extracted", extracted: "extracted", failed: "failed" };
 
-function ImportPanel() {
-  const importing = useLetters((state) => state.importing);
-  const upload = useLetters((state) => state.upload);
+/** Opens the letter picker: the desktop app's dialog (paths, folders too), else the browser's file input. */
+function useChooseLetters(input: React.RefObject<HTMLInputElement | null>): () => Promise<void> {
   const importPaths = useLetters((state) => state.importPaths);
-  const [dragging, setDragging] = useState(false);
-  const input = useRef<HTMLInputElement>(null);
-  const desktop = bridge();
-
-  async function choose() {
-    // The desktop app's dialog gives paths (folders too); the browser's file input gives contents.
+  return useCallback(async () => {
+    const desktop = bridge();
     if (desktop) {
       const paths = await desktop.pick({ kind: "letters" });
       if (paths.length) await importPaths(paths);
     } else input.current?.click();
-  }
+  }, [importPaths, input]);
+}
+
+function ImportPanel({ input, choose }: { input: React.RefObject<HTMLInputElement | null>; choose: () => Promise<void> }) {
+  const importing = useLetters((state) => state.importing);
+  const upload = useLetters((state) => state.upload);
+  const importPaths = useLetters((state) => state.importPaths);
+  const [dragging, setDragging] = useState(false);
+  const desktop = bridge();
 
   function onDrop(event: DragEvent<HTMLDivElement>) {
     event.preventDefault();
@@ -73,6 +77,92 @@ function ImportPanel() {
       />
       {importing && <span className="muted">Importing…</span>}
     </div>
+  );
+}
+
+/** An empty store's way in (no letters, no model): the demo, your own letters, or a base model. */
+function FirstRun({ choose }: { choose: () => Promise<void> }) {
+  const trying = useLetters((state) => state.tryingDemo);
+  const tryDemo = useLetters((state) => state.tryDemo);
+  const go = useNav((state) => state.go);
+  const requestDownloadFocus = useModels((state) => state.requestDownloadFocus);
+  return (
+    <section className="card first-run" aria-labelledby="first-run-heading">
+      <h2 id="first-run-heading">Getting started</h2>
+      <p>The store has no letters and no model yet. Three ways in:</p>
+      <ol className="first-run-ways">
+        <li>
+          <button type="button" className="primary" disabled={trying} onClick={() => void tryDemo()}>
+            {trying ? "Setting up the demo…" : "Try it with the demo letters and the test model"}
+          </button>
+          <p className="muted">
+            Imports the 16 synthetic demo letters and makes a tiny test model with random weights, in a few seconds. Its output is noise: it shows the workflow (extraction, review, export),
+            not real results.
+          </p>
+        </li>
+        <li>
+          <button type="button" disabled={trying} onClick={() => void choose()}>
+            Import your letters…
+          </button>
+          <p className="muted">Text, Word, PDF, CSV or JSONL files: they stay on this machine. You can also drop them on the box below.</p>
+        </li>
+        <li>
+          <button
+            type="button"
+            onClick={() => {
+              requestDownloadFocus(true);
+              go("models");
+            }}
+          >
+            Get a base model
+          </button>
+          <p className="muted">
+            Download {DEFAULT_BASE_MODEL.label} (about {formatBytes(DEFAULT_BASE_MODEL.approxBytes)}) or another GGUF on the Models screen.
+          </p>
+        </li>
+      </ol>
+    </section>
+  );
+}
+
+/** What the demo set up, and where to go next; said plainly that the test model's output is noise. */
+function DemoReady({ demo }: { demo: DemoSetup }) {
+  const dismiss = useLetters((state) => state.dismissDemo);
+  const go = useNav((state) => state.go);
+  const requestDownloadFocus = useModels((state) => state.requestDownloadFocus);
+  const next = useRef<HTMLButtonElement>(null);
+  // The first-run panel (and the button that was pressed) has gone: keyboard focus comes here.
+  useEffect(() => next.current?.focus(), []);
+  const letters = demo.imported > 0 ? `${demo.imported} demo letters imported` : "The demo letters were in the store already";
+  const model = demo.modelMade ? `the test model “${demo.model.name}” registered` : `the test model “${demo.model.name}” was registered already`;
+  return (
+    <section className="card demo-ready" aria-labelledby="demo-ready-heading" data-testid="demo-ready">
+      <h2 id="demo-ready-heading">The demo is ready</h2>
+      <p>
+        {letters}; {model}.
+      </p>
+      <p>
+        <strong>The test model has random weights: what it extracts is noise.</strong> It is there to show the workflow (extraction, review, the patient timeline, export), not to give results. For
+        real results, get a base model.
+      </p>
+      <div className="actions">
+        <button ref={next} type="button" className="primary" onClick={() => go("extraction")}>
+          Go to Extraction
+        </button>
+        <button
+          type="button"
+          onClick={() => {
+            requestDownloadFocus(true);
+            go("models");
+          }}
+        >
+          Get a base model
+        </button>
+        <button type="button" className="link" onClick={dismiss}>
+          Dismiss
+        </button>
+      </div>
+    </section>
   );
 }
 
@@ -187,8 +277,17 @@ export function LettersPage(): React.JSX.Element {
   const rows = useLetters((state) => state.rows);
   const ensureRange = useLetters((state) => state.ensureRange);
   const lastImport = useLetters((state) => state.lastImport);
+  const filters = useLetters((state) => state.filters);
+  const trying = useLetters((state) => state.tryingDemo);
+  const demo = useLetters((state) => state.demo);
+  const models = useModels((state) => state.models);
+  const modelsLoaded = useModels((state) => state.modelsLoaded);
   const openReview = useNav((state) => state.openReview);
   const [active, setActive] = useState(0);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const choose = useChooseLetters(fileInput);
+  const unfiltered = !filters.search.trim() && !filters.patient.trim() && !filters.status && filters.modelId === null;
+  const firstRun = (total === 0 || trying) && unfiltered && modelsLoaded && models.length === 0;
 
   useEffect(() => {
     void useLetters.getState().reload();
@@ -203,7 +302,12 @@ export function LettersPage(): React.JSX.Element {
 
   return (
     <div className="page letters-page">
-      <ImportPanel />
+      {firstRun && <FirstRun choose={choose} />}
+      <div aria-live="polite">
+        {trying && <p className="muted">Importing the demo letters and making the test model…</p>}
+        {demo && <DemoReady demo={demo} />}
+      </div>
+      <ImportPanel input={fileInput} choose={choose} />
       {lastImport && <ImportResults report={lastImport} />}
       <Filters />
       <p className="muted" aria-live="polite">

@@ -3,6 +3,7 @@ import type { ModelSummary } from "../../src-shared/api.ts";
 import { bridge } from "../api.ts";
 import { formatBytes } from "../../src-shared/formatBytes.ts";
 import type { ModelLineage } from "../../src-shared/modelLineage.ts";
+import { BaseModelDownload } from "../components/BaseModelDownload.tsx";
 import { formatLoss, LossChart } from "../components/LossChart.tsx";
 import { useModels } from "../state/models.ts";
 import { OriginBadge } from "./DatasetsPage.tsx";
@@ -109,6 +110,8 @@ export function ModelsPage(): React.JSX.Element {
     const state = useModels.getState();
     void state.load().then(() => useModels.getState().models.forEach((model) => void useModels.getState().estimate(model.id)));
     void state.loadHardware();
+    void state.loadDownloads();
+    void state.loadSecrets();
     // A fine-tune brought into view once (from the Fine-tune screen) is not brought into view again.
     return () => useModels.getState().focus(null);
   }, []);
@@ -116,6 +119,7 @@ export function ModelsPage(): React.JSX.Element {
   return (
     <div className="page">
       <Hardware />
+      <BaseModelDownload />
       <AddModel />
       <section aria-label="Registered models">
         <h2>Registered models</h2>

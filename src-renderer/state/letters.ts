@@ -1,6 +1,7 @@
 import { create } from "zustand";
-import type { ImportReport, LetterStatus, LetterSummary } from "../../src-shared/api.ts";
+import type { DemoSetup, ImportReport, LetterStatus, LetterSummary } from "../../src-shared/api.ts";
 import { call } from "../api.ts";
+import { useModels } from "./models.ts";
 import { reportError } from "./toast.ts";
 
 export const PAGE_SIZE = 200;
@@ -16,11 +17,16 @@ type LettersState = {
   generation: number;
   importing: boolean;
   lastImport: ImportReport | null;
+  /** The first-run panel's "Try it with the demo letters and the test model": working, and what it did. */
+  tryingDemo: boolean;
+  demo: DemoSetup | null;
   setFilters(patch: Partial<LetterFilters>): void;
   reload(): Promise<void>;
   ensureRange(from: number, to: number): void;
   upload(files: File[]): Promise<void>;
   importPaths(paths: string[]): Promise<void>;
+  tryDemo(): Promise<boolean>;
+  dismissDemo(): void;
 };
 
 const loading = new Set<string>();
@@ -63,6 +69,8 @@ export const useLetters = create<LettersState>((set, get) => ({
   generation: 0,
   importing: false,
   lastImport: null,
+  tryingDemo: false,
+  demo: null,
 
   setFilters(patch) {
     set({ filters: { ...get().filters, ...patch } });
@@ -142,5 +150,24 @@ export const useLetters = create<LettersState>((set, get) => ({
     } finally {
       set({ importing: false });
     }
+  },
+
+  async tryDemo() {
+    set({ tryingDemo: true });
+    try {
+      set({ demo: await call("app.tryDemo", {}) });
+      return true;
+    } catch (error) {
+      reportError(error);
+      return false;
+    } finally {
+      // Even a failure may have imported the letters (the test model comes second).
+      await Promise.all([get().reload(), useModels.getState().load()]);
+      set({ tryingDemo: false });
+    }
+  },
+
+  dismissDemo() {
+    set({ demo: null });
   },
 }));

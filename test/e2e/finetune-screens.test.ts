@@ -378,9 +378,10 @@ describe.skipIf(!haveChromium())("Datasets and Fine-tune screens, lineage on Mod
 
       // A base with an adapter imported by hand: checked against the base, test-loaded together, registered without lineage.
       const handMade = await writeTestAdapter(path.join(suite.tempDir(), "hand-made.gguf"), { seed: 8 });
-      await page.getByLabel("GGUF file path").fill(modelPath);
-      await page.getByLabel("LoRA adapter GGUF (optional: a fine-tune of the base above)").fill(handMade);
-      await page.getByLabel("Name (optional)").fill("hand-made");
+      const importForm = page.getByRole("form", { name: "Import a model" });
+      await importForm.getByLabel("GGUF file path").fill(modelPath);
+      await importForm.getByLabel("LoRA adapter GGUF (optional: a fine-tune of the base above)").fill(handMade);
+      await importForm.getByLabel("Name (optional)").fill("hand-made");
       await page.getByRole("button", { name: "Test and register" }).click();
       await page.getByText("Model “hand-made” passed its test load and is registered.").waitFor({ timeout: 60_000 });
       await expect(page.getByTestId("model-row").filter({ hasText: "hand-made" }).getByTestId("model-kind").textContent()).resolves.toBe("base + adapter");
