@@ -5,6 +5,7 @@
  * The test model's output is noise: it shows the workflow, never a result. Idempotent: the import
  * skips letters already in the store, and the model is registered by its fingerprint.
  */
+import { packagedResource } from "../base/packagedResource.ts";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ApiFailure, type DemoSetup } from "../../src-shared/api.ts";
@@ -18,6 +19,8 @@ import { makeTestModel, TEST_MODEL_VERSION, testModelVersion } from "../testmode
 
 /** resources/demo/letters: two folders up from here, and from the bundled dist/electron/main.mjs alike. */
 export const DEMO_LETTERS_DIR = fileURLToPath(new URL("../../resources/demo/letters/", import.meta.url));
+/** The Llama 3 tokenizer the packaging step puts beside the bundled main process (scripts/package/training-bundle.ts). */
+export const PACKAGED_VOCAB = "vocab/ggml-vocab-llama-bpe.gguf";
 export const DEMO_MODEL_FILE = "oncotimeline-test-model-tiny.gguf";
 export const DEMO_MODEL_NAME = "test model (random weights)";
 
@@ -30,7 +33,8 @@ export async function tryDemo({ db, dataDir }: Pick<ServiceContext, "db" | "data
   const file = path.join(dataDir, "models", DEMO_MODEL_FILE);
   if (!(await isCurrentTestModel(file))) {
     try {
-      await makeTestModel({ out: file, size: "tiny" });
+      // A packaged app carries the tokenizer, written at packaging time; from the sources it is read out of node-llama-cpp's llama.cpp bundle.
+      await makeTestModel({ out: file, size: "tiny", vocabPath: packagedResource(PACKAGED_VOCAB) ?? undefined });
     } catch (error) {
       throw new ApiFailure(
         "failed",

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
+import { packagedResource } from "../base/packagedResource.ts";
 import { git, nodeLlamaCppDir } from "../testmodel/testModel.ts";
 
 export type TrainingBundle = {
@@ -24,6 +25,12 @@ export type TrainingBundleOptions = {
   cacheDir?: string;
   /** The bundle's own files. Default: src-main/finetune/bundle next to this module. */
   sourceDir?: string;
+  /**
+   * A whole bundle written at packaging time (scripts/package/training-bundle.ts): copied as it is,
+   * since a packaged app has neither the sources' folder layout nor llama.cpp's git bundle.
+   * Default: `dist/training-bundle` beside the bundled main process, when there is one.
+   */
+  prebuiltDir?: string | null;
 };
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -37,6 +44,8 @@ const DEFAULT_CACHE_DIR = join(HERE, "..", "..", ".cache", "llama-cpp-converters
  */
 export const LLAMA_CPP_PATHS = ["convert_hf_to_gguf.py", "convert_lora_to_gguf.py", "conversion", "gguf-py", "LICENSE"] as const;
 const LLAMA_CPP_DIR = "llama.cpp";
+/** Where the packaging step writes the whole bundle, beside the bundled main process. */
+export const PREBUILT_BUNDLE = "training-bundle";
 /** bundle.json: read by the Python side (runconfig.bundle_info) into preflight.json and result.json. */
 const BUNDLE_INFO = "bundle.json";
 const EXECUTABLE = /\.(?:sh|py|sbatch)$/;
@@ -115,6 +124,12 @@ export async function writeTrainingBundle(folder: string, options: TrainingBundl
   const sourceDir = options.sourceDir ?? BUNDLE_SOURCE_DIR;
   const target = resolve(folder);
   await mkdir(target, { recursive: true });
+  const prebuilt = options.prebuiltDir === undefined ? packagedResource(PREBUILT_BUNDLE) : options.prebuiltDir;
+  if (prebuilt !== null) {
+    await cp(prebuilt, target, { recursive: true });
+    const info = JSON.parse(await readFile(join(target, BUNDLE_INFO), "utf8")) as { version: string; llamaCppCommit: string; files: string[] };
+    return { files: [...info.files, BUNDLE_INFO, `${LLAMA_CPP_DIR}/`].sort(), llamaCppCommit: info.llamaCppCommit, version: info.version };
+  }
   const names = await bundleSourceFiles(sourceDir);
   for (const name of names) {
     await copyFile(join(sourceDir, name), join(target, name));

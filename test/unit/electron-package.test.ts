@@ -8,6 +8,9 @@ import { afterAll, describe, expect, it } from "vitest";
 import { FuseV1Options } from "@electron/fuses";
 import { buildMain } from "../../scripts/package/build-main.mjs";
 import { electronBinaryPath, FUSES } from "../../scripts/package/fuses.mjs";
+import { writePackagedResources } from "../../scripts/package/training-bundle.ts";
+import { packagedResource } from "../../src-main/base/packagedResource.ts";
+import { writeTrainingBundle } from "../../src-main/finetune/bundleFiles.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const require = createRequire(import.meta.url);
@@ -142,5 +145,39 @@ describe("main-process bundle", () => {
     const reply = JSON.parse(result.stdout.trim().split("\n").at(-1) ?? "{}");
     expect(reply.type).toBe("init-failed");
     expect(reply.message).toContain("/nonexistent/model.gguf");
+  });
+});
+
+describe("what the package carries for fine-tuning and the demo", () => {
+  it("writes the job bundle and the tokenizer at packaging time; a job bundle made from them needs neither the sources' layout nor git", async () => {
+    const dist = fs.mkdtempSync(path.join(os.tmpdir(), "oncotimeline-dist-"));
+    try {
+      const packaged = await writePackagedResources(dist);
+      expect(fs.statSync(packaged.vocab).size).toBeGreaterThan(1_000_000);
+      const job = path.join(dist, "job");
+      // No git on the PATH: the prebuilt bundle is copied, not rebuilt from llama.cpp's git bundle.
+      const pathBefore = process.env.PATH;
+      process.env.PATH = "";
+      let written;
+      try {
+        written = await writeTrainingBundle(job, { prebuiltDir: packaged.bundle });
+      } finally {
+        process.env.PATH = pathBefore;
+      }
+      expect(written).toMatchObject({ version: packaged.version, llamaCppCommit: packaged.llamaCppCommit });
+      for (const file of ["train.py", "run.sh", "train.sbatch", "bundle.json", "llama.cpp/convert_lora_to_gguf.py", "llama.cpp/gguf-py"]) expect(fs.existsSync(path.join(job, file)), file).toBe(true);
+      expect(fs.statSync(path.join(job, "run.sh")).mode & 0o111).not.toBe(0);
+    } finally {
+      fs.rmSync(dist, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it("runs that step in npm run package and keeps its output out of the asar", () => {
+    const yaml = require("js-yaml") as { load(text: string): unknown };
+    const config = yaml.load(fs.readFileSync(path.join(ROOT, "electron-builder.yml"), "utf8")) as { asarUnpack: string[] };
+    expect(config.asarUnpack).toEqual(expect.arrayContaining(["dist/training-bundle/**", "dist/vocab/**"]));
+    expect(JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts.package).toContain("tsx scripts/package/training-bundle.ts");
+    // From the sources there is no packaged copy: the bundle is made from src-main/finetune/bundle.
+    expect(packagedResource("training-bundle")).toBeNull();
   });
 });

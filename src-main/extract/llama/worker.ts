@@ -126,7 +126,7 @@ async function createSlots(llama: Llama, model: LlamaModel, config: WorkerConfig
       ...(threads === undefined ? {} : { threads }),
       ...(config.batchSize === null ? {} : { batchSize: config.batchSize }),
       flashAttention: config.flashAttention,
-      ...(config.adapterPath === null ? {} : { lora: { adapters: [{ filePath: config.adapterPath }] } }),
+      ...(config.adapterPath ? { lora: { adapters: [{ filePath: config.adapterPath }] } } : {}),
     });
     if (config.decodeStats) statsAvailable = countDecodes(context, stats);
     contexts.push(context);
