@@ -84,8 +84,6 @@ function ImportPanel({ input, choose }: { input: React.RefObject<HTMLInputElemen
 function FirstRun({ choose }: { choose: () => Promise<void> }) {
   const trying = useLetters((state) => state.tryingDemo);
   const tryDemo = useLetters((state) => state.tryDemo);
-  const go = useNav((state) => state.go);
-  const requestDownloadFocus = useModels((state) => state.requestDownloadFocus);
   return (
     <section className="card first-run" aria-labelledby="first-run-heading">
       <h2 id="first-run-heading">Getting started</h2>
@@ -107,15 +105,7 @@ function FirstRun({ choose }: { choose: () => Promise<void> }) {
           <p className="muted">Text, Word, PDF, CSV or JSONL files: they stay on this machine. You can also drop them on the box below.</p>
         </li>
         <li>
-          <button
-            type="button"
-            onClick={() => {
-              requestDownloadFocus(true);
-              go("models");
-            }}
-          >
-            Get a base model
-          </button>
+          <GetBaseModelButton />
           <p className="muted">
             Download {DEFAULT_BASE_MODEL.label} (about {formatBytes(DEFAULT_BASE_MODEL.approxBytes)}) or another GGUF on the Models screen.
           </p>
@@ -125,11 +115,27 @@ function FirstRun({ choose }: { choose: () => Promise<void> }) {
   );
 }
 
+/** Opens the Models screen with its download section in focus. */
+function GetBaseModelButton() {
+  const go = useNav((state) => state.go);
+  const requestDownloadFocus = useModels((state) => state.requestDownloadFocus);
+  return (
+    <button
+      type="button"
+      onClick={() => {
+        requestDownloadFocus(true);
+        go("models");
+      }}
+    >
+      Get a base model
+    </button>
+  );
+}
+
 /** What the demo set up, and where to go next; said plainly that the test model's output is noise. */
 function DemoReady({ demo }: { demo: DemoSetup }) {
   const dismiss = useLetters((state) => state.dismissDemo);
   const go = useNav((state) => state.go);
-  const requestDownloadFocus = useModels((state) => state.requestDownloadFocus);
   const next = useRef<HTMLButtonElement>(null);
   // The first-run panel (and the button that was pressed) has gone: keyboard focus comes here.
   useEffect(() => next.current?.focus(), []);
@@ -149,15 +155,7 @@ function DemoReady({ demo }: { demo: DemoSetup }) {
         <button ref={next} type="button" className="primary" onClick={() => go("extraction")}>
           Go to Extraction
         </button>
-        <button
-          type="button"
-          onClick={() => {
-            requestDownloadFocus(true);
-            go("models");
-          }}
-        >
-          Get a base model
-        </button>
+        <GetBaseModelButton />
         <button type="button" className="link" onClick={dismiss}>
           Dismiss
         </button>
