@@ -1,36 +1,40 @@
 import { repeatable, type CliCommands } from "../cliKit/command.ts";
 import { withModelOptions } from "../extract/cli.ts";
+import type { Db } from "../store/db.ts";
 
 export const evaluateCli: CliCommands = (program, run) => {
   const evaluate = program.command("eval").description("score models against gold sets");
   evaluate
     .command("score")
     .description("score predictions against gold without a store: QA files (JSON Lines), two folders of timeline documents (.json), or of n2c2 cohort files (.xml)")
-    .requiredOption("--gold <path>", "QA: lines {id, note_id, kind, answer}, kind boolean | numeric | na-boolean | na-numeric; timelines: a folder, one JSON file per letter")
+    .option("--gold <path>", "QA: lines {id, note_id, kind, answer}, kind boolean | numeric | na-boolean | na-numeric; timelines: a folder, one JSON file per letter")
+    .option("--gold-set <name>", "a stored gold set in place of --gold (eval gold list)")
     .requiredOption("--pred <path>", "QA: lines {id, answer} (a gold id with none counts as an invalid answer); timelines: a folder, files named as the gold's")
     .option("--intervals", "95% bootstrap intervals, resampling notes (QA) or letters (timelines)")
     .option("--criteria <file.csv>", "QA: criteria with a threshold (columns id, threshold: > 1.3, >= 6.5, < 50, <= 2 or 6.5..9.5); a gold line's `criterion` names one, and its numbers are scored as met / not met")
     .option("--resamples <n>", "bootstrap resamples (default 1000)")
     .option("--seed <n>", "bootstrap seed (default 1)")
-    .action((flags: { gold: string; pred: string; intervals?: boolean; criteria?: string; resamples?: string; seed?: string }) =>
-      run(async ({ reporter }) => (await import("./scoreCommand.ts")).scoreCommand(flags, reporter)),
+    .action((flags: { gold?: string; goldSet?: string; pred: string; intervals?: boolean; criteria?: string; resamples?: string; seed?: string }) =>
+      run(async ({ db, reporter }) => (await import("./scoreCommand.ts")).scoreCommand({ ...flags, gold: await goldPath(flags, db) }, reporter)),
     );
   evaluate
     .command("compare")
     .description("two models' predictions against one gold set: A - B with 95% paired-bootstrap intervals (QA files, or timeline folders)")
-    .requiredOption("--gold <path>", "the gold, as for eval score")
+    .option("--gold <path>", "the gold, as for eval score")
+    .option("--gold-set <name>", "a stored gold set in place of --gold (eval gold list)")
     .requiredOption("--pred <path>", "model A's predictions, then --pred again for model B's", repeatable, [] as string[])
     .option("--names <a,b>", "the two models' names in the report (default: the prediction paths' names)")
     .option("--criteria <file.csv>", "QA: criteria with a threshold, as for eval score")
     .option("--resamples <n>", "bootstrap resamples (default 1000)")
     .option("--seed <n>", "bootstrap seed (default 1)")
-    .action((flags: { gold: string; pred: string[]; names?: string; criteria?: string; resamples?: string; seed?: string }) =>
-      run(async ({ reporter }) => (await import("./compareCommand.ts")).compareCommand(flags, reporter)),
+    .action((flags: { gold?: string; goldSet?: string; pred: string[]; names?: string; criteria?: string; resamples?: string; seed?: string }) =>
+      run(async ({ db, reporter }) => (await import("./compareCommand.ts")).compareCommand({ ...flags, gold: await goldPath(flags, db) }, reporter)),
     );
   evaluate
     .command("report")
     .description("one or two models against a gold set as a self-contained HTML report with charts (and every number as CSV)")
-    .requiredOption("--gold <path>", "the gold, as for eval score")
+    .option("--gold <path>", "the gold, as for eval score")
+    .option("--gold-set <name>", "a stored gold set in place of --gold (eval gold list)")
     .requiredOption("--pred <path>", "a model's predictions; --pred again for a second model, compared with the first", repeatable, [] as string[])
     .requiredOption("--out <file.html>", "the report")
     .option("--csv <file>", "every number of the report (default: beside the report, .csv)")
@@ -38,15 +42,37 @@ export const evaluateCli: CliCommands = (program, run) => {
     .option("--title <text>", "the report's title")
     .option("--resamples <n>", "bootstrap resamples (default 1000)")
     .option("--seed <n>", "bootstrap seed (default 1)")
-    .action((flags: { gold: string; pred: string[]; out: string; csv?: string; names?: string; title?: string; resamples?: string; seed?: string }) =>
-      run(async ({ reporter }) => (await import("./reportCommand.ts")).reportCommand(flags, reporter)),
+    .action((flags: { gold?: string; goldSet?: string; pred: string[]; out: string; csv?: string; names?: string; title?: string; resamples?: string; seed?: string }) =>
+      run(async ({ db, reporter }) => (await import("./reportCommand.ts")).reportCommand({ ...flags, gold: await goldPath(flags, db) }, reporter)),
     );
   withModelOptions(
     evaluate
       .command("run")
       .description("run a model over a gold set: import its letters, extract them (resumable), write the model's timelines beside and score them")
-      .requiredOption("--gold <dir>", "the gold timelines, one X.json per letter")
-      .requiredOption("--letters <dir>", "the letters, X.txt (or .docx, .pdf ...) for each gold X.json")
+      .option("--gold <dir>", "the gold timelines, one X.json per letter")
+      .option("--letters <dir>", "the letters, X.txt (or .docx, .pdf ...) for each gold X.json")
+      .option("--gold-set <name>", "a stored gold set with its letters, in place of --gold and --letters (eval gold list)")
       .requiredOption("--predictions <dir>", "where the model's timelines are written, one X.json per letter"),
   ).action((flags) => run(async ({ db, reporter }) => (await import("./runCommand.ts")).evalRunCommand(db(), flags, reporter)));
+  const gold = evaluate.command("gold").description("gold sets kept in the store: from the studio, reviewed letters, a training set's test split, or files");
+  gold
+    .command("add")
+    .argument("<name>", "the set's name (also its folder under the data folder's gold-sets/)")
+    .requiredOption("--from <source>", "synthetic (studio letters + gold timelines), synthetic-qa (studio question/answer pairs), reviewed (finished reviews: the corrected timelines), dataset (a training set's test split), files")
+    .option("--dataset <name>", "--from dataset: the training set")
+    .option("--gold <path>", "--from files: a folder of timeline .json files or n2c2 .xml files, or a QA .jsonl/.csv file")
+    .option("--letters <dir>", "--from files: the letters, X.txt beside each gold X.json (QA: NOTE_ID.txt)")
+    .option("--include-flagged", "synthetic: also letters the validator flagged")
+    .action((name: string, flags) => run(async ({ db, dataDir, reporter }) => (await import("./gold/goldCommand.ts")).goldAddCommand(db(), dataDir(), name, flags, reporter)));
+  gold.command("list").action(() => run(async ({ db, reporter }) => (await import("./gold/goldCommand.ts")).goldListCommand(db(), reporter)));
+  gold
+    .command("show")
+    .description("a gold set, with each item whose letter is also a training row (leakage)")
+    .argument("<name>")
+    .action((name: string) => run(async ({ db, reporter }) => (await import("./gold/goldCommand.ts")).goldShowCommand(db(), name, reporter)));
 };
+
+/** Only a stored gold set opens the store: scoring files needs none. */
+async function goldPath(flags: { gold?: string | undefined; goldSet?: string | undefined }, db: () => Db): Promise<string> {
+  return (await import("./gold/goldCommand.ts")).goldFlags(flags, db).goldPath;
+}

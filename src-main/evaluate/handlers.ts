@@ -19,7 +19,7 @@ export function evaluateHandlers(): Handlers<typeof evaluateApi> {
 }
 
 /** A scoring input the user can fix (a bad gold line, a missing folder) is the API's invalid-input; anything else stays as it is. */
-function refusingBadInput<T>(score: () => T): T {
+export function refusingBadInput<T>(score: () => T): T {
   const translate = (error: unknown): never => {
     if (error instanceof ScoringInputError) throw new ApiFailure("invalid-input", error.message);
     throw error;
