@@ -64,7 +64,7 @@ export function createServices(options: ServicesOptions): Services {
     ...exportHandlers(context),
     ...synthHandlers(synth, context),
     ...settingsHandlers(context),
-    ...evaluateHandlers(),
+    ...evaluateHandlers(context),
     ...datasetsHandlers(context),
     ...finetune.handlers,
   } satisfies ApiHandlers;
