@@ -65,7 +65,7 @@ export function createServices(options: ServicesOptions): Services {
     ...exportHandlers(context),
     ...synthHandlers(synth, context),
     ...settingsHandlers(context),
-    ...evaluateHandlers(),
+    ...evaluateHandlers(context),
     ...goldSetsHandlers(context),
     ...datasetsHandlers(context),
     ...finetune.handlers,
