@@ -2,6 +2,7 @@ import { useState, type FormEvent } from "react";
 import type { CohortReport, EvaluationView, Prf, QaReport, TimelineReport } from "../../src-shared/api.ts";
 import { qaHeadline, timelineHeadline, type NamedFigure } from "../../src-shared/comparisonFigures.ts";
 import { call, errorMessage } from "../api.ts";
+import { GoldSetPicker } from "./GoldSetPicker.tsx";
 import { TrainingCurveSection } from "./TrainingCurveSection.tsx";
 
 const figure = (value: number | null | undefined): string => (value === null || value === undefined || Number.isNaN(value) ? "—" : value.toFixed(3));
@@ -41,9 +42,10 @@ export function EvaluationPage(): React.JSX.Element {
 
   return (
     <div className="page">
+      <GoldSetPicker goldPath={gold} onPick={setGold} />
       <form className="card form-grid" aria-label="Evaluate" onSubmit={(event) => void score(event)}>
         <label className="wide">
-          Gold set (a QA .jsonl file, or a folder of timeline .json or n2c2 .xml files)
+          Gold path (a QA .jsonl file, or a folder of timeline .json or n2c2 .xml files)
           <input value={gold} onChange={(event) => setGold(event.target.value)} required />
         </label>
         <label>

@@ -42,7 +42,7 @@ describe.skipIf(!haveChromium())("the evaluation report in Chromium", () => {
     try {
       await page.goto(host.url);
       await goTo(page, "Evaluation");
-      await page.getByLabel("Gold set", { exact: false }).fill(GOLD);
+      await page.getByLabel("Gold path", { exact: false }).fill(GOLD);
       await page.getByLabel("Model A predictions").fill(altered);
       await page.getByLabel("Model A name").fill("altered");
       await page.getByLabel("Model B predictions", { exact: false }).fill(exact);
@@ -64,7 +64,7 @@ describe.skipIf(!haveChromium())("the evaluation report in Chromium", () => {
       await page.getByRole("figure", { name: "altered − exact: F1" }).scrollIntoViewIfNeeded();
       await screenshot(page, "evaluation");
       // A gold folder that does not exist: the reason, not a crash.
-      await page.getByLabel("Gold set", { exact: false }).fill(path.join(GOLD, "nowhere"));
+      await page.getByLabel("Gold path", { exact: false }).fill(path.join(GOLD, "nowhere"));
       await page.getByRole("button", { name: "Score" }).click();
       await page.getByText(`${path.join(GOLD, "nowhere")}: no such file or folder`, { exact: false }).waitFor();
       // The refusal travels as an HTTP 400, which Chromium logs; nothing else may be logged.
@@ -164,7 +164,7 @@ describe.skipIf(!haveChromium())("the evaluation report in Chromium", () => {
     try {
       await page.goto(host.url);
       await goTo(page, "Evaluation");
-      await page.getByLabel("Gold set", { exact: false }).fill(GOLD);
+      await page.getByLabel("Gold path", { exact: false }).fill(GOLD);
       await page.getByLabel("Bootstrap resamples").fill("200");
       const draw = page.getByRole("button", { name: "Draw the curve" });
       await page.getByLabel("Run 1 predictions").fill(altered);
