@@ -1,5 +1,8 @@
 import { repeatable, type CliCommands } from "../cliKit/command.ts";
 import { withModelOptions } from "../extract/cli.ts";
+import { CliError } from "../cliKit/reporter.ts";
+import type { QaRunFlags } from "./questions/qaRunCommand.ts";
+import type { EvalRunFlags } from "./runCommand.ts";
 
 export const evaluateCli: CliCommands = (program, run) => {
   const evaluate = program.command("eval").description("score models against gold sets");
@@ -44,9 +47,16 @@ export const evaluateCli: CliCommands = (program, run) => {
   withModelOptions(
     evaluate
       .command("run")
-      .description("run a model over a gold set: import its letters, extract them (resumable), write the model's timelines beside and score them")
-      .requiredOption("--gold <dir>", "the gold timelines, one X.json per letter")
-      .requiredOption("--letters <dir>", "the letters, X.txt (or .docx, .pdf ...) for each gold X.json")
-      .requiredOption("--predictions <dir>", "where the model's timelines are written, one X.json per letter"),
-  ).action((flags) => run(async ({ db, reporter }) => (await import("./runCommand.ts")).evalRunCommand(db(), flags, reporter)));
+      .description("run a model over a gold set: import its letters, extract them (resumable), write the model's timelines beside and score them; with --qa, ask it a QA gold set's questions and score its answers")
+      .option("--qa", "QA mode: --gold is a QA file (lines {id, note_id, kind, question, answer}), each question asked of the letter --letters/<note_id>.txt (.docx, .pdf) under the {answer, source} grammar")
+      .requiredOption("--gold <path>", "the gold timelines, one X.json per letter (with --qa: the QA gold file)")
+      .requiredOption("--letters <dir>", "the letters, X.txt (or .docx, .pdf ...) for each gold X.json (with --qa: for each note_id)")
+      .requiredOption("--predictions <path>", "where the model's timelines are written, one X.json per letter (with --qa: the answers file, .jsonl, appended as they come; a rerun goes on from it)"),
+  ).action(({ qa, ...flags }: EvalRunFlags & QaRunFlags & { qa?: boolean }) =>
+    run(async ({ db, reporter }) => {
+      if (qa) return (await import("./questions/qaRunCommand.ts")).qaRunCommand(db(), flags, reporter);
+      if (!(await import("./goldFiles.ts")).isFolder(flags.gold)) throw new CliError(`--gold ${flags.gold} is not a folder of timelines: for a QA gold file add --qa`);
+      return (await import("./runCommand.ts")).evalRunCommand(db(), flags, reporter);
+    }),
+  );
 };
