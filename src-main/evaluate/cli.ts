@@ -3,6 +3,7 @@ import { withModelOptions } from "../extract/cli.ts";
 import { CliError } from "../cliKit/reporter.ts";
 import type { QaRunFlags } from "./questions/qaRunCommand.ts";
 import type { EvalRunFlags } from "./runCommand.ts";
+import type { ScreenFlags } from "./screen/screenCommand.ts";
 
 export const evaluateCli: CliCommands = (program, run) => {
   const evaluate = program.command("eval").description("score models against gold sets");
@@ -59,4 +60,13 @@ export const evaluateCli: CliCommands = (program, run) => {
       return (await import("./runCommand.ts")).evalRunCommand(db(), flags, reporter);
     }),
   );
+  withModelOptions(
+    evaluate
+      .command("screen")
+      .description("cohort screening: ask every criterion of every letter of every patient in the store (the local model, or --server), decide each patient × criterion by the criterion's rule, write the table and, with --gold, score it")
+      .requiredOption("--criteria <file.csv>", "columns id, question, kind (yes/no or numeric), threshold (numeric: > 1.3, >= 6.5, < 50, <= 2 or 6.5..9.5), combine (any, all, max or latest)")
+      .requiredOption("--out <table.csv>", "one row per patient × criterion: status (met, not met, unknown), the deciding letter, its date, value and quote")
+      .option("--answers <file.jsonl>", "the answers journal (default: beside --out, .answers.jsonl); a rerun asks only what it does not hold")
+      .option("--gold <dir>", "n2c2 2018 files, <patient id>.xml: score the criteria named as n2c2's (per criterion balanced accuracy and F1, their mean, n2c2's overall micro-F1)"),
+  ).action((flags: ScreenFlags) => run(async ({ db, reporter }) => (await import("./screen/screenCommand.ts")).screenCommand(db(), flags, reporter)));
 };
