@@ -60,7 +60,10 @@ export async function qaRunCommand(db: Db, flags: QaRunFlags, reporter: Reporter
   let failed = 0;
   let stopped = false;
   if (questions.length > 0) {
-    const { engine, model } = await openQuestionEngine(db, engineFlags, reporter);
+    const { engine, model } = await openQuestionEngine(db, engineFlags, reporter).catch((error: unknown) => {
+      journal.close();
+      throw error;
+    });
     reporter.event({ type: "start", model: model.name, engine: engine.description, questions: questions.length, answered_before: earlier.size }, undefined);
     reporter.progress(`Asking ${questions.length} question(s) with ${engine.description}`);
     const noteOf = new Map(gold.map((item) => [item.id, item.noteId]));

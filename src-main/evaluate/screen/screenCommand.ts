@@ -64,7 +64,10 @@ export async function screenCommand(db: Db, flags: ScreenFlags, reporter: Report
 
   if (questions.length === 0) journal.close();
   else {
-    const opened = await openQuestionEngine(db, engineFlags, reporter);
+    const opened = await openQuestionEngine(db, engineFlags, reporter).catch((error: unknown) => {
+      journal.close();
+      throw error;
+    });
     const { engine } = opened;
     try {
       if (model !== null && model !== opened.model.name) {
