@@ -10,6 +10,7 @@ import { appHandlers } from "../app/handlers.ts";
 import { secretReader } from "../app/secrets.ts";
 import { datasetsHandlers } from "../datasets/handlers.ts";
 import { evaluateHandlers } from "../evaluate/handlers.ts";
+import { goldSetsHandlers } from "../evaluate/gold/handlers.ts";
 import { exportHandlers } from "../export/handlers.ts";
 import { createExtractionJobs, extractHandlers } from "../extract/handlers.ts";
 import type { ExtractionJobs } from "../extract/jobControl.ts";
@@ -64,7 +65,8 @@ export function createServices(options: ServicesOptions): Services {
     ...exportHandlers(context),
     ...synthHandlers(synth, context),
     ...settingsHandlers(context),
-    ...evaluateHandlers(),
+    ...evaluateHandlers(context),
+    ...goldSetsHandlers(context),
     ...datasetsHandlers(context),
     ...finetune.handlers,
   } satisfies ApiHandlers;

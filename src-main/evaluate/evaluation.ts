@@ -5,12 +5,12 @@
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
-import type { ChartSvg, EvaluationView } from "../../src-shared/api.ts";
+import { MISSED_EVENT, SPURIOUS_EVENT, type ChartSvg, type EvaluationView, type EventTypeConfusion } from "../../src-shared/api.ts";
 import { qaHeadline, timelineHeadline, type NamedFigure } from "../../src-shared/comparisonFigures.ts";
 import { scoreCohortFolders } from "./cohort/cohortScore.ts";
 import { compareQaScorings, compareScoredLetters } from "./compare.ts";
 import { goldKind } from "./goldFiles.ts";
-import { forestPlot, intervalChart, type IntervalRow } from "./report/charts.ts";
+import { confusionHeatmap, forestPlot, intervalChart, type IntervalRow } from "./report/charts.ts";
 import { qaReport, QaScoring } from "./qaScore.ts";
 import { readQaSet } from "./scoreQaFiles.ts";
 import { ScoringInputError } from "./scoringInputError.ts";
@@ -48,6 +48,7 @@ export async function evaluateModels(request: EvaluationRequest): Promise<Evalua
       const title = `${comparison.models.a} − ${comparison.models.b}: F1`;
       charts.push(await chart(title, forestPlot(forestRows(timelineHeadline(comparison)), title, "difference in F1 (95% paired-bootstrap interval)")));
     }
+    for (const { name, report } of models) charts.push(await confusionChart(name, report.event_type_confusion));
     return { kind: "timeline", gold: goldPath, models, comparison, charts };
   }
   const scorings = predPaths.map((pred) => {
@@ -74,6 +75,13 @@ export async function evaluateModels(request: EvaluationRequest): Promise<Evalua
 
 async function chart(title: string, svg: Promise<string>): Promise<ChartSvg> {
   return { title, svg: await svg };
+}
+
+/** A model's event-type confusion matrix (timelineScore.ts's eventTypeConfusion, pooled) as a heatmap. */
+export function confusionChart(model: string, confusion: EventTypeConfusion): Promise<ChartSvg> {
+  const title = `${model}: event types, gold × predicted`;
+  const matrix = { rows: [...confusion.types, SPURIOUS_EVENT], columns: [...confusion.types, MISSED_EVENT], counts: (row: string, column: string) => confusion.counts[row]?.[column] ?? 0 };
+  return chart(title, confusionHeatmap(matrix, title, { rows: "gold type", columns: "predicted type" }));
 }
 
 function forestRows(figures: NamedFigure[]): IntervalRow[] {

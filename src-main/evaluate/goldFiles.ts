@@ -3,9 +3,10 @@
  * (.xml), a folder of timeline documents (.json, one per letter), or else a QA file.
  */
 import { existsSync, readdirSync, statSync } from "node:fs";
+import type { GoldSetKind } from "../../src-shared/api/goldSets.ts";
 import { ScoringInputError } from "./scoringInputError.ts";
 
-export type GoldKind = "qa" | "timeline" | "cohort";
+export type GoldKind = GoldSetKind;
 
 export function isFolder(file: string): boolean {
   try {

@@ -23,8 +23,13 @@ const PredictionLine = z.looseObject({ id: Id, answer: z.unknown(), error: z.str
 const MAX_LISTED = 20;
 
 export function readQaGold(file: string): QaGoldItem[] {
+  return readQaGoldRecords(file).map(({ item }) => item);
+}
+
+/** Each gold item with its line as written (question, source and any other columns kept), for a stored gold set. */
+export function readQaGoldRecords(file: string): { item: QaGoldItem; record: Record<string, unknown> }[] {
   const problems: string[] = [];
-  const items: QaGoldItem[] = [];
+  const items: { item: QaGoldItem; record: Record<string, unknown> }[] = [];
   const seen = new Map<string, number>();
   for (const { line, data } of validLines(file, GoldLine, problems, seen)) {
     const { id, note_id: noteId, kind, answer, criterion, question } = data;
@@ -32,7 +37,7 @@ export function readQaGold(file: string): QaGoldItem[] {
     const label = readQaAnswer(answer);
     if (!known) problems.push(`line ${line}: kind "${kind}" is not boolean, numeric, na-boolean or na-numeric`);
     if (label === null) problems.push(`line ${line}: answer ${JSON.stringify(answer)} is not yes, no, a number or NA`);
-    if (known && label !== null) items.push({ id, noteId, kind: known, answer: label, ...(criterion === undefined ? {} : { criterion }), ...(question === undefined ? {} : { question }) });
+    if (known && label !== null) items.push({ item: { id, noteId, kind: known, answer: label, ...(criterion === undefined ? {} : { criterion }), ...(question === undefined ? {} : { question }) }, record: data });
   }
   if (items.length === 0 && problems.length === 0) problems.push("no gold items");
   throwIfAny(file, problems);

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from "react";
 import type { CohortReport, EvaluationView, Prf, QaReport, TimelineReport } from "../../src-shared/api.ts";
 import { qaHeadline, timelineHeadline, type NamedFigure } from "../../src-shared/comparisonFigures.ts";
 import { call, errorMessage } from "../api.ts";
+import { TrainingCurveSection } from "./TrainingCurveSection.tsx";
 
 const figure = (value: number | null | undefined): string => (value === null || value === undefined || Number.isNaN(value) ? "—" : value.toFixed(3));
 const interval = (ci: [number, number] | null | undefined): string => (ci ? ` [${ci[0].toFixed(3)}, ${ci[1].toFixed(3)}]` : "");
@@ -10,6 +11,7 @@ const interval = (ci: [number, number] | null | undefined): string => (ci ? ` [$
  * Scores one model's predictions, or compares two, against a gold set: a QA file, or a folder of
  * timeline documents or of n2c2 files. The figures come with their bootstrap intervals, the
  * charts are drawn in the main process (static SVG), and each letter's misses can be opened.
+ * Below, registered fine-tunes of one base against the same gold: the metric over training-set size.
  */
 export function EvaluationPage(): React.JSX.Element {
   const [gold, setGold] = useState("");
@@ -74,6 +76,7 @@ export function EvaluationPage(): React.JSX.Element {
         {error && <p className="error">{error}</p>}
         {view && <Results view={view} />}
       </div>
+      <TrainingCurveSection gold={gold} resamples={resamples} />
     </div>
   );
 }

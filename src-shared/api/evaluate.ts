@@ -54,6 +54,18 @@ export type TimelineLetterReport = {
   notes: string[];
 };
 
+/** The column of gold events no predicted event was paired with, and the row of predicted events no gold event was. */
+export const MISSED_EVENT = "(missed)";
+export const SPURIOUS_EVENT = "(spurious)";
+
+/**
+ * Timeline events paired one-to-one regardless of type (relaxed text and dates), pooled over
+ * letters: `counts[goldType][predictedType]`, each gold type's row ending in MISSED_EVENT, and a
+ * last row SPURIOUS_EVENT for predicted events with no gold partner. `types` is the order of rows
+ * and columns: the schema's event types, then any other type the gold or predictions used.
+ */
+export type EventTypeConfusion = { types: string[]; counts: Record<string, Record<string, number>> };
+
 export type TimelineReport = {
   letters: number;
   strict: TimelineModeReport;
@@ -65,6 +77,7 @@ export type TimelineReport = {
   /** Timeline events matched by type and text alone (relaxed text), and how often their dates agree where the gold gives one. */
   date_accuracy: { events_with_year: number; year_accuracy: number | null; events_with_month: number; month_accuracy: number | null };
   predictions_without_gold: number;
+  event_type_confusion: EventTypeConfusion;
   bootstrap: { resamples: number; seed: number; level: number; unit: "letter" } | null;
   by_letter: TimelineLetterReport[];
 };
@@ -111,6 +124,32 @@ export type EvaluationView =
   | { kind: "qa"; gold: string; models: { name: string; report: QaReport }[]; comparison: QaComparison | null; charts: ChartSvg[] }
   | { kind: "cohort"; gold: string; models: { name: string; report: CohortReport }[]; comparison: null; charts: ChartSvg[] };
 
+/** One model's headline metric at its training-set size (0 for the base itself), with its 95% bootstrap interval. */
+export type TrainingCurvePoint = { model: string; training_rows: number; metric: string; value: number | null; ci: [number, number] | null };
+
+/**
+ * Fine-tunes of one base scored against one gold set, their headline metric (strict F1 for
+ * timelines; balanced accuracy and macro-F1 for QA) against the rows they were trained on; the
+ * runs that cannot be placed on it (another base, no training set in their lineage, no such
+ * model, predictions that cannot be scored) named with why.
+ */
+export type TrainingCurve = {
+  kind: "timeline" | "qa";
+  gold: string;
+  base: { name: string; fingerprint: string };
+  metrics: string[];
+  points: TrainingCurvePoint[];
+  refused: { model: string; predPath: string | null; reason: string }[];
+  bootstrap: { resamples: number; seed: number; level: number };
+  chart: ChartSvg;
+};
+
+export const TrainingCurveRequestSchema = BootstrapSettingsSchema.omit({ intervals: true }).extend({
+  goldPath: z.string().trim().min(1),
+  /** Each run: a registered model's predictions over the gold set. */
+  runs: z.array(z.strictObject({ predPath: z.string().trim().min(1), modelId: z.number().int().positive() })).min(2).max(50),
+});
+
 export const EvaluationRequestSchema = BootstrapSettingsSchema.omit({ intervals: true }).extend({
   /** A QA gold file (.jsonl), or a folder of timeline documents (.json) or of n2c2 files (.xml). */
   goldPath: z.string().trim().min(1),
@@ -122,6 +161,8 @@ export const EvaluationRequestSchema = BootstrapSettingsSchema.omit({ intervals:
 export const evaluateApi = {
   /** One or two models against a gold set of any kind, scored with intervals, compared, and charted (the Evaluation screen). */
   "eval.evaluate": endpoint<EvaluationView>()(EvaluationRequestSchema),
+  /** Several fine-tunes of one base against a gold set: the headline metric over training-set size (a registered model per run, its lineage read from the store). */
+  "eval.trainingCurve": endpoint<TrainingCurve>()(TrainingCurveRequestSchema),
   /** Scores a QA prediction file against a gold file (JSON Lines, see `oncotimeline eval score --help`). */
   "eval.scoreQaFiles": endpoint<QaReport>()(
     BootstrapSettingsSchema.extend({ goldPath: z.string().trim().min(1), predPath: z.string().trim().min(1) }),

@@ -13,6 +13,7 @@ import { evaluateApi } from "./evaluate.ts";
 import { exportApi } from "./export.ts";
 import { extractApi } from "./extract.ts";
 import { finetuneApi } from "./finetune.ts";
+import { goldSetsApi } from "./goldSets.ts";
 import { ingestApi } from "./ingest.ts";
 import { jobsApi } from "./jobs.ts";
 import { modelsApi } from "./models.ts";
@@ -27,6 +28,7 @@ export * from "./evaluate.ts";
 export * from "./export.ts";
 export * from "./extract.ts";
 export * from "./finetune.ts";
+export * from "./goldSets.ts";
 export * from "./ingest.ts";
 export * from "./jobs.ts";
 export * from "./models.ts";
@@ -48,6 +50,7 @@ export const API = {
   ...evaluateApi,
   ...datasetsApi,
   ...finetuneApi,
+  ...goldSetsApi,
 } as const;
 
 export type Api = typeof API;

@@ -1,20 +1,21 @@
 /**
  * A known alteration of gold timelines, and the strict scores it implies, counted from the gold
- * files themselves (not by the scorer): every third timeline event of a letter dropped, and the
- * site changed in every letter. A letter predicted as nothing (no file, or not JSON) misses every
- * gold value.
+ * files themselves (not by the scorer): every third timeline event of a letter dropped (every
+ * `dropEvery`-th: 2 alters more, a number above any letter's events drops none), and the site
+ * changed in every letter. A letter predicted as nothing (no file, or not JSON) misses every gold
+ * value.
  */
 type Gold = { primary_cancer: Record<string, unknown> & { cancer_timeline: unknown[] }; other_cancers: unknown[]; patient_facts: unknown[]; status_updates: unknown[] };
 export type Counts = { tp: number; fp: number; fn: number };
 
-export function alterGold(goldText: string): string {
+export function alterGold(goldText: string, dropEvery = 3): string {
   const gold = JSON.parse(goldText) as Gold;
-  const kept = gold.primary_cancer.cancer_timeline.filter((_, index) => index % 3 !== 2);
+  const kept = gold.primary_cancer.cancer_timeline.filter((_, index) => index % dropEvery !== dropEvery - 1);
   return JSON.stringify({ ...gold, primary_cancer: { ...gold.primary_cancer, site: "Altered site", cancer_timeline: kept } });
 }
 
 /** The strict counts overall, for the timeline section and for the primary cancer's scalars, when `nothing` letters are predicted as nothing and the rest altered. */
-export function expectedAfterAlteration(golds: readonly { name: string; text: string }[], nothing: ReadonlySet<string>): { overall: Counts; timeline: Counts; scalars: Counts } {
+export function expectedAfterAlteration(golds: readonly { name: string; text: string }[], nothing: ReadonlySet<string>, dropEvery = 3): { overall: Counts; timeline: Counts; scalars: Counts } {
   const overall = { tp: 0, fp: 0, fn: 0 };
   const timeline = { tp: 0, fp: 0, fn: 0 };
   const scalars = { tp: 0, fp: 0, fn: 0 };
@@ -29,7 +30,7 @@ export function expectedAfterAlteration(golds: readonly { name: string; text: st
       scalars.fn += scalarCount;
       continue;
     }
-    const dropped = gold.primary_cancer.cancer_timeline.filter((_, index) => index % 3 === 2).length;
+    const dropped = gold.primary_cancer.cancer_timeline.filter((_, index) => index % dropEvery === dropEvery - 1).length;
     // The changed site: one false positive and one false negative instead of a true positive.
     overall.tp += scalarCount - 1 + items - dropped;
     overall.fp += 1;

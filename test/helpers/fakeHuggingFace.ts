@@ -17,7 +17,7 @@ export type FakeHuggingFace = {
   url: string;
   /** The file's SHA-256, as the server publishes it. */
   sha256: string;
-  /** Every Range header asked for, in order. */
+  /** Every GET's Range header, in order; "" for a GET of the whole file. HEADs are left out. */
   readonly ranges: string[];
   /** Whether each request (HEAD and GET alike) carried an Authorization header; never its value. */
   readonly authorised: boolean[];
@@ -51,7 +51,7 @@ export async function startFakeHuggingFace(file: Buffer): Promise<FakeHuggingFac
     const range = /^bytes=(\d+)-(\d*)$/.exec(request.headers.range ?? "");
     const start = range ? Number(range[1]) : 0;
     const end = range && range[2] !== "" ? Number(range[2]) : file.length - 1;
-    if (range) state.ranges.push(request.headers.range as string);
+    if (request.method === "GET") state.ranges.push(request.headers.range ?? "");
     const body = file.subarray(start, end + 1);
     response.writeHead(range ? 206 : 200, { ...headers, "content-length": String(body.length), ...(range ? { "content-range": `bytes ${start}-${end}/${file.length}` } : {}) });
     if (request.method === "HEAD") {
@@ -109,6 +109,28 @@ export async function startFakeHuggingFace(file: Buffer): Promise<FakeHuggingFac
         httpServer.close(() => resolve());
       }),
   };
+}
+
+/**
+ * How many of the file's `size` bytes these GETs' ranges (`ranges`) cover, each byte once. A
+ * resumed download leaves out what the cancelled one finished (whichever chunk that was: under
+ * throttling the short last chunk often finishes first). A union, not a sum: a connection may ask
+ * for a chunk twice. The downloader's opening GET without a range is its probe and left out.
+ */
+export function rangedCoverage(ranges: string[], size: number): number {
+  const spans = ranges
+    .flatMap((range) => {
+      const match = /^bytes=(\d+)-(\d*)$/.exec(range);
+      return match ? [[Number(match[1]), Math.min(match[2] === "" ? size - 1 : Number(match[2]), size - 1)] as const] : [];
+    })
+    .sort((a, b) => a[0] - b[0]);
+  let covered = 0;
+  let reached = -1;
+  for (const [start, end] of spans) {
+    if (end > reached) covered += end - Math.max(start, reached + 1) + 1;
+    reached = Math.max(reached, end);
+  }
+  return covered;
 }
 
 /**

@@ -11,9 +11,7 @@ import path from "node:path";
 import { getLlama } from "node-llama-cpp";
 import { describe, expect, it } from "vitest";
 import { loadExtractionPrompt } from "../../src-main/extract/prompt.ts";
-import { addItems, createJob, itemsOfJob } from "../../src-main/jobs/jobStore.ts";
 import { openStore } from "../../src-main/store/db.ts";
-import { insertQaPair, insertSynthLetter } from "../../src-main/store/synth.ts";
 import { cloudSafeDataset, RealLettersError } from "../../src-main/datasets/cloudSafe.ts";
 import { insertLetter } from "../../src-main/store/letters.ts";
 import { registerModelRecord } from "../../src-main/store/models.ts";
@@ -22,36 +20,14 @@ import { asEmitted, dropNulls, TIMELINE_GENERATION_SCHEMA } from "../../src-shar
 import { TimelineDocumentSchema } from "../../src-shared/timeline.ts";
 import { runCli } from "../helpers/cli.ts";
 import { demoLettersWithGold } from "../helpers/fakeOpenAiServer.ts";
+import { writeStudioStore } from "../helpers/studioStore.ts";
 import { useTempDirs } from "../helpers/tempDir.ts";
 import { useTestModel } from "../helpers/testModel.ts";
 
 const tempDir = useTempDirs();
 const testModel = useTestModel();
 const demo = demoLettersWithGold();
-const TYPES = ["initial_assessment", "follow_up", "discharge_summary"];
-
-/** A store whose synthetic letters are the demo letters with their gold; one rejected letter that must not be used. */
-function studioStore(withQa = false): string {
-  const data = tempDir();
-  const db = openStore(data);
-  const job = createJob(db, { kind: "synth:generate", key: "demo", params: { model: "teacher", promptVersion: "v" } });
-  addItems(db, job, demo.map((letter, i) => ({ key: `row-${i}`, payload: { row: { letter_type: TYPES[i % 3] }, occurrence: 0 } })));
-  itemsOfJob(db, job).forEach((item, i) => {
-    const letter = demo[i] as (typeof demo)[number];
-    const letterId = insertSynthLetter(db, { itemId: item.id, content: letter.text, gold: JSON.parse(letter.gold), rawOutput: "{}", model: "teacher", messageId: null, promptVersion: "v", status: i === 15 ? "rejected" : "accepted", reasons: [], minhash: null });
-    if (!withQa) return;
-    // Per letter: two yes/no pairs (difficulty 5), one numeric (4), a not-answerable yes/no on the first ten (6),
-    // a not-answerable numeric of difficulty 7 on even letters and 2 on odd ones, and one rejected pair.
-    const pairs: [string, string | number, number][] = [["yes_no", "Yes", 5], ["yes_no", "No", 5], ["numeric", 42, 4], ...(i < 10 ? [["not_answerable_yes_no", "N/A", 6] as [string, string, number]] : []), ["not_answerable_numeric", "N/A", i % 2 === 0 ? 7 : 2]];
-    pairs.forEach(([kind, answer, difficulty], index) =>
-      insertQaPair(db, { letterId, itemId: item.id, index, status: "accepted", reason: null, kind, pair: { type: kind, question: `Question ${index} about letter ${i}?`, answer, source: letter.text.slice(0, 24), difficulty, section: "plan", explanation: "x" }, promptVersion: "qa-v1" }),
-    );
-    insertQaPair(db, { letterId, itemId: item.id, index: pairs.length, status: "rejected", reason: "ungrounded: not in the letter", kind: "yes_no", pair: { question: "never used" }, promptVersion: "qa-v1" });
-  });
-  db.close();
-  return data;
-}
-
+const studioStore = (withQa = false) => writeStudioStore(tempDir(), withQa);
 type Row = { messages: { role: string; content: string }[]; metadata: { id: string; letter_type: string; tokens: number } };
 const rowsOf = (file: string): Row[] => readFileSync(file, "utf8").trim().split("\n").filter(Boolean).map((line) => JSON.parse(line) as Row);
 const sha256 = (file: string) => createHash("sha256").update(readFileSync(file)).digest("hex");

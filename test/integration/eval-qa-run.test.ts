@@ -149,6 +149,26 @@ describe("eval run --qa", () => {
     expectTheRulesScores(resumed.events.at(-1) as never);
   }, 120_000);
 
+  it("runs over a stored QA gold set (eval gold add --from files) in place of --gold and --letters", async () => {
+    const data = tempDir();
+    // The set must have every item's letter: without q13, whose letter is not in the folder.
+    const gold12 = path.join(tempDir(), "gold.jsonl");
+    writeFileSync(gold12, `${readFileSync(GOLD, "utf8").trim().split("\n").slice(0, 12).join("\n")}\n`);
+    for (const [name, file] of [["all13", GOLD], ["twelve", gold12]] as const) {
+      const added = await runCli(["--data", data, "eval", "gold", "add", name, "--from", "files", "--gold", file, "--letters", LETTERS]);
+      expect(added.code, added.stderr).toBe(0);
+    }
+    const refused = await runCli(["--data", data, "eval", "run", "--qa", "--gold-set", "all13", "--predictions", path.join(tempDir(), "p.jsonl"), "--server", server.baseUrl]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("gold set all13: 1 of its 13 items have no letter to run the model over");
+    const run = await runCli(["--data", data, "--json", "eval", "run", "--qa", "--gold-set", "twelve", "--predictions", path.join(tempDir(), "p.jsonl"), "--server", server.baseUrl]);
+    expect(run.code, run.stderr).toBe(1);
+    // As above without q13: 6 of 12 right; invalid q8 and q11.
+    expect((run.events.at(-1) as { overall: Record<string, number> }).overall).toMatchObject({ n: 12, accuracy: 0.5, invalid_predictions: 2 });
+    const timelines = await runCli(["--data", data, "eval", "run", "--gold-set", "twelve", "--predictions", tempDir(), "--server", server.baseUrl]);
+    expect(timelines.stderr).toContain("gold set twelve holds qa items: eval run extracts timelines (eval run --qa asks QA questions)");
+  }, 120_000);
+
   it("refuses a gold file without questions, and a timeline folder given with --qa, each in words", async () => {
     const goldWithout = path.join(tempDir(), "gold.jsonl");
     writeFileSync(goldWithout, `${JSON.stringify({ id: "a", note_id: "n", kind: "boolean", answer: "Yes" })}\n`);

@@ -25,7 +25,7 @@ describe("store", () => {
     expect(db.pragma("user_version", { simple: true })).toBe(MIGRATIONS.at(-1)?.version);
     const tables = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'table'").all() as { name: string; sql: string }[];
     expect(tables.map((t) => t.name).sort()).toEqual([
-      "audit_head", "audit_log", "corrections", "datasets", "evidence", "extractions", "job_items", "jobs", "letters", "models",
+      "audit_head", "audit_log", "corrections", "datasets", "evidence", "extractions", "gold_items", "gold_sets", "job_items", "jobs", "letters", "models",
       "patients", "review_evidence", "reviews", "settings", "synth_letters", "synth_qa",
     ]);
     for (const table of tables) expect(table.sql, table.name).toMatch(/\) STRICT$/);

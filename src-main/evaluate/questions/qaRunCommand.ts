@@ -12,6 +12,7 @@ import type { Db } from "../../store/db.ts";
 import { isFolder } from "../goldFiles.ts";
 import { readQaGold } from "../qaFiles.ts";
 import type { QaGoldItem } from "../qaScore.ts";
+import { goldAndLetters } from "../runCommand.ts";
 import { scoreCommand } from "../scoreCommand.ts";
 import { ScoringInputError } from "../scoringInputError.ts";
 import { openAnswerJournal } from "./answerJournal.ts";
@@ -19,10 +20,11 @@ import { askQuestions, type Question } from "./askQuestions.ts";
 import { readNoteLetter } from "./letterFiles.ts";
 import { openQuestionEngine, type QuestionEngineFlags } from "./qaEngine.ts";
 
-export type QaRunFlags = QuestionEngineFlags & { gold: string; letters: string; predictions: string };
+export type QaRunFlags = QuestionEngineFlags & { gold?: string; letters?: string; goldSet?: string; predictions: string };
 
 export async function qaRunCommand(db: Db, flags: QaRunFlags, reporter: Reporter): Promise<number> {
-  const { gold: goldPath, letters, predictions, ...engineFlags } = flags;
+  const { gold: goldFlag, letters: lettersFlag, goldSet, predictions, ...engineFlags } = flags;
+  const { gold: goldPath, letters } = goldAndLetters(db, goldFlag, lettersFlag, goldSet, "qa");
   if (isFolder(goldPath)) throw new CliError(`--qa: --gold ${goldPath} is a folder; a QA gold set is one file (.jsonl or .csv). Without --qa, eval run extracts timelines`);
   if (!isFolder(letters)) throw new CliError(`--letters ${letters}: not a folder`);
   if (isFolder(predictions)) throw new CliError(`--qa: --predictions ${predictions} is a folder; give the file the answers are written to (.jsonl)`);

@@ -54,3 +54,54 @@ export function forestPlot(rows: readonly IntervalRow[], title: string, axisTitl
     ],
   });
 }
+
+/** A confusion matrix as a heatmap: `rows` (gold) down, `columns` (predicted) across, each cell's count written in it. */
+export function confusionHeatmap(matrix: { rows: readonly string[]; columns: readonly string[]; counts: (row: string, column: string) => number }, title: string, axes: { rows: string; columns: string }): Promise<string> {
+  const cells = matrix.rows.flatMap((row) => matrix.columns.map((column) => ({ row, column, count: matrix.counts(row, column) })));
+  const highest = Math.max(1, ...cells.map((cell) => cell.count));
+  const encoding = {
+    y: { field: "row", type: "nominal" as const, sort: [...matrix.rows], title: axes.rows },
+    x: { field: "column", type: "nominal" as const, sort: [...matrix.columns], title: axes.columns, axis: { labelAngle: -40, orient: "top" as const } },
+  };
+  return toSvg({
+    title,
+    width: { step: 34 },
+    height: { step: 24 },
+    data: { values: cells },
+    encoding,
+    layer: [
+      {
+        mark: { type: "rect", stroke: "#fff" },
+        encoding: { color: { condition: { test: "datum.count === 0", value: "#f4f5f7" }, field: "count", type: "quantitative", scale: { scheme: "blues", domain: [0, highest] }, legend: null } },
+      },
+      {
+        // An empty cell is left blank, so the eye finds the counts; a dark cell's count is written in white.
+        transform: [{ filter: "datum.count > 0" }],
+        mark: { type: "text", fontSize: 11 },
+        encoding: { text: { field: "count", type: "quantitative" }, color: { condition: { test: `datum.count > ${highest / 2}`, value: "#fff" }, value: "#1b1b1b" } },
+      },
+    ],
+  });
+}
+
+/** One point of a metric over training-set size: a model, its training rows, the metric's value and interval. */
+export type CurveRow = { model: string; rows: number; metric: string; value: number; low?: number; high?: number };
+
+/** A metric (one line per metric) against training rows, each model a point with its interval bar and its name. */
+export function trainingCurveChart(points: readonly CurveRow[], title: string, axisTitle: string): Promise<string> {
+  const x = { field: "rows", type: "quantitative" as const, title: "training rows (the dataset's train.jsonl)" };
+  const color = { field: "metric", type: "nominal" as const, title: null };
+  return toSvg({
+    title,
+    width: 460,
+    height: 280,
+    data: { values: [...points].sort((a, b) => a.rows - b.rows) },
+    layer: [
+      { mark: { type: "line", strokeWidth: 1.5 }, encoding: { x, y: { field: "value", type: "quantitative", scale: { domain: [0, 1] }, title: axisTitle }, color, order: { field: "rows" } } },
+      { mark: { type: "rule", strokeWidth: 2 }, encoding: { x, y: { field: "low", type: "quantitative" }, y2: { field: "high" }, color } },
+      { mark: { type: "point", filled: true, size: 60 }, encoding: { x, y: { field: "value", type: "quantitative" }, color, tooltip: [{ field: "model" }, { field: "rows" }, { field: "value", format: ".3f" }] } },
+      // Each model named once, over its first metric's point.
+      { transform: [{ filter: `datum.metric === ${JSON.stringify(points[0]?.metric ?? "")}` }], mark: { type: "text", dy: -12, fontSize: 10, color: "#444" }, encoding: { x, y: { field: "value", type: "quantitative" }, text: { field: "model" } } },
+    ],
+  });
+}

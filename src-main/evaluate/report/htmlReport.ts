@@ -5,7 +5,7 @@
  * with no network and can be attached to a paper's supplement.
  */
 import { timelineHeadline, type NamedFigure } from "../../../src-shared/comparisonFigures.ts";
-import type { CohortReport, EvaluationView, PairedFigure, Prf, QaComparison, QaReport, TimelineComparison, TimelineReport } from "../../../src-shared/api.ts";
+import type { CohortReport, EvaluationView, PairedFigure, Prf, QaComparison, QaReport, TimelineComparison, TimelineReport, TrainingCurve } from "../../../src-shared/api.ts";
 
 const figure = (value: number | null | undefined): string => (value === null || value === undefined || Number.isNaN(value) ? "—" : value.toFixed(3));
 const interval = (ci: [number, number] | null | undefined): string => (ci ? ` <span class="ci">[${ci[0].toFixed(3)}, ${ci[1].toFixed(3)}]</span>` : "");
@@ -14,7 +14,7 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
 }
 
-function page(title: string, subtitle: string, body: string): string {
+export function page(title: string, subtitle: string, body: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
@@ -114,4 +114,14 @@ function cohortModel(name: string, report: CohortReport): string {
   return `<h2>${escapeHtml(name)}</h2><p class="sub">${report.patients} patients.</p><table><tr><th>criterion</th><th>n</th><th>accuracy</th><th>balanced accuracy</th><th>micro-F1</th><th>F1 of met</th><th>invalid</th></tr>${rows}</table>
 <p>Mean over the criteria (the distillation study's figure): balanced accuracy ${figure(report.mean_over_criteria.balanced_accuracy)}, micro-F1 ${figure(report.mean_over_criteria.micro_f1)}.</p>
 <p>n2c2 overall micro-F1 (counts pooled over criteria and patients, F1 of met and not met averaged): ${figure(report.n2c2_overall.micro_f1)}.</p>`;
+}
+
+/** The curve over training-set size (curve/trainingCurve.ts) as a page of its own: the chart, its points as a table, and the runs left off it with why. */
+export function curveHtml(curve: TrainingCurve, title: string): string {
+  const points = `<table><tr><th>model</th><th>training rows</th><th>metric</th><th>value [95% CI]</th></tr>${curve.points
+    .map((point) => `<tr><td>${escapeHtml(point.model)}</td><td>${point.training_rows}</td><td>${escapeHtml(point.metric)}</td><td>${figure(point.value)}${interval(point.ci)}</td></tr>`)
+    .join("")}</table>`;
+  const refused = curve.refused.length === 0 ? "" : `<h2>Left off the curve</h2><ul>${curve.refused.map((run) => `<li class="miss">${escapeHtml(run.model)}${run.predPath ? ` (${escapeHtml(run.predPath)})` : ""}: ${escapeHtml(run.reason)}</li>`).join("")}</ul>`;
+  const body = `<div class="charts"><figure aria-label="${escapeHtml(curve.chart.title)}">${curve.chart.svg}</figure></div>${points}<p class="sub">Bootstrap: ${curve.bootstrap.resamples} resamples (seed ${curve.bootstrap.seed}) of ${curve.kind === "timeline" ? "letters" : "notes"}, each model apart.</p>${refused}`;
+  return page(title, `Gold: ${curve.gold}. Fine-tunes of ${curve.base.name} (fingerprint ${curve.base.fingerprint}), each at the rows of its training set's train.jsonl; the base itself at 0.`, body);
 }

@@ -5,18 +5,19 @@
  * one named (a score over part of a gold set would mislead).
  */
 import path from "node:path";
-import type { Prf, TimelineLetterReport, TimelineModeReport, TimelineReport } from "../../../src-shared/api.ts";
+import { MISSED_EVENT, SPURIOUS_EVENT, type EventTypeConfusion, type Prf, type TimelineLetterReport, type TimelineModeReport, type TimelineReport } from "../../../src-shared/api.ts";
+import { CANCER_EVENT_TYPES } from "../../../src-shared/timeline.ts";
 import { percentileInterval, resampleCounts } from "../bootstrap.ts";
 import { filesEndingWith } from "../goldFiles.ts";
 import { ScoringInputError } from "../scoringInputError.ts";
 import { readTimelineFile, type ScoredDocument } from "./timelineFile.ts";
-import { dateAgreement, RELAXED_SIMILARITY, scoreLetter, type Counts, type DateCounts, type LetterCounts, type Mode } from "./timelineScore.ts";
+import { dateAgreement, eventTypeConfusion, RELAXED_SIMILARITY, scoreLetter, type Counts, type DateCounts, type LetterCounts, type Mode, type TypeConfusion } from "./timelineScore.ts";
 
 export type TimelineScoreOptions = { intervals?: boolean; resamples?: number; seed?: number; level?: number };
 
 const NOTHING: ScoredDocument = { scalars: {}, lists: { cancer_timeline: [], other_cancers: [], patient_facts: [], status_updates: [] } };
 
-export type ScoredLetter = { name: string; strict: LetterCounts; relaxed: LetterCounts; dates: DateCounts; problem: string | null; notes: string[] };
+export type ScoredLetter = { name: string; strict: LetterCounts; relaxed: LetterCounts; dates: DateCounts; eventTypes: TypeConfusion; problem: string | null; notes: string[] };
 export type ScoredFolder = { letters: ScoredLetter[]; validity: { valid: number; invalid: number; missing: number }; predictionsWithoutGold: number };
 
 /** Every gold letter scored in both modes against its prediction (a missing or unreadable one predicting nothing). */
@@ -49,7 +50,15 @@ export function scoreLetters(goldDir: string, predDir: string): ScoredFolder {
         notes.push(...read.notes.map((note) => `prediction ${note}`));
       }
     }
-    letters.push({ name, strict: scoreLetter(gold.document, predicted, "strict"), relaxed: scoreLetter(gold.document, predicted, "relaxed"), dates: dateAgreement(gold.document, predicted), problem, notes });
+    letters.push({
+      name,
+      strict: scoreLetter(gold.document, predicted, "strict"),
+      relaxed: scoreLetter(gold.document, predicted, "relaxed"),
+      dates: dateAgreement(gold.document, predicted),
+      eventTypes: eventTypeConfusion(gold.document, predicted),
+      problem,
+      notes,
+    });
   }
   if (problems.length > 0) throw new ScoringInputError(`${goldDir}: ${problems.length} gold file(s) cannot be read:\n  ${problems.join("\n  ")}`);
   const goldNames = new Set(goldFiles);
@@ -80,6 +89,7 @@ export function timelineReport({ letters, validity, predictionsWithoutGold }: Sc
     json_validity: { ...validity, rate: letters.length === 0 ? 0 : validity.valid / letters.length },
     date_accuracy: dateAccuracy(letters.map((letter) => letter.dates)),
     predictions_without_gold: predictionsWithoutGold,
+    event_type_confusion: pooledConfusion(letters.map((letter) => letter.eventTypes)),
     bootstrap: options.intervals ? { resamples: options.resamples ?? 1000, seed: options.seed ?? 1, level, unit: "letter" } : null,
     by_letter: byLetter,
   };
@@ -126,6 +136,24 @@ function modeReport(letters: readonly LetterCounts[], options: TimelineScoreOpti
     by_type: Object.fromEntries(keys((letter) => letter.byType).sort().map((type) => [type, prf(sum((letter) => letter.byType[type]))])),
     macro_f1: perLetter.length === 0 ? null : perLetter.reduce((a, b) => a + b, 0) / perLetter.length,
   };
+}
+
+/** The letters' event pairings counted gold type × predicted type; every schema type is a row and column, so two models' matrices line up. */
+export function pooledConfusion(letters: readonly TypeConfusion[]): EventTypeConfusion {
+  const seen = new Set(letters.flatMap((letter) => [...letter.pairs.flat(), ...letter.missed, ...letter.spurious]));
+  const known: readonly string[] = CANCER_EVENT_TYPES;
+  const types = [...known, ...[...seen].filter((type) => !known.includes(type)).sort()];
+  const counts: EventTypeConfusion["counts"] = {};
+  for (const row of [...types, SPURIOUS_EVENT]) counts[row] = Object.fromEntries([...types, ...(row === SPURIOUS_EVENT ? [] : [MISSED_EVENT])].map((column) => [column, 0]));
+  const count = (row: string, column: string): void => {
+    (counts[row] as Record<string, number>)[column] = ((counts[row] as Record<string, number>)[column] as number) + 1;
+  };
+  for (const letter of letters) {
+    for (const [gold, predicted] of letter.pairs) count(gold, predicted);
+    for (const gold of letter.missed) count(gold, MISSED_EVENT);
+    for (const predicted of letter.spurious) count(SPURIOUS_EVENT, predicted);
+  }
+  return { types, counts };
 }
 
 function dateAccuracy(letters: readonly DateCounts[]): TimelineReport["date_accuracy"] {

@@ -56,7 +56,7 @@ export function scoreLetter(gold: ScoredDocument, predicted: ScoredDocument, mod
     add(result.bySection, section, {});
     const goldItems = gold.lists[section];
     const predictedItems = predicted.lists[section];
-    const matched = matchItems(goldItems, predictedItems, mode);
+    const matched = matchItems(goldItems, predictedItems, { mode });
     goldItems.forEach((item, g) => {
       const hit = matched.has(g);
       add(result.bySection, section, hit ? { tp: 1 } : { fn: 1 });
@@ -100,7 +100,7 @@ export function dateAgreement(gold: ScoredDocument, predicted: ScoredDocument): 
   const goldEvents = gold.lists.cancer_timeline;
   const predictedEvents = predicted.lists.cancer_timeline;
   const counts: DateCounts = { withYear: 0, yearRight: 0, withMonth: 0, monthRight: 0 };
-  for (const [g, p] of matchItems(goldEvents, predictedEvents, "relaxed", true)) {
+  for (const [g, p] of matchItems(goldEvents, predictedEvents, { mode: "relaxed", ignoreDates: true })) {
     const truth = goldEvents[g] as ScoredItem;
     const guess = predictedEvents[p] as ScoredItem;
     if (truth.year === undefined) continue;
@@ -113,23 +113,49 @@ export function dateAgreement(gold: ScoredDocument, predicted: ScoredDocument): 
   return counts;
 }
 
-/** Gold index → predicted index of the pairs matched one-to-one (`ignoreDates`: by type and text alone). */
-function matchItems(gold: readonly ScoredItem[], predicted: readonly ScoredItem[], mode: Mode, ignoreDates = false): Map<number, number> {
+/** One letter's timeline events paired regardless of type: each pair's gold and predicted type, and the types of the events left without a partner. */
+export type TypeConfusion = { pairs: [gold: string, predicted: string][]; missed: string[]; spurious: string[] };
+
+/**
+ * The primary cancer's timeline events paired one-to-one with no regard to their type, by the
+ * relaxed rule otherwise (text at RELAXED_SIMILARITY or more, the year where the gold gives one),
+ * so that an event the model found but filed under another type shows as that confusion rather
+ * than as a miss and a false positive.
+ */
+export function eventTypeConfusion(gold: ScoredDocument, predicted: ScoredDocument): TypeConfusion {
+  const goldEvents = gold.lists.cancer_timeline;
+  const predictedEvents = predicted.lists.cancer_timeline;
+  const matched = matchItems(goldEvents, predictedEvents, { mode: "relaxed", anyType: true });
+  const used = new Set(matched.values());
+  return {
+    pairs: [...matched].map(([g, p]) => [(goldEvents[g] as ScoredItem).type, (predictedEvents[p] as ScoredItem).type]),
+    missed: goldEvents.filter((_, g) => !matched.has(g)).map((item) => item.type),
+    spurious: predictedEvents.filter((_, p) => !used.has(p)).map((item) => item.type),
+  };
+}
+
+/** `ignoreDates`: by type and text alone; `anyType`: by text and date alone. */
+type Matching = { mode: Mode; ignoreDates?: boolean; anyType?: boolean };
+
+/** Gold index → predicted index of the pairs matched one-to-one. */
+function matchItems(gold: readonly ScoredItem[], predicted: readonly ScoredItem[], { mode, ignoreDates = false, anyType = false }: Matching): Map<number, number> {
   const pairs = new Map<number, number>();
   if (gold.length === 0 || predicted.length === 0) return pairs;
   // An unacceptable pair costs more than every acceptable pair together, so the assignment takes as many acceptable pairs as exist.
   const refused = Math.min(gold.length, predicted.length) + 1;
   const costs = gold.map((g) =>
     predicted.map((p) => {
-      if (g.type !== p.type || (!ignoreDates && !sameDate(g, p, mode))) return refused;
-      // Matching on text alone, a pair whose dates agree is preferred among equally similar ones (less than one ratio point).
+      if ((!anyType && g.type !== p.type) || (!ignoreDates && !sameDate(g, p, mode))) return refused;
+      // Tie-breakers, each less than one ratio point: matching on text alone, a pair whose dates
+      // agree is preferred among equally similar ones; matching across types, a pair of one type.
       const datePenalty = ignoreDates ? (g.year !== undefined && g.year !== p.year ? 0.002 : 0) + (g.month !== undefined && g.month !== p.month ? 0.001 : 0) : 0;
+      const penalty = datePenalty + (anyType && g.type !== p.type ? 0.0005 : 0);
       const a = normaliseText(g.value);
       const b = normaliseText(p.value);
-      if (a === b) return datePenalty;
+      if (a === b) return penalty;
       if (mode === "strict") return refused;
       const ratio = token_sort_ratio(a, b);
-      return ratio >= RELAXED_SIMILARITY ? (100 - ratio) / 100 + datePenalty : refused;
+      return ratio >= RELAXED_SIMILARITY ? (100 - ratio) / 100 + penalty : refused;
     }),
   );
   for (const [g, p] of munkres(costs)) if (((costs[g] as number[])[p] as number) < refused) pairs.set(g, p);

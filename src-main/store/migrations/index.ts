@@ -7,6 +7,7 @@ import { up as settingsSections } from "./005_settings_sections.ts";
 import { up as jobRuntime } from "./006_job_runtime.ts";
 import { up as datasets } from "./007_datasets.ts";
 import { up as modelAdapters } from "./008_model_adapters.ts";
+import { up as goldSets } from "./009_gold_sets.ts";
 
 /**
  * `foreignKeys: "off"`: the migration rebuilds tables that others reference, which SQLite only
@@ -25,4 +26,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 6, name: "job-runtime", up: jobRuntime, foreignKeys: "off" },
   { version: 7, name: "datasets", up: datasets },
   { version: 8, name: "model-adapters", up: modelAdapters },
+  { version: 9, name: "gold-sets", up: goldSets },
 ];
