@@ -3,14 +3,12 @@ import { DatasetBuildSchema, type DatasetBuildRequest } from "../../src-shared/a
 import { checkByContract, numberFlag } from "../cliKit/contractFlags.ts";
 import { CliError, EXIT, type Reporter } from "../cliKit/reporter.ts";
 import { loadExtractionPrompt, loadSystemPrompt } from "../extract/prompt.ts";
+import { QA_ANSWER_PROMPT_FILE } from "../extract/questionPrompt.ts";
 import { resolveModel } from "../models/modelsCommand.ts";
 import type { Db } from "../store/db.ts";
 import { isServerModel, type ModelRow } from "../store/models.ts";
 import { buildDataset, DatasetError, listDatasets, type DatasetCard } from "./buildDataset.ts";
 import { TokenCounter } from "./tokenCounter.ts";
-
-/** The prompt a model answering questions about a letter runs with (QA training rows carry it as their system message). */
-export const QA_ANSWER_PROMPT_FILE = "qa-answer-system.v1.txt";
 
 /** A build as the app's datasets.build takes it, with its base model found (by id in the app, by name or file in the CLI). */
 export type TrainingSetRequest = Omit<DatasetBuildRequest, "baseModelId"> & { base: ModelRow };

@@ -6,6 +6,7 @@
  * it is its own group for the split (its QA pairs all fall on one side); a real letter's group
  * is its patient, so no patient is on both sides.
  */
+import { qaUserMessage } from "../extract/questionPrompt.ts";
 import { prepared, type Db } from "../store/db.ts";
 import { trainingRow, type TrainingRow } from "./trainingRow.ts";
 
@@ -65,7 +66,7 @@ export function qaExamples(db: Db, system: string, options: { includeFlagged: bo
     const row: TrainingRow = {
       messages: [
         { role: "system", content: system },
-        { role: "user", content: `${letter.content}\n\nQuestion: ${pair.question}` },
+        { role: "user", content: qaUserMessage(letter.content, pair.question) },
         { role: "assistant", content: JSON.stringify(answer) },
       ],
     };

@@ -1,6 +1,9 @@
 import { repeatable, type CliCommands } from "../cliKit/command.ts";
 import { withModelOptions } from "../extract/cli.ts";
 import type { Db } from "../store/db.ts";
+import type { QaRunFlags } from "./questions/qaRunCommand.ts";
+import type { EvalRunFlags } from "./runCommand.ts";
+import type { ScreenFlags } from "./screen/screenCommand.ts";
 
 export const evaluateCli: CliCommands = (program, run) => {
   const evaluate = program.command("eval").description("score models against gold sets");
@@ -62,12 +65,26 @@ export const evaluateCli: CliCommands = (program, run) => {
   withModelOptions(
     evaluate
       .command("run")
-      .description("run a model over a gold set: import its letters, extract them (resumable), write the model's timelines beside and score them")
-      .option("--gold <dir>", "the gold timelines, one X.json per letter")
-      .option("--letters <dir>", "the letters, X.txt (or .docx, .pdf ...) for each gold X.json")
+      .description("run a model over a gold set: import its letters, extract them (resumable), write the model's timelines beside and score them; with --qa, ask it a QA gold set's questions and score its answers")
+      .option("--qa", "QA mode: the gold is a QA file (lines {id, note_id, kind, question, answer}), each question asked of the letter <note_id>.txt (.docx, .pdf) in --letters under the {answer, source} grammar")
+      .option("--gold <path>", "the gold timelines, one X.json per letter (with --qa: the QA gold file)")
+      .option("--letters <dir>", "the letters, X.txt (or .docx, .pdf ...) for each gold X.json (with --qa: for each note_id)")
       .option("--gold-set <name>", "a stored gold set with its letters, in place of --gold and --letters (eval gold list)")
-      .requiredOption("--predictions <dir>", "where the model's timelines are written, one X.json per letter"),
-  ).action((flags) => run(async ({ db, reporter }) => (await import("./runCommand.ts")).evalRunCommand(db(), flags, reporter)));
+      .requiredOption("--predictions <path>", "where the model's timelines are written, one X.json per letter (with --qa: the answers file, .jsonl, appended as they come; a rerun goes on from it)"),
+  ).action(({ qa, ...flags }: EvalRunFlags & QaRunFlags & { qa?: boolean }) =>
+    run(async ({ db, reporter }) =>
+      qa ? (await import("./questions/qaRunCommand.ts")).qaRunCommand(db(), flags, reporter) : (await import("./runCommand.ts")).evalRunCommand(db(), flags, reporter),
+    ),
+  );
+  withModelOptions(
+    evaluate
+      .command("screen")
+      .description("cohort screening: ask every criterion of every letter of every patient in the store (the local model, or --server), decide each patient × criterion by the criterion's rule, write the table and, with --gold, score it")
+      .requiredOption("--criteria <file.csv>", "columns id, question, kind (yes/no or numeric), threshold (numeric: > 1.3, >= 6.5, < 50, <= 2 or 6.5..9.5), combine (any, all, max or latest)")
+      .requiredOption("--out <table.csv>", "one row per patient × criterion: status (met, not met, unknown), the deciding letter, its date, value and quote")
+      .option("--answers <file.jsonl>", "the answers journal (default: beside --out, .answers.jsonl); a rerun asks only what it does not hold")
+      .option("--gold <dir>", "n2c2 2018 files, <patient id>.xml: score the criteria named as n2c2's (per criterion balanced accuracy and F1, their mean, n2c2's overall micro-F1)"),
+  ).action((flags: ScreenFlags) => run(async ({ db, reporter }) => (await import("./screen/screenCommand.ts")).screenCommand(db(), flags, reporter)));
   const gold = evaluate.command("gold").description("gold sets kept in the store: from the studio, reviewed letters, a training set's test split, or files");
   gold
     .command("add")

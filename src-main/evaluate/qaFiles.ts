@@ -2,7 +2,8 @@
  * QA gold and prediction files as JSON Lines or CSV (by the file's extension), for `eval score`
  * (scripts, no store needed): gold lines `{id, note_id, kind, answer, ...}` (kind boolean |
  * numeric | na-boolean | na-numeric, or the studio's names; `letter_id` is read as `note_id`; a
- * CSV has these as columns, question and source beside), prediction lines `{id, answer}`. A gold file with any bad line is
+ * CSV has these as columns, question and source beside), prediction lines `{id, answer}` (with
+ * `error`: no answer, an invalid one). A gold file with any bad line is
  * refused with every bad line named (a score over part of a gold set would mislead); an
  * unreadable predicted answer is no error: it is an invalid answer, scored as wrong.
  */
@@ -14,8 +15,9 @@ import { QA_KIND_NAMES, type QaGoldItem } from "./qaScore.ts";
 import { ScoringInputError } from "./scoringInputError.ts";
 
 const Id = z.union([z.string().min(1), z.number()]).transform(String);
-const GoldLine = z.looseObject({ id: Id, note_id: Id, kind: z.string(), answer: z.unknown(), criterion: z.string().min(1).optional() });
-const PredictionLine = z.looseObject({ id: Id, answer: z.unknown() });
+const GoldLine = z.looseObject({ id: Id, note_id: Id, kind: z.string(), answer: z.unknown(), criterion: z.string().min(1).optional(), question: z.string().optional() });
+/** `error`: the model gave no answer (eval run --qa writes why); always an invalid answer, whatever `answer` holds. */
+const PredictionLine = z.looseObject({ id: Id, answer: z.unknown(), error: z.string().optional() });
 
 
 const MAX_LISTED = 20;
@@ -30,12 +32,12 @@ export function readQaGoldRecords(file: string): { item: QaGoldItem; record: Rec
   const items: { item: QaGoldItem; record: Record<string, unknown> }[] = [];
   const seen = new Map<string, number>();
   for (const { line, data } of validLines(file, GoldLine, problems, seen)) {
-    const { id, note_id: noteId, kind, answer, criterion } = data;
+    const { id, note_id: noteId, kind, answer, criterion, question } = data;
     const known = QA_KIND_NAMES[kind];
     const label = readQaAnswer(answer);
     if (!known) problems.push(`line ${line}: kind "${kind}" is not boolean, numeric, na-boolean or na-numeric`);
     if (label === null) problems.push(`line ${line}: answer ${JSON.stringify(answer)} is not yes, no, a number or NA`);
-    if (known && label !== null) items.push({ item: { id, noteId, kind: known, answer: label, ...(criterion === undefined ? {} : { criterion }) }, record: data });
+    if (known && label !== null) items.push({ item: { id, noteId, kind: known, answer: label, ...(criterion === undefined ? {} : { criterion }), ...(question === undefined ? {} : { question }) }, record: data });
   }
   if (items.length === 0 && problems.length === 0) problems.push("no gold items");
   throwIfAny(file, problems);
@@ -46,7 +48,7 @@ export function readQaGoldRecords(file: string): { item: QaGoldItem; record: Rec
 export function readQaPredictions(file: string): Map<string, QaLabel | null> {
   const problems: string[] = [];
   const predictions = new Map<string, QaLabel | null>();
-  for (const { data } of validLines(file, PredictionLine, problems, new Map())) predictions.set(data.id, readQaAnswer(data.answer));
+  for (const { data } of validLines(file, PredictionLine, problems, new Map())) predictions.set(data.id, data.error === undefined ? readQaAnswer(data.answer) : null);
   throwIfAny(file, problems);
   return predictions;
 }

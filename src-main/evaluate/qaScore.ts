@@ -22,8 +22,11 @@ export const QA_KIND_NAMES: Readonly<Record<string, QaKind>> = {
   not_answerable_numeric: "na-numeric",
 };
 
-/** `criterion`: the id of a threshold criterion (criteria.ts) its numbers are judged by, when it has one. */
-export type QaGoldItem = { id: string; noteId: string; kind: QaKind; answer: QaLabel; criterion?: string };
+/**
+ * `criterion`: the id of a threshold criterion (criteria.ts) its numbers are judged by, when it has
+ * one; `question`: what is asked (needed only to ask a model: eval run --qa).
+ */
+export type QaGoldItem = { id: string; noteId: string; kind: QaKind; answer: QaLabel; criterion?: string; question?: string };
 
 export const QA_METRICS = ["accuracy", "balanced_accuracy", "macro_f1", "micro_f1"] as const;
 export type QaMetric = (typeof QA_METRICS)[number];

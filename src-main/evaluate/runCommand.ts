@@ -11,12 +11,14 @@ import { importCommand } from "../ingest/importCommand.ts";
 import { writePredictions } from "./predictions.ts";
 import { scoreCommand } from "./scoreCommand.ts";
 import { goldFlags } from "./gold/goldCommand.ts";
+import { isFolder } from "./goldFiles.ts";
 
 export type EvalRunFlags = Omit<ExtractFlags, "shard" | "out"> & { gold?: string; letters?: string; goldSet?: string; predictions: string };
 
 export async function evalRunCommand(db: Db, flags: EvalRunFlags, reporter: Reporter): Promise<number> {
   const { gold: goldFlag, letters: lettersFlag, goldSet, predictions, ...extractFlags } = flags;
   const { gold, letters } = goldAndLetters(db, goldFlag, lettersFlag, goldSet);
+  if (!isFolder(gold)) throw new CliError(`--gold ${gold} is not a folder of timelines: for a QA gold file add --qa`);
   const imported = await importCommand(db, [letters], {}, reporter);
   const extracted = await runExtractCommand(db, extractFlags, reporter);
   const written = writePredictions(db, extracted.model, gold, predictions);
@@ -30,8 +32,8 @@ export async function evalRunCommand(db: Db, flags: EvalRunFlags, reporter: Repo
   return Math.max(imported, extracted.code, scored) === EXIT.ok && unmatched.length === 0 && written.failed === 0 ? EXIT.ok : EXIT.someFailed;
 }
 
-/** --gold and --letters, or a stored timeline gold set whose every item has its letter. */
-function goldAndLetters(db: Db, gold: string | undefined, letters: string | undefined, goldSet: string | undefined): { gold: string; letters: string } {
+/** --gold and --letters, or a stored gold set of the kind the run takes (timelines; QA for eval run --qa) whose every item has its letter. */
+export function goldAndLetters(db: Db, gold: string | undefined, letters: string | undefined, goldSet: string | undefined, kind: "timeline" | "qa" = "timeline"): { gold: string; letters: string } {
   if (goldSet !== undefined && (gold !== undefined || letters !== undefined)) throw new CliError("give --gold-set NAME, or --gold DIR with --letters DIR, not both");
   const resolved = goldFlags({ gold, goldSet }, () => db);
   if (resolved.set === null) {
@@ -39,7 +41,7 @@ function goldAndLetters(db: Db, gold: string | undefined, letters: string | unde
     return { gold: resolved.goldPath, letters };
   }
   const { set } = resolved;
-  if (set.kind !== "timeline") throw new CliError(`gold set ${set.name} holds ${set.kind} items: eval run extracts timelines`);
+  if (set.kind !== kind) throw new CliError(`gold set ${set.name} holds ${set.kind} items: ${kind === "qa" ? "eval run --qa asks QA questions" : "eval run extracts timelines (eval run --qa asks QA questions)"}`);
   if (set.withLetter < set.items) throw new CliError(`gold set ${set.name}: ${set.items - set.withLetter} of its ${set.items} items have no letter to run the model over (it was made from files without --letters)`);
   return { gold: set.goldPath, letters: set.lettersDir };
 }

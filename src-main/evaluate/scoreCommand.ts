@@ -61,7 +61,7 @@ function humanTimelineReport(report: TimelineReport): string {
   ].join("\n");
 }
 
-function humanCohortReport(report: CohortReport): string {
+export function humanCohortReport(report: CohortReport): string {
   const figure = (value: number | null): string => (value === null ? "—" : value.toFixed(3));
   const header = `${"criterion".padEnd(18)}${"n".padStart(5)}${"accuracy".padStart(10)}${"bal. acc.".padStart(11)}${"micro-F1".padStart(10)}${"F1 met".padStart(9)}${"invalid".padStart(9)}`;
   const rows = Object.entries(report.by_criterion).map(

@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import type { ExtractionSettings, SecretName } from "../../src-shared/api.ts";
+import type { GenerationSchema } from "../../src-shared/generationSchema.ts";
 import type { ServiceContext } from "../serviceContext.ts";
 import { isServerModel, type ModelRow } from "../store/models.ts";
 import type { StartableEngine } from "./jobControl.ts";
@@ -25,7 +26,15 @@ export type EngineRecipe = {
   engine?: Partial<LlamaEngineOptions> | undefined;
   /** Where the inference server's API key comes from (the app's store, else the environment). */
   secret: (name: SecretName) => string | null;
+  /**
+   * The JSON schema every output is generated under (the local grammar, the server's
+   * response_format). Default: the timeline's; a question's answer has its own (questionPrompt.ts).
+   */
+  outputSchema?: OutputSchema | undefined;
 };
+
+/** A generation schema with the name an OpenAI-compatible server's `json_schema` response format carries. */
+export type OutputSchema = { name: string; schema: GenerationSchema };
 
 /**
  * An on-premise OpenAI-compatible server. `onPremise` is the user's statement that a host other
@@ -44,12 +53,13 @@ export function modelFiles(model: Pick<ModelRow, "path" | "adapter_path">): stri
 }
 
 /** The local engine on a registered model's GGUF, with its LoRA adapter when it has one. */
-export function createLocalEngine(model: Pick<ModelRow, "path" | "adapter_path">, { systemPrompt, settings, engine }: EngineRecipe): LlamaEngine {
+export function createLocalEngine(model: Pick<ModelRow, "path" | "adapter_path">, { systemPrompt, settings, engine, outputSchema }: EngineRecipe): LlamaEngine {
   return new LlamaEngine({
     ...engine,
     modelPath: model.path,
     adapterPath: model.adapter_path ?? undefined,
     systemPrompt,
+    ...(outputSchema === undefined ? {} : { outputSchema: outputSchema.schema }),
     ...(settings.parallel === undefined ? {} : { parallel: settings.parallel }),
     ...(settings.contextSize === undefined ? {} : { contextSize: settings.contextSize }),
     ...(settings.maxTokens === undefined ? {} : { maxTokens: settings.maxTokens }),
@@ -60,9 +70,10 @@ export function createLocalEngine(model: Pick<ModelRow, "path" | "adapter_path">
 }
 
 /** An engine on an on-premise server; throws InferenceHostRefusedError when the host policy refuses the address. */
-export function createServerEngine(server: ServerTarget, { systemPrompt, settings, engine, secret }: EngineRecipe): OpenAiCompatibleEngine {
+export function createServerEngine(server: ServerTarget, { systemPrompt, settings, engine, secret, outputSchema }: EngineRecipe): OpenAiCompatibleEngine {
   return new OpenAiCompatibleEngine({
     systemPrompt,
+    ...(outputSchema === undefined ? {} : { outputSchema }),
     baseUrl: server.baseUrl,
     model: server.model,
     onPremise: server.onPremise,

@@ -125,9 +125,9 @@ async function restoreResults(db: Db, model: ModelRow, shard: Shard | undefined,
  * The local engine on a GGUF file, or with --server an on-premise OpenAI-compatible server
  * (llama.cpp server, vLLM) whose address passes the host policy, built by the app's engine
  * factory. Started before any letter is taken, so a missing file or an unreachable server stops
- * the run with one clear message.
+ * the run with one clear message. Questions (eval run --qa, eval screen) open theirs here too.
  */
-async function openEngine(db: Db, flags: ExtractFlags, recipe: EngineRecipe, reporter: Reporter): Promise<{ engine: LlamaEngine | OpenAiCompatibleEngine; model: ModelRow }> {
+export async function openEngine(db: Db, flags: Pick<ExtractFlags, "server" | "serverModel" | "onPremise" | "model" | "adapter">, recipe: EngineRecipe, reporter: Reporter): Promise<{ engine: LlamaEngine | OpenAiCompatibleEngine; model: ModelRow }> {
   if (flags.server !== undefined) {
     let engine: OpenAiCompatibleEngine;
     try {

@@ -19,10 +19,25 @@ import { N2C2_CRITERIA, readN2c2File, type MetLabel } from "./n2c2.ts";
 const LABEL: Record<MetLabel, number> = { met: 0, "not met": 1 };
 
 export function scoreCohortFolders(goldDir: string, predDir: string): CohortReport {
-  const goldFiles = filesEndingWith(goldDir, ".xml", "gold");
   const predFiles = new Set(filesEndingWith(predDir, ".xml", "prediction"));
+  return scoreCohort(goldDir, (name) => {
+    if (!predFiles.has(name)) return { missing: `${name}: no prediction file (every criterion scored as an invalid answer)` };
+    const read = readN2c2File(path.join(predDir, name));
+    return "error" in read ? { unreadable: `${name}: prediction ${read.error} (every criterion scored as an invalid answer)` } : { labels: read.patient.tags };
+  });
+}
+
+/**
+ * A patient's predicted labels as the gold file's name finds them (a prediction file, or a
+ * screening of the store: eval screen), or why there are none: every criterion is then an invalid answer.
+ */
+export type CohortPrediction = { labels: Record<string, MetLabel | null> } | { missing: string } | { unreadable: string };
+
+/** The gold folder against predictions from anywhere, over `criteria` (default all 13; a screening scores the ones it asked). */
+export function scoreCohort(goldDir: string, predictionFor: (goldFile: string) => CohortPrediction, criteria: readonly string[] = N2C2_CRITERIA): CohortReport {
+  const goldFiles = filesEndingWith(goldDir, ".xml", "gold");
   const problems: string[] = [];
-  const tallies = new Map(N2C2_CRITERIA.map((criterion) => [criterion, new Tally(2)]));
+  const tallies = new Map(criteria.map((criterion) => [criterion, new Tally(2)]));
   const notes: string[] = [];
   let missingFiles = 0;
   let invalidLabels = 0;
@@ -32,18 +47,16 @@ export function scoreCohortFolders(goldDir: string, predDir: string): CohortRepo
       problems.push(`${name}: ${gold.error}`);
       continue;
     }
-    const absent = N2C2_CRITERIA.filter((criterion) => gold.patient.tags[criterion] === null);
+    const absent = criteria.filter((criterion) => gold.patient.tags[criterion] === null);
     if (absent.length > 0) problems.push(`${name}: no "met" or "not met" for ${absent.join(", ")}`);
+    const prediction = predictionFor(name);
     let predicted: Record<string, MetLabel | null> = {};
-    if (!predFiles.has(name)) {
+    if ("missing" in prediction) {
       missingFiles++;
-      notes.push(`${name}: no prediction file (every criterion scored as an invalid answer)`);
-    } else {
-      const read = readN2c2File(path.join(predDir, name));
-      if ("error" in read) notes.push(`${name}: prediction ${read.error} (every criterion scored as an invalid answer)`);
-      else predicted = read.patient.tags;
-    }
-    for (const criterion of N2C2_CRITERIA) {
+      notes.push(prediction.missing);
+    } else if ("unreadable" in prediction) notes.push(prediction.unreadable);
+    else predicted = prediction.labels;
+    for (const criterion of criteria) {
       const truth = gold.patient.tags[criterion];
       if (truth === null || truth === undefined) continue;
       const guess = predicted[criterion] ?? null;
@@ -55,7 +68,7 @@ export function scoreCohortFolders(goldDir: string, predDir: string): CohortRepo
 
   const pooled = { met: { tp: 0, fp: 0, fn: 0 }, notMet: { tp: 0, fp: 0, fn: 0 } };
   const byCriterion = Object.fromEntries(
-    N2C2_CRITERIA.map((criterion) => {
+    criteria.map((criterion) => {
       const tally = tallies.get(criterion) as Tally;
       const scores = tally.scores();
       const met = tally.classCounts(LABEL.met);
@@ -68,9 +81,9 @@ export function scoreCohortFolders(goldDir: string, predDir: string): CohortRepo
       return [criterion, { n: scores.n, accuracy: scores.accuracy, balanced_accuracy: scores.balancedAccuracy, micro_f1: scores.microF1, f1_met: f1(met), invalid_predictions: scores.invalid }];
     }),
   );
-  const criteria = Object.values(byCriterion);
-  const mean = (pick: (scores: (typeof criteria)[number]) => number | null): number | null => {
-    const values = criteria.map(pick).filter((value): value is number => value !== null && !Number.isNaN(value));
+  const perCriterion = Object.values(byCriterion);
+  const mean = (pick: (scores: (typeof perCriterion)[number]) => number | null): number | null => {
+    const values = perCriterion.map(pick).filter((value): value is number => value !== null && !Number.isNaN(value));
     return values.length === 0 ? null : values.reduce((a, b) => a + b, 0) / values.length;
   };
   const metF1 = f1(pooled.met);

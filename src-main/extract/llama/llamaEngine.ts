@@ -1,6 +1,6 @@
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { TIMELINE_GENERATION_SCHEMA } from "../../../src-shared/generationSchema.ts";
+import { TIMELINE_GENERATION_SCHEMA, type GenerationSchema } from "../../../src-shared/generationSchema.ts";
 import { formatSeconds } from "../../base/formatSeconds.ts";
 import { EngineError, type Engine, type RawCompletion } from "../engine.ts";
 import type { DecodeStats, WorkerConfig, WorkerHandle, WorkerReply, WorkerRequest, WorkerSpawner } from "./protocol.ts";
@@ -11,6 +11,8 @@ export type LlamaEngineOptions = {
   /** A LoRA adapter GGUF applied on the model at load (a fine-tune of this base). Default none. */
   adapterPath?: string | undefined;
   systemPrompt: string;
+  /** The JSON schema the grammar is built from. Default: the timeline's. */
+  outputSchema?: GenerationSchema;
   /** "auto" picks CUDA, Vulkan or Metal when present, else CPU. Default "auto". */
   gpu?: false | "auto";
   /** Tokens of context per sequence: system prompt + letter + output. Default 8192. */
@@ -164,7 +166,7 @@ export class LlamaEngine implements Engine {
       modelPath: options.modelPath,
       adapterPath: options.adapterPath ?? null,
       systemPrompt: options.systemPrompt,
-      schema: TIMELINE_GENERATION_SCHEMA,
+      schema: options.outputSchema ?? TIMELINE_GENERATION_SCHEMA,
       gpu: options.gpu ?? "auto",
       contextSize: options.contextSize ?? 8192,
       parallel: options.parallel ?? 1,

@@ -1,4 +1,4 @@
-import { TIMELINE_GENERATION_SCHEMA } from "../../../src-shared/generationSchema.ts";
+import { TIMELINE_GENERATION_SCHEMA, type GenerationSchema } from "../../../src-shared/generationSchema.ts";
 import { formatSeconds } from "../../base/formatSeconds.ts";
 import { sleep } from "../../base/sleep.ts";
 import { EngineError, type Engine, type RawCompletion } from "../engine.ts";
@@ -16,6 +16,8 @@ export type OpenAiEngineOptions = {
   /** Sent as `Authorization: Bearer ...`; never logged, never in a description or error message. */
   apiKey?: string;
   systemPrompt: string;
+  /** The JSON schema the server generates under (`response_format`), with its name. Default: the timeline's, "cancer_timeline". */
+  outputSchema?: { name: string; schema: GenerationSchema };
   /**
    * The user's explicit statement that this host runs inside the hospital network. Without it
    * only a loopback server is accepted; a public cloud AI API is refused either way.
@@ -82,6 +84,7 @@ export class OpenAiCompatibleEngine implements Engine {
   readonly #apiKey: string | undefined;
   readonly capacity: number;
   private readonly systemPrompt: string;
+  private readonly outputSchema: { name: string; schema: GenerationSchema };
   private readonly maxTokens: number;
   private readonly temperature: number;
   private readonly seed: number | undefined;
@@ -105,6 +108,7 @@ export class OpenAiCompatibleEngine implements Engine {
     this.#apiKey = options.apiKey;
     this.capacity = Math.max(1, Math.floor(options.parallel ?? 1));
     this.systemPrompt = options.systemPrompt;
+    this.outputSchema = options.outputSchema ?? { name: "cancer_timeline", schema: TIMELINE_GENERATION_SCHEMA };
     this.maxTokens = options.maxTokens ?? 4096;
     this.temperature = options.temperature ?? 0;
     this.seed = options.seed;
@@ -159,7 +163,7 @@ export class OpenAiCompatibleEngine implements Engine {
         { role: "system", content: this.systemPrompt },
         { role: "user", content: letterText },
       ],
-      ...(this.grammar ? { response_format: { type: "json_schema", json_schema: { name: "cancer_timeline", schema: TIMELINE_GENERATION_SCHEMA, strict: true } } } : {}),
+      ...(this.grammar ? { response_format: { type: "json_schema", json_schema: { name: this.outputSchema.name, schema: this.outputSchema.schema, strict: true } } } : {}),
       max_tokens: this.maxTokens,
       temperature: this.temperature,
       ...(this.seed === undefined ? {} : { seed: this.seed }),
