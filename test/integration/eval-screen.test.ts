@@ -11,10 +11,12 @@ import path from "node:path";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT, runCli } from "../helpers/cli.ts";
+import { useTestModel } from "../helpers/testModel.ts";
 import { startFakeOpenAiServer, type ChatRequest, type FakeOpenAiServer, type FakeReply } from "../helpers/fakeOpenAiServer.ts";
 import { useTempDirs } from "../helpers/tempDir.ts";
 
 const tempDir = useTempDirs();
+const testModel = useTestModel();
 const FIXTURES = path.join(REPO_ROOT, "test", "fixtures", "screen");
 
 const LETTERS: Record<string, string> = {
@@ -136,12 +138,18 @@ describe("eval screen", () => {
     expect(summary.score.n2c2_overall).toEqual({ met: { tp: 3, fp: 0, fn: 4, f1: 0.6 }, not_met: { tp: 1, fp: 2, fn: 1, f1: 0.4 }, micro_f1: 0.5 });
     expect(summary.score).toMatchObject({ patients: 3, invalid_predictions: 3, missing_prediction_files: 0, notes: ["not n2c2 criteria, not scored: SMOKER"] });
 
-    // Run again: every letter × criterion is answered in the journal; nothing is asked, the engine is not opened.
-    const requests = server.requests.length;
+    // Run again: every letter × criterion is answered in the journal; nothing is asked (the server's
+    // model is only looked up, to check it is the one that answered).
     const again = await runCli(args);
     expect(again.code).toBe(1);
-    expect(server.requests.length).toBe(requests);
+    expect(chats() - before).toBe(7 * 4);
     expect(again.events.at(-1)).toMatchObject({ asked: 0, cached: 28, failed: 1 });
+    expect(readTable(out)).toEqual(table);
+    // Another model on the same answers is refused, though nothing is left to ask: its table would show the first model's answers.
+    const answeredBy = (run.events.at(-1) as { model: string }).model;
+    const otherModel = await runCli(["--data", data, "eval", "screen", "--criteria", path.join(FIXTURES, "criteria.csv"), "--out", out, "--model", testModel()]);
+    expect(otherModel.code).toBe(2);
+    expect(otherModel.stderr).toContain(`holds the answers of model "${answeredBy}", not "${path.basename(testModel(), ".gguf")}"`);
     expect(readTable(out)).toEqual(table);
 
     // --retry-failed asks the one failed question again; P3's creatinine 2.4 now decides: met, and scored right.

@@ -15,6 +15,7 @@ import { withStopSignals } from "../../cliKit/stopSignals.ts";
 import { csvLine } from "../../export/cells.ts";
 import type { Db } from "../../store/db.ts";
 import { letterChecksum, listLetters, sourceLabel, type LetterRow } from "../../store/letters.ts";
+import { resolveModel } from "../../models/modelsCommand.ts";
 import { scoreCohort } from "../cohort/cohortScore.ts";
 import { N2C2_CRITERIA } from "../cohort/n2c2.ts";
 import { openAnswerJournal, type JournalLine } from "../questions/answerJournal.ts";
@@ -26,6 +27,9 @@ import { decide, type Decision, type ScreenStatus } from "./combine.ts";
 import { readScreenCriteria, type ScreenCriterion } from "./screenCriteria.ts";
 
 export type ScreenFlags = QuestionEngineFlags & { criteria: string; out: string; answers?: string; gold?: string };
+
+const differentModel = (answersFile: string, answered: string, asked: string) =>
+  `${answersFile} holds the answers of model "${answered}", not "${asked}": give this model its own --answers file (or --out), so the two are not mixed in one table`;
 
 export const SCREEN_COLUMNS = ["patient", "criterion", "status", "value", "letter_id", "letter", "letter_date", "quote", "grounded", "letters", "answered", "failed"] as const;
 
@@ -62,7 +66,17 @@ export async function screenCommand(db: Db, flags: ScreenFlags, reporter: Report
   const tally = { asked: 0, failed: 0, cached: answers.size, stopped: false };
   if (cachedModels.size > 1) throw new CliError(`${answersFile} holds answers of several models (${[...cachedModels].join(", ")}): give each model its own --answers file`);
 
-  if (questions.length === 0) journal.close();
+  // Every answer cached: no engine is needed, but the model asked for must be the one that answered.
+  // A local model's name is known without loading it; a server's or an adapter's only once opened.
+  const nameKnownUnopened = engineFlags.server === undefined && engineFlags.adapter === undefined;
+  if (questions.length === 0 && model !== null && nameKnownUnopened) {
+    const requested = resolveModel(db, engineFlags.model).name;
+    if (requested !== model) {
+      journal.close();
+      throw new CliError(differentModel(answersFile, model, requested));
+    }
+  }
+  if (questions.length === 0 && (model === null || nameKnownUnopened)) journal.close();
   else {
     const opened = await openQuestionEngine(db, engineFlags, reporter).catch((error: unknown) => {
       journal.close();
@@ -71,7 +85,7 @@ export async function screenCommand(db: Db, flags: ScreenFlags, reporter: Report
     const { engine } = opened;
     try {
       if (model !== null && model !== opened.model.name) {
-        throw new CliError(`${answersFile} holds the answers of model "${model}", not "${opened.model.name}": give this model its own --answers file (or --out), so the two are not mixed in one table`);
+        throw new CliError(differentModel(answersFile, model, opened.model.name));
       }
       model = opened.model.name;
       reporter.event({ type: "start", model, engine: engine.description, questions: questions.length, cached: answers.size, patients: new Set(letters.map((l) => l.patient)).size, letters: letters.length, criteria: criteria.length });
