@@ -51,7 +51,8 @@ export const evaluateCli: CliCommands = (program, run) => {
   evaluate
     .command("curve")
     .description("fine-tunes of one base against a gold set: the headline metric (strict F1; QA balanced accuracy and macro-F1) with 95% intervals over training-set size, as self-contained HTML and a CSV of the points")
-    .requiredOption("--gold <path>", "the gold, as for eval score (timelines or QA)")
+    .option("--gold <path>", "the gold, as for eval score (timelines or QA)")
+    .option("--gold-set <name>", "a stored gold set in place of --gold (eval gold list)")
     .requiredOption("--pred <path>", "a model's predictions; repeat --pred and --model for each model", repeatable, [] as string[])
     .requiredOption("--model <id>", "the registered model (id or name) behind the --pred in the same place: its lineage gives its base and training rows", repeatable, [] as string[])
     .requiredOption("--out <file.html>", "the page with the chart")
@@ -59,8 +60,8 @@ export const evaluateCli: CliCommands = (program, run) => {
     .option("--title <text>", "the page's title")
     .option("--resamples <n>", "bootstrap resamples (default 1000)")
     .option("--seed <n>", "bootstrap seed (default 1)")
-    .action((flags: { gold: string; pred: string[]; model: string[]; out: string; csv?: string; title?: string; resamples?: string; seed?: string }) =>
-      run(async ({ db, reporter }) => (await import("./curveCommand.ts")).curveCommand(db(), flags, reporter)),
+    .action((flags: { gold?: string; goldSet?: string; pred: string[]; model: string[]; out: string; csv?: string; title?: string; resamples?: string; seed?: string }) =>
+      run(async ({ db, reporter }) => (await import("./curveCommand.ts")).curveCommand(db(), { ...flags, gold: await goldPath(flags, db) }, reporter)),
     );
   withModelOptions(
     evaluate

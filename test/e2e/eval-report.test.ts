@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import { alterGold, expectedAfterAlteration, f1 } from "../helpers/alteredGold.ts";
 import { registerLineageModels } from "../helpers/lineageModels.ts";
 import { startAppHost } from "../../src-main/host/appHost.ts";
-import { goTo, haveChromium, openPage, screenshot, until } from "../helpers/browser.ts";
+import { fileRequestsOnly, goTo, haveChromium, openPage, screenshot, until } from "../helpers/browser.ts";
 import { REPO_ROOT, runCli } from "../helpers/cli.ts";
 import { useE2eSuite, type E2eSuite } from "../helpers/e2eSuite.ts";
 
@@ -86,12 +86,7 @@ describe.skipIf(!haveChromium())("the evaluation report in Chromium", () => {
     const difference = (compared.events.at(-1) as { strict: { overall: { difference: number } } }).strict.overall.difference;
 
     const { page, errors } = await openPage(suite.browser());
-    const outside: string[] = [];
-    await page.route("**/*", (route) => {
-      if (route.request().url().startsWith("file:")) return route.continue();
-      outside.push(route.request().url());
-      return route.abort();
-    });
+    const outside = await fileRequestsOnly(page);
     try {
       await page.goto(`file://${out}`);
       expect(await page.locator("svg").count()).toBe(4);
@@ -131,12 +126,7 @@ describe.skipIf(!haveChromium())("the evaluation report in Chromium", () => {
     const run = await runCli(["--data", data, "--json", "eval", "curve", "--gold", GOLD, "--out", out, "--resamples", "200", ...preds.flatMap((pred, i) => ["--pred", pred, "--model", models[i] as string])]);
     expect(run.code, run.stderr).toBe(0);
     const { page, errors } = await openPage(suite.browser());
-    const outside: string[] = [];
-    await page.route("**/*", (route) => {
-      if (route.request().url().startsWith("file:")) return route.continue();
-      outside.push(route.request().url());
-      return route.abort();
-    });
+    const outside = await fileRequestsOnly(page);
     try {
       await page.goto(`file://${out}`);
       const chart = page.getByRole("figure", { name: "strict F1 over training-set size (fine-tunes of tiny-base)" });

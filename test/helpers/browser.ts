@@ -47,6 +47,17 @@ export async function openPage(browser: Browser): Promise<{ page: Page; errors: 
   return { page, errors };
 }
 
+/** Lets the page load files only: every other request is aborted and its address kept, for a report that must fetch nothing. */
+export async function fileRequestsOnly(page: Page): Promise<string[]> {
+  const outside: string[] = [];
+  await page.route("**/*", (route) => {
+    if (route.request().url().startsWith("file:")) return route.continue();
+    outside.push(route.request().url());
+    return route.abort();
+  });
+  return outside;
+}
+
 export type Host = Awaited<ReturnType<typeof startAppHost>>;
 
 /** The server's state, read over the same HTTP API the page uses (not through the page). */

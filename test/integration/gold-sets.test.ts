@@ -68,6 +68,9 @@ describe("gold sets", () => {
     writeFileSync(path.join(set.goldPath, files[0] as string), "{}");
     const stillSelf = await cli("eval", "score", "--gold-set", "studio", "--pred", path.join(data, "gold-sets", "studio", "gold"));
     expect(last<{ strict: { overall: { f1: number } } }>(stillSelf).strict.overall.f1).toBe(1);
+    const compared = await cli("eval", "compare", "--gold-set", "studio", "--pred", set.goldPath, "--pred", set.goldPath, "--names", "a,b", "--resamples", "100");
+    expect(compared.code, compared.stderr).toBe(0);
+    expect(last<{ strict: { overall: { a: number; difference: number } } }>(compared).strict.overall).toMatchObject({ a: 1, difference: 0 });
     const both = await cli("eval", "score", "--gold-set", "studio", "--gold", set.goldPath, "--pred", set.goldPath);
     expect(both.code).toBe(2);
     expect(both.stderr).toContain("give the gold as --gold PATH or --gold-set NAME (one of them)");
