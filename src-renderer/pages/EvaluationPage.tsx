@@ -42,7 +42,14 @@ export function EvaluationPage(): React.JSX.Element {
 
   return (
     <div className="page">
-      <GoldSetPicker goldPath={gold} onPick={setGold} />
+      <GoldSetPicker
+        goldPath={gold}
+        onPick={setGold}
+        onPredictions={(path, model) => {
+          setPredA(path);
+          setNameA(model.slice(0, 80));
+        }}
+      />
       <form className="card form-grid" aria-label="Evaluate" onSubmit={(event) => void score(event)}>
         <label className="wide">
           Gold path (a QA .jsonl file, or a folder of timeline .json or n2c2 .xml files)

@@ -1,6 +1,7 @@
 import { useEffect, useState, type FormEvent } from "react";
 import type { GoldSetSummary } from "../../src-shared/api.ts";
 import { call, errorMessage } from "../api.ts";
+import { GoldSetRun } from "./GoldSetRun.tsx";
 
 type Source = "synthetic" | "synthetic-qa" | "reviewed" | "dataset" | "files";
 const SOURCES: [Source, string][] = [
@@ -16,7 +17,7 @@ const SOURCES: [Source, string][] = [
  * letters are also training rows is named as leaked, since its scores flatter a model trained on
  * them. Below, a new set from the studio, reviewed letters, a training set or the files given.
  */
-export function GoldSetPicker({ goldPath, onPick }: { goldPath: string; onPick: (path: string) => void }): React.JSX.Element {
+export function GoldSetPicker({ goldPath, onPick, onPredictions }: { goldPath: string; onPick: (path: string) => void; onPredictions: (path: string, model: string) => void }): React.JSX.Element {
   const [sets, setSets] = useState<GoldSetSummary[]>([]);
   const [name, setName] = useState("");
   const [source, setSource] = useState<Source>("synthetic");
@@ -70,6 +71,7 @@ export function GoldSetPicker({ goldPath, onPick }: { goldPath: string; onPick: 
           )}
         </p>
       )}
+      {picked?.kind === "timeline" && <GoldSetRun set={picked} onPredictions={onPredictions} />}
       <form className="form-grid" aria-label="New gold set" onSubmit={(event) => void save(event)}>
         <label>
           New gold set name

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { endpoint } from "./endpoint.ts";
+import { endpoint, id } from "./endpoint.ts";
 import { DATASET_NAME } from "./datasets.ts";
 
 export type GoldSetKind = "timeline" | "qa" | "cohort";
@@ -29,6 +29,19 @@ export type GoldSetSummary = {
 
 export type GoldSetDetail = GoldSetSummary & { itemsList: { name: string; note: string | null; hasLetter: boolean; leakedInto: string[] }[] };
 
+/** A model's extractions of a timeline set's letters, written as prediction files to score. */
+export type GoldSetPredictions = {
+  /** The folder of timeline documents, one per gold letter extracted. */
+  predPath: string;
+  model: string;
+  written: number;
+  /** From failed extractions: their raw output, scored as what it parses to. */
+  failed: number;
+  /** Gold letters not imported into the store yet, or imported but not extracted with this model yet. */
+  notImported: string[];
+  notExtracted: string[];
+};
+
 export const GoldSourceSchema = z.discriminatedUnion("from", [
   z.strictObject({ from: z.literal("synthetic"), includeFlagged: z.boolean().default(false) }),
   z.strictObject({ from: z.literal("synthetic-qa"), includeFlagged: z.boolean().default(false) }),
@@ -45,4 +58,6 @@ export const goldSetsApi = {
   "goldSets.create": endpoint<GoldSetSummary>()(z.strictObject({ name: GoldSetName, source: GoldSourceSchema })),
   /** A set with each item and the training sets its letter leaked into. */
   "goldSets.show": endpoint<GoldSetDetail>()(z.strictObject({ name: z.string().trim().min(1) })),
+  /** Writes the model's extractions of a timeline set's letters under the set's folder, to score them (the letters imported and extracted first). */
+  "goldSets.predictions": endpoint<GoldSetPredictions>()(z.strictObject({ name: z.string().trim().min(1), modelId: id })),
 } as const;

@@ -117,6 +117,15 @@ describe("gold sets", () => {
       expect(again).toMatchObject({ ok: false, error: { code: "invalid-input", message: 'a gold set named "studio" exists already (oncotimeline eval gold list)' } });
       const badName = await call("goldSets.create", { name: "../up", source: { from: "synthetic" } });
       expect(badName.ok).toBe(false);
+      // The run's model's extractions of a set's letters, written to score: all 3 of the held-out
+      // set; of the studio set, the same 3 (its other 12 letters were never imported).
+      const models = await dispatchApiCall(services.handlers, "models.list", {});
+      const modelId = (models.ok ? (models.value as { id: number; path: string }[]) : []).find((model) => model.path === server.baseUrl)?.id;
+      const heldOutRun = await dispatchApiCall(services.handlers, "goldSets.predictions", { name: "held-out", modelId });
+      expect(heldOutRun).toMatchObject({ ok: true, value: { written: 3, failed: 0, notImported: [], notExtracted: [] } });
+      const studioRun = await dispatchApiCall(services.handlers, "goldSets.predictions", { name: "studio", modelId });
+      expect(studioRun.ok && (studioRun.value as { written: number; notImported: string[] })).toMatchObject({ written: 3 });
+      expect(studioRun.ok && (studioRun.value as { notImported: string[] }).notImported).toHaveLength(12);
     } finally {
       await services.close();
     }
@@ -197,5 +206,12 @@ describe("gold sets", () => {
       expect(refused.stderr).toContain(message);
     }
     expect((await cli("eval", "gold", "list")).events.map((event) => event.name)).toEqual(["qa", "reviewed", "files", "n2c2"]);
+    // A QA set has no extractions to write.
+    const services = createServices({ dataDir: data, log: () => {} });
+    try {
+      expect(await dispatchApiCall(services.handlers, "goldSets.predictions", { name: "qa", modelId: 1 })).toMatchObject({ ok: false, error: { code: "invalid-input", message: "gold set qa holds qa items: a model's extractions are timelines" } });
+    } finally {
+      await services.close();
+    }
   }, 180_000);
 });

@@ -5,7 +5,9 @@
  * after the gold set is caught too).
  */
 import path from "node:path";
-import type { GoldSetDetail, GoldSetSummary } from "../../../src-shared/api/goldSets.ts";
+import type { GoldSetDetail, GoldSetPredictions, GoldSetSummary } from "../../../src-shared/api/goldSets.ts";
+import type { ModelRow } from "../../store/models.ts";
+import { writePredictions } from "../predictions.ts";
 import type { Db } from "../../store/db.ts";
 import { findGoldSet, goldSetItems, insertGoldSet, listGoldSets, type GoldSetRow } from "../../store/goldSets.ts";
 import { ScoringInputError } from "../scoringInputError.ts";
@@ -46,6 +48,15 @@ export function goldSetOnDisk(db: Db, name: string): GoldSetSummary {
   const row = requireGoldSet(db, name);
   writeGoldSetFolder(row.folder, row.kind, goldSetItems(db, row.id));
   return summary(row, leakedItems(db, row, trainingLetters(db)).length);
+}
+
+/** The model's extractions of a timeline set's letters, as prediction files under `<set>/predictions/<model id>/`. */
+export function goldSetPredictions(db: Db, name: string, model: ModelRow): GoldSetPredictions {
+  const set = goldSetOnDisk(db, name);
+  if (set.kind !== "timeline") throw new ScoringInputError(`gold set ${set.name} holds ${set.kind} items: a model's extractions are timelines`);
+  const predPath = path.join(requireGoldSet(db, name).folder, "predictions", `model-${model.id}`);
+  const written = writePredictions(db, model, set.goldPath, predPath);
+  return { predPath, model: model.name, written: written.written, failed: written.failed, notImported: [...written.notImported, ...written.ambiguous], notExtracted: written.notExtracted };
 }
 
 function leakedItems(db: Db, row: GoldSetRow, training: Map<string, string[]>): string[] {
