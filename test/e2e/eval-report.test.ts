@@ -99,6 +99,8 @@ describe.skipIf(!haveChromium())("the evaluation report in Chromium", () => {
       expect(await page.locator("details").count()).toBe(32);
       await page.locator("svg").nth(1).scrollIntoViewIfNeeded();
       await screenshot(page, "eval-forest-plot");
+      await page.getByRole("figure", { name: "altered: event types, gold × predicted" }).scrollIntoViewIfNeeded();
+      await screenshot(page, "eval-confusion");
       expect(outside).toEqual([]);
       expect(errors).toEqual([]);
     } finally {
@@ -167,6 +169,8 @@ describe.skipIf(!haveChromium())("the evaluation report in Chromium", () => {
       await page.getByLabel("Run 3 model").selectOption({ label: "ft-other-base (300 rows)" });
       await draw.click();
       await page.getByTestId("training-curve").waitFor({ timeout: 60_000 });
+      await page.getByTestId("training-curve").scrollIntoViewIfNeeded();
+      await screenshot(page, "eval-curve");
       expect(await page.getByRole("figure", { name: "strict F1 over training-set size (fine-tunes of tiny-base)" }).locator("svg").count()).toBe(1);
       const points = await page.getByRole("table", { name: "Curve points" }).locator("tbody tr").allTextContents();
       expect(points).toHaveLength(2);
