@@ -118,14 +118,16 @@ export function llama3RopeFactors(config: LlamaConfig): Float32Array | null {
   const lowWavelen = oldContext / low;
   const highWavelen = oldContext / high;
   const factors = new Float32Array(dim / 2);
+  // torch computes `number / tensor` as reciprocal(tensor) · number, each step rounded to float32.
+  const over = (n: number, x: number) => f(f(1 / x) * f(n));
   for (let i = 0; i < dim / 2; i++) {
-    const freq = f(1 / f(base ** f((2 * i) / dim)));
-    const wavelen = f((2 * Math.PI) / freq);
+    const freq = over(1, f(base ** f(f(2 * i) / dim)));
+    const wavelen = over(2 * Math.PI, freq);
     if (wavelen < highWavelen) factors[i] = 1;
     else if (wavelen > lowWavelen) factors[i] = factor;
     else {
-      const smooth = f(f(f(oldContext / wavelen) - low) / (high - low));
-      factors[i] = f(1 / f(f(f(1 - smooth) / factor) + smooth));
+      const smooth = f(f(over(oldContext, wavelen) - low) / f(high - low));
+      factors[i] = over(1, f(f(f(1 - smooth) / factor) + smooth));
     }
   }
   return factors;

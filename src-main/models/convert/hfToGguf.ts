@@ -36,7 +36,9 @@ export async function convertHfLlama(options: { dir: string; out: string; type?:
   const tensors: GgufTensorSource[] = [];
   const rope = llama3RopeFactors(config);
   if (rope !== null) tensors.push({ name: "rope_freqs.weight", dims: [rope.length], type: GgmlType.F32, data: new Uint8Array(rope.buffer) });
-  for (const hfName of [...checkpoint.keys()].sort()) {
+  // convert_hf_to_gguf.py's order: shard by shard (file names sorted), names sorted within each.
+  const order = [...checkpoint.entries()].sort(([a, x], [b, y]) => (x.file.path === y.file.path ? (a < b ? -1 : 1) : x.file.path < y.file.path ? -1 : 1));
+  for (const [hfName] of order) {
     if (DROPPED.test(hfName)) continue;
     const { file, tensor } = checkpoint.get(hfName) as NonNullable<ReturnType<typeof checkpoint.get>>;
     const name = llamaGgufName(hfName);

@@ -29,20 +29,25 @@ export function quantizeQ8_0(values: Float32Array): Uint8Array {
   if (values.length % Q8_0_BLOCK !== 0) throw new Error(`Q8_0 needs whole blocks of ${Q8_0_BLOCK} values, not ${values.length}`);
   const blocks = values.length / Q8_0_BLOCK;
   const out = new Uint8Array(blocks * Q8_0_BYTES);
-  const view = new DataView(out.buffer);
+  const quants = new Int8Array(out.buffer);
   const fround = Math.fround;
   for (let b = 0; b < blocks; b++) {
     const start = b * Q8_0_BLOCK;
     let amax = 0;
-    for (let i = 0; i < Q8_0_BLOCK; i++) amax = Math.max(amax, Math.abs(values[start + i] as number));
+    for (let i = start; i < start + Q8_0_BLOCK; i++) {
+      const a = Math.abs(values[i] as number);
+      if (a > amax) amax = a;
+    }
     const d = fround(amax / 127);
     const id = d === 0 ? 0 : fround(1 / d);
     const at = b * Q8_0_BYTES;
-    view.setUint16(at, f32ToF16Bits(d), true);
+    const dBits = f32ToF16Bits(d);
+    out[at] = dBits & 0xff;
+    out[at + 1] = dBits >>> 8;
     for (let i = 0; i < Q8_0_BLOCK; i++) {
+      // Two float32s multiply exactly in a double; fround then rounds as a float32 multiply would.
       const x = fround((values[start + i] as number) * id);
-      const q = Math.sign(x) * Math.floor(Math.abs(x) + 0.5);
-      view.setInt8(at + 2 + i, q);
+      quants[at + 2 + i] = x < 0 ? -Math.floor(0.5 - x) : Math.floor(x + 0.5);
     }
   }
   return out;
