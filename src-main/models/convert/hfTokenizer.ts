@@ -108,11 +108,20 @@ function specialTokensAdded(postProcessor: TokenizerJson["post_processor"], conf
   return result;
 }
 
+/** As gguf-py's SpecialVocab: tokenizer_config.json's chat_template, else chat_template.jinja, else chat_template.json's. */
 async function chatTemplate(dir: string, config: Record<string, unknown>): Promise<string | null> {
+  const named = (value: unknown): string | null => {
+    if (typeof value === "string") return value;
+    // A list of named templates: the default one is the chat template (the named extras are not carried).
+    if (Array.isArray(value)) return (value as { name?: unknown; template?: unknown }[]).find((entry) => entry.name === "default")?.template as string | undefined ?? null;
+    return null;
+  };
+  if (config.chat_template !== undefined) return named(config.chat_template);
   try {
     return await readFile(path.join(dir, "chat_template.jinja"), "utf8");
   } catch {
-    return typeof config.chat_template === "string" ? config.chat_template : null;
+    const json = (await readJson(path.join(dir, "chat_template.json"), null)) as { chat_template?: unknown } | null;
+    return named(json?.chat_template);
   }
 }
 

@@ -47,7 +47,8 @@ export function quantizeQ8_0(values: Float32Array): Uint8Array {
     for (let i = 0; i < Q8_0_BLOCK; i++) {
       // Two float32s multiply exactly in a double; fround then rounds as a float32 multiply would.
       const x = fround((values[start + i] as number) * id);
-      quants[at + 2 + i] = x < 0 ? -Math.floor(0.5 - x) : Math.floor(x + 0.5);
+      // Halves away from zero: x ± 0.5 is exact in a double, and `| 0` truncates toward zero.
+      quants[at + 2 + i] = (x < 0 ? x - 0.5 : x + 0.5) | 0;
     }
   }
   return out;
