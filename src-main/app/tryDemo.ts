@@ -14,7 +14,7 @@ import { modelSummary } from "../models/handlers.ts";
 import type { ServiceContext } from "../serviceContext.ts";
 import { countLetters } from "../store/letters.ts";
 import { listModels, modelFingerprint, registerModel } from "../store/models.ts";
-import { readGgufFile } from "../testmodel/gguf.ts";
+import { readGgufFile } from "../models/gguf/gguf.ts";
 import { makeTestModel, TEST_MODEL_VERSION, testModelVersion } from "../testmodel/testModel.ts";
 
 /** resources/demo/letters: two folders up from here, and from the bundled dist/electron/main.mjs alike. */

@@ -8,7 +8,7 @@ import type { ModelLineage } from "../../src-shared/modelLineage.ts";
 
 export type AdapterVerdict = { ok: true; tensors: number; alpha: number | null } | { ok: false; message: string };
 
-type Shapes = Map<string, number[]>;
+type Shapes = ReadonlyMap<string, readonly number[]>;
 
 export async function checkAdapterFits(basePath: string, adapterPath: string, context: { baseFingerprint: string; lineage?: ModelLineage | null | undefined }): Promise<AdapterVerdict> {
   let adapter: GgufFileInfo;
@@ -40,6 +40,19 @@ export async function checkAdapterFits(basePath: string, adapterPath: string, co
   }
   const baseShapes: Shapes = new Map((base.fullTensorInfo ?? base.tensorInfo ?? []).map((tensor) => [tensor.name, tensor.dimensions.map(Number)]));
   const adapterShapes: Shapes = new Map((adapter.fullTensorInfo ?? adapter.tensorInfo ?? []).map((tensor) => [tensor.name, tensor.dimensions.map(Number)]));
+  const fit = loraPairsFit(adapterShapes, baseShapes);
+  if (!fit.ok) return fit;
+  if (fit.pairs === 0) return { ok: false, message: `${adapterPath} holds no LoRA tensors` };
+  // node-llama-cpp nests metadata keys at their dots: adapter.lora.alpha is adapter → lora → alpha.
+  const alpha = (adapterMeta.lora as { alpha?: unknown } | undefined)?.alpha;
+  return { ok: true, tensors: fit.pairs, alpha: typeof alpha === "number" ? alpha : null };
+}
+
+/**
+ * Whether each `X.lora_a`/`X.lora_b` pair fits the base's `X`, from GGUF shapes (innermost
+ * dimension first). The converter asks this before it writes a file.
+ */
+export function loraPairsFit(adapterShapes: Shapes, baseShapes: Shapes): { ok: true; pairs: number } | { ok: false; message: string } {
   let pairs = 0;
   for (const [name, a] of adapterShapes) {
     if (!name.endsWith(".lora_a")) continue;
@@ -54,8 +67,5 @@ export async function checkAdapterFits(basePath: string, adapterPath: string, co
     }
     pairs++;
   }
-  if (pairs === 0) return { ok: false, message: `${adapterPath} holds no LoRA tensors` };
-  // node-llama-cpp nests metadata keys at their dots: adapter.lora.alpha is adapter → lora → alpha.
-  const alpha = (adapterMeta.lora as { alpha?: unknown } | undefined)?.alpha;
-  return { ok: true, tensors: pairs, alpha: typeof alpha === "number" ? alpha : null };
+  return { ok: true, pairs };
 }

@@ -18,5 +18,26 @@ export const modelsCli: CliCommands = (program, run) => {
     .action((uri: string | undefined, flags: { sha256?: string; name?: string; dir?: string }) =>
       run(async ({ db, dataDir, reporter }) => (await import("./modelsCommand.ts")).modelsGetCommand(db(), dataDir(), uri, flags, reporter)),
     );
+  models
+    .command("import-lora")
+    .description("convert a PEFT LoRA adapter folder (adapter_config.json + adapter_model.safetensors) to a GGUF adapter, without Python, and register it on its base once the pair loads and generates")
+    .argument("<dir>", "the adapter folder")
+    .requiredOption("--base <model>", "the GGUF the adapter was trained on: a registered name or a file")
+    .option("--name <name>", "registry name (default: the folder's name)")
+    .option("--out <file>", "the GGUF to write (default: the data folder's models/NAME.lora-TYPE.gguf)")
+    .option("--type <type>", "f32 (default, as llama.cpp's convert_lora_to_gguf.py) or f16")
+    .action((dir: string, flags: { base: string; name?: string; out?: string; type?: string }) =>
+      run(async ({ db, dataDir, reporter }) => (await import("./importLoraCommand.ts")).modelsImportLoraCommand(db(), dataDir(), dir, flags, reporter)),
+    );
+  models
+    .command("import-hf")
+    .description("convert a merged Llama checkpoint folder (config.json, tokenizer, safetensors, sharded or not) to a GGUF model, without Python, and register it once it loads and generates")
+    .argument("<dir>", "the checkpoint folder")
+    .option("--type <type>", "q8_0 (default) or f16")
+    .option("--name <name>", "registry name (default: the folder's name)")
+    .option("--out <file>", "the GGUF to write (default: the data folder's models/NAME.TYPE.gguf)")
+    .action((dir: string, flags: { name?: string; out?: string; type?: string }) =>
+      run(async ({ db, dataDir, reporter }) => (await import("./importHfCommand.ts")).modelsImportHfCommand(db(), dataDir(), dir, flags, reporter)),
+    );
   models.command("list").action(() => run(async ({ db, reporter }) => (await import("./modelsCommand.ts")).modelsListCommand(db(), reporter)));
 };

@@ -24,8 +24,8 @@ import {
   parseGguf,
   readGgufFile,
   writeGgufFile,
-} from "./gguf.ts";
-import type { GgmlTypeId, GgufFile, GgufKv, GgufTensorSource } from "./gguf.ts";
+} from "../models/gguf/gguf.ts";
+import type { GgmlTypeId, GgufFile, GgufKv, GgufTensorSource } from "../models/gguf/gguf.ts";
 
 export type TestModelSize = "tiny" | "8b";
 export const TEST_MODEL_QUANTS = ["f32", "f16", "q8_0", "q4_0"] as const;

@@ -1,7 +1,7 @@
 // A LoRA adapter GGUF with seeded random weights for the tiny test model, written without Python:
 // enough for node-llama-cpp to apply it (its output changes) and for the adapter checks to judge it.
 import { seededRandom } from "../../src-main/base/seededRandom.ts";
-import { GgmlType, ggufKv, writeGgufFile, type GgufTensorSource } from "../../src-main/testmodel/gguf.ts";
+import { GgmlType, ggufKv, writeGgufFile, type GgufTensorSource } from "../../src-main/models/gguf/gguf.ts";
 
 export type TestAdapterOptions = {
   /** The tiny test model's dimensions unless said otherwise (a mismatched adapter for refusals). */

@@ -3,7 +3,7 @@ import { dirname, join } from "node:path";
 import { beforeAll } from "vitest";
 import { fileURLToPath } from "node:url";
 
-import { readGgufFile } from "../../src-main/testmodel/gguf.ts";
+import { readGgufFile } from "../../src-main/models/gguf/gguf.ts";
 import { TEST_MODEL_VERSION, makeTestModel, testModelVersion } from "../../src-main/testmodel/testModel.ts";
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");

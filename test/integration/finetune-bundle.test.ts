@@ -14,7 +14,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { BUNDLE_SOURCE_DIR, bundleSourceFiles, trainingBundleVersion, writeTrainingBundle, type TrainingBundle } from "../../src-main/finetune/bundleFiles.ts";
-import { getGgufKv, readGgufFile } from "../../src-main/testmodel/gguf.ts";
+import { getGgufKv, readGgufFile } from "../../src-main/models/gguf/gguf.ts";
 import { waitUntil } from "../helpers/slurm.ts";
 import { useTempDirs } from "../helpers/tempDir.ts";
 import { ensureTinyHfLlama, haveTrainingVenv, TRAINING_VENV, type TinyHfLlama } from "../helpers/tinyHfLlama.ts";

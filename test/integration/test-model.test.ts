@@ -17,8 +17,8 @@ import {
   parseGguf,
   readGgufFile,
   readGgufTensorData,
-} from "../../src-main/testmodel/gguf.ts";
-import type { GgufFile } from "../../src-main/testmodel/gguf.ts";
+} from "../../src-main/models/gguf/gguf.ts";
+import type { GgufFile } from "../../src-main/models/gguf/gguf.ts";
 import { llamaBpeVocabPath, makeTestModel, testModelSpec } from "../../src-main/testmodel/testModel.ts";
 import { ensureTestModel } from "../helpers/testModel.ts";
 

@@ -1,8 +1,9 @@
 // A small GGUF (v2/v3, little-endian) reader and writer: enough to read a model's header, metadata
 // and tensor table, and to write a model from metadata plus streamed tensor data.
 // Format: https://github.com/ggml-org/ggml/blob/master/docs/gguf.md
-// It lives beside the test-model maker, not in extract/: production reads GGUF only through
-// node-llama-cpp; this serves the test model, its tests, benchmarks and `oncotimeline test-model`.
+// Inference reads GGUF only through node-llama-cpp; this module writes the files the app makes
+// itself (the test model, adapters converted from PEFT, checkpoints converted from safetensors)
+// and reads headers for their checks, tests and benchmarks.
 import { randomBytes } from "node:crypto";
 import { open, rename, unlink } from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
