@@ -18,7 +18,7 @@ function withClusterOptions(command: Command): Command {
     .option("--time <limit>", "time limit, Slurm's form (default 24:00:00)")
     .option("--account <name>", "Slurm account to charge")
     .option("--env-setup <lines>", "shell lines run before training on the node (module load …, source …/bin/activate)")
-    .option("--save", "store these cluster settings for later commands and the app");
+    .option("--save", "store these cluster settings (hosted: the --price-per-million-tokens) for later commands and the app");
 }
 
 export const finetuneCli: CliCommands = (program, run) => {
@@ -28,7 +28,7 @@ export const finetuneCli: CliCommands = (program, run) => {
     .action((flags) => run(async ({ db, reporter }) => (await import("./finetuneCommand.ts")).finetuneConnectCommand(db(), flags, reporter)));
   withClusterOptions(finetune.command("submit").description("upload a training set (and, for the cluster, the training bundle) and start the training job"))
     .option("--provider <name>", "where it trains: slurm (the hospital's cluster, default), openpipe or together (hosted: synthetic sets only; key in OPENPIPE_API_KEY / TOGETHER_API_KEY)")
-    .option("--price-per-million-tokens <usd>", "hosted: the provider's price per million training tokens, for the estimate (default: its list price for an 8B LoRA, 0.48)")
+    .option("--price-per-million-tokens <usd>", "hosted: the provider's price per million training tokens, for the estimate (default: the stored setting, else its list price for an 8B LoRA, 0.48; --save stores it)")
     .option("--max-usd <usd>", "hosted: refuse to start when the estimate is over this")
     .option("--estimate", "hosted: print the cost estimate and send nothing")
     .requiredOption("--dataset <name>", "the training set (dataset list)")

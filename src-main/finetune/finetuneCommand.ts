@@ -145,7 +145,7 @@ function recipeFrom(flags: SubmitFlags): Partial<Recipe> {
 const PROVIDERS = ["slurm", ...HOSTED_PROVIDERS] as const;
 
 /** Flags a hosted provider's API has no place for: refused by name rather than silently dropped. */
-const SLURM_ONLY: (keyof SubmitFlags)[] = ["host", "port", "user", "key", "knownHosts", "workDir", "checkpoint", "partition", "gpus", "cpus", "mem", "time", "account", "envSetup", "save", "maxSteps", "maxLength", "gradientAccumulation", "saveSteps", "merge"];
+const SLURM_ONLY: (keyof SubmitFlags)[] = ["host", "port", "user", "key", "knownHosts", "workDir", "checkpoint", "partition", "gpus", "cpus", "mem", "time", "account", "envSetup", "maxSteps", "maxLength", "gradientAccumulation", "saveSteps", "merge"];
 const HOSTED_ONLY: (keyof SubmitFlags)[] = ["pricePerMillionTokens", "maxUsd", "estimate"];
 const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 

@@ -14,14 +14,17 @@ import { isServerModel } from "../store/models.ts";
 import { FinetuneError } from "./finetuneJob.ts";
 import { cancelHosted, fetchHosted, hostedStatus, planHosted, pollHosted, requireHostedJob, submitHosted, hostedProviderOf, type CostEstimate, type HostedStatus } from "./hostedJob.ts";
 import { ProviderError, type HostedProvider, type HostedProviderName } from "./providers/provider.ts";
-import { DEFAULT_PRICE_PER_MILLION_TOKENS, keyFromEnvironmentHint, PROVIDER_LABEL, PROVIDER_SECRET, providerFor } from "./providers/providerFor.ts";
+import { keyFromEnvironmentHint, PROVIDER_LABEL, PROVIDER_SECRET, providerFor } from "./providers/providerFor.ts";
 import { getJob } from "../jobs/jobStore.ts";
+import { readSettings, writeSettings } from "../settings/storedSettings.ts";
 
 export type HostedSubmitFlags = {
   dataset: string;
   base: string;
   name?: string;
   pricePerMillionTokens?: string;
+  /** Stores --price-per-million-tokens as the provider's price setting. */
+  save?: boolean;
   maxUsd?: string;
   estimate?: boolean;
   wait?: boolean;
@@ -59,7 +62,15 @@ function estimateLine(provider: HostedProviderName, estimate: CostEstimate): str
 export async function hostedSubmitCommand(db: Db, provider: HostedProviderName, flags: HostedSubmitFlags, recipe: Partial<Recipe>, reporter: Reporter): Promise<number> {
   const base = resolveModel(db, flags.base);
   if (isServerModel(base)) throw new CliError(`--base ${flags.base}: a server model cannot be fine-tuned; give the base GGUF the set was built for`);
-  const price = nonNegative("--price-per-million-tokens", flags.pricePerMillionTokens) ?? DEFAULT_PRICE_PER_MILLION_TOKENS[provider];
+  const priceFlag = nonNegative("--price-per-million-tokens", flags.pricePerMillionTokens);
+  const stored = readSettings(db);
+  const setting = provider === "openpipe" ? "openpipePricePerMillionTokens" : "togetherPricePerMillionTokens";
+  const price = priceFlag ?? stored.hostedFinetune[setting];
+  if (flags.save) {
+    if (priceFlag === undefined) throw new CliError("--save with a hosted provider stores --price-per-million-tokens: give it");
+    const { warnings: _ignored, ...settings } = stored;
+    writeSettings(db, { ...settings, hostedFinetune: { ...stored.hostedFinetune, [setting]: priceFlag } });
+  }
   const maxUsd = nonNegative("--max-usd", flags.maxUsd);
   const request = { provider, dataset: flags.dataset, base, name: flags.name, recipe: RecipeSchema.parse(recipe), pricePerMillionTokens: price };
   // Planned (cloud-safe check, card, estimate) before a client or a key exists: a refused set sends nothing.

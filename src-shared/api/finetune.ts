@@ -35,6 +35,17 @@ export const ClusterSettingsSchema = z.strictObject({
 });
 export type ClusterSettings = z.infer<typeof ClusterSettingsSchema>;
 
+/**
+ * What a hosted provider charges per million training tokens, for the estimate shown before a run
+ * is sent (training tokens × epochs × this). The defaults are the list prices for a LoRA fine-tune
+ * of an 8B model when this was written; a contract's own price goes here.
+ */
+export const HostedFinetuneSettingsSchema = z.strictObject({
+  openpipePricePerMillionTokens: z.number().min(0).max(1000),
+  togetherPricePerMillionTokens: z.number().min(0).max(1000),
+});
+export type HostedFinetuneSettings = z.infer<typeof HostedFinetuneSettingsSchema>;
+
 /** The source recipe's QLoRA settings (docs/domain.md §6), each one changeable per run. */
 export const RecipeSchema = z.strictObject({
   rank: z.number().int().min(1).max(256).default(8),

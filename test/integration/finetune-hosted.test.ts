@@ -293,4 +293,17 @@ describe("privacy by construction", () => {
     const unknown = await cli(data, ["finetune", "submit", "--provider", "azure", "--dataset", "synth", "--base", "llama-base"]);
     expect(unknown.stderr).toContain('--provider must be one of slurm, openpipe, together, not "azure"');
   }, 60_000);
+
+  it("the price per million tokens is a setting: the list price by default, stored with --save, overridden per command", async () => {
+    const data = store(syntheticRows(10), []);
+    const estimate = async (...more: string[]) => ofType((await cli(data, ["finetune", "submit", "--provider", "together", "--dataset", "synth", "--base", "llama-base", "--estimate", ...more])).events, "estimate")[0];
+    expect(await estimate()).toMatchObject({ pricePerMillionTokens: 0.48 });
+    expect(await estimate("--price-per-million-tokens", "3", "--save")).toMatchObject({ pricePerMillionTokens: 3, usd: (sumTokens(10) * 3) / 1e6 });
+    expect(await estimate()).toMatchObject({ pricePerMillionTokens: 3 });
+    expect(await estimate("--price-per-million-tokens", "1")).toMatchObject({ pricePerMillionTokens: 1 });
+    expect(await estimate()).toMatchObject({ pricePerMillionTokens: 3 });
+    // The other provider's price is its own.
+    const openPipe = ofType((await cli(data, ["finetune", "submit", "--provider", "openpipe", "--dataset", "synth", "--base", "llama-base", "--estimate"])).events, "estimate")[0];
+    expect(openPipe).toMatchObject({ pricePerMillionTokens: 0.48 });
+  }, 60_000);
 });

@@ -12,9 +12,6 @@ export const PROVIDER_SECRET: Record<HostedProviderName, SecretName> = { openpip
 export const PROVIDER_LABEL: Record<HostedProviderName, string> = { openpipe: "OpenPipe", together: "Together" };
 const BASE_URL_ENV: Record<HostedProviderName, string> = { openpipe: "OPENPIPE_BASE_URL", together: "TOGETHER_BASE_URL" };
 
-/** Published list prices per million training tokens for a LoRA fine-tune of an 8B model when this was written; a setting, since contracts differ. */
-export const DEFAULT_PRICE_PER_MILLION_TOKENS: Record<HostedProviderName, number> = { openpipe: 0.48, together: 0.48 };
-
 export type ProviderAccess = { apiKey: string | null; keyWhere: string; onRetry?: (message: string) => void };
 
 export function providerFor(name: HostedProviderName, access: ProviderAccess): HostedProvider {
