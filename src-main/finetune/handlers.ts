@@ -9,6 +9,10 @@ import { cancelFinetune, FINETUNE_KIND, FinetuneError, finetuneStatus, pollFinet
 import { SlurmError } from "./slurm/slurmRemote.ts";
 import { HostKeyUnknown, SshError } from "./ssh/sshErrors.ts";
 import { openSsh } from "./ssh/sshSession.ts";
+import { SECRET_ENV } from "../../src-shared/secrets.ts";
+import { HOSTED_KINDS, hostedProviderOf, hostedStatus, pollHosted, requireHostedJob } from "./hostedJob.ts";
+import { HOSTED_PROVIDERS, type HostedProviderName } from "./providers/provider.ts";
+import { PROVIDER_LABEL, PROVIDER_SECRET, providerFor } from "./providers/providerFor.ts";
 
 /** A cluster that is away for a while must not fill the log: one line per distinct failure. */
 const POLL_EVERY_MS = 60_000;
@@ -22,7 +26,7 @@ function explained<T>(work: () => Promise<T>): Promise<T> {
   });
 }
 
-export type FinetuneService = { handlers: Handlers<typeof finetuneApi>; kind: JobKind; close(): void };
+export type FinetuneService = { handlers: Handlers<typeof finetuneApi>; kind: JobKind; hostedKinds: JobKind[]; close(): void };
 
 /**
  * The fine-tune screen's calls, and a background poll of every running fine-tune (so a job
@@ -42,9 +46,22 @@ export function createFinetuneService(context: ServiceContext): FinetuneService 
       polling.delete(jobId);
     }
   };
+  // A hosted run's key is the app's stored one (else the environment's), read at each look, never kept.
+  const hostedClient = (provider: HostedProviderName) =>
+    providerFor(provider, { apiKey: context.secret(PROVIDER_SECRET[provider]), keyWhere: `add the ${PROVIDER_LABEL[provider]} API key in Settings (or set ${SECRET_ENV[PROVIDER_SECRET[provider]]} for oncotimeline serve)` });
+  const pollHostedJob = async (jobId: number) => {
+    const provider = hostedProviderOf(requireHostedJob(db, jobId)) as HostedProviderName;
+    if (polling.has(jobId)) return hostedStatus(db, jobId);
+    polling.add(jobId);
+    try {
+      return await pollHosted(db, hostedClient(provider), jobId);
+    } finally {
+      polling.delete(jobId);
+    }
+  };
   const timer = setInterval(() => {
-    for (const job of jobsOfKinds(db, [FINETUNE_KIND], 100).filter((row) => row.state === "running")) {
-      poll(job.id).catch((error: unknown) => {
+    for (const job of jobsOfKinds(db, [FINETUNE_KIND, ...HOSTED_KINDS], 100).filter((row) => row.state === "running")) {
+      (hostedProviderOf(job) === null ? poll(job.id) : pollHostedJob(job.id)).catch((error: unknown) => {
         const message = `fine-tune job ${job.id}: ${(error as Error).message}`;
         if (!reported.has(message)) context.log(message);
         reported.add(message);
@@ -94,5 +111,16 @@ export function createFinetuneService(context: ServiceContext): FinetuneService 
     // Nothing runs here: the job runs on the cluster; "resuming" is looking at it again.
     resume: (job: JobRow) => poll(job.id),
   };
-  return { handlers, kind, close: () => clearInterval(timer) };
+  const hostedKinds: JobKind[] = HOSTED_PROVIDERS.map((provider) => ({
+    name: `finetune:${provider}`,
+    inFlight: `the run at ${PROVIDER_LABEL[provider]}`,
+    describe: (job: JobRow, base) => {
+      const status = hostedStatus(db, job.id);
+      return { ...base, model: status.name, engine: `${PROVIDER_LABEL[provider]}${status.providerStatus ? ` ${status.providerStatus}` : ""}`, costUsd: status.costUsd ?? base.costUsd };
+    },
+    errors: (job: JobRow) => (job.error === null ? [] : [{ key: "train", letterId: null, source: `fine-tune job ${job.id} at ${PROVIDER_LABEL[provider]}`, error: job.error, attempts: 1 }]),
+    // Nothing runs here: the run is at the provider; "resuming" is looking at it again.
+    resume: (job: JobRow) => pollHostedJob(job.id),
+  }));
+  return { handlers, kind, hostedKinds, close: () => clearInterval(timer) };
 }

@@ -8,6 +8,7 @@
 import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { createServices } from "../../src-main/api/services.ts";
 import { runCli } from "../helpers/cli.ts";
 import { FAKE_OPENPIPE_KEY, FakeOpenPipe } from "../helpers/fakeOpenPipe.ts";
 import { FAKE_TOGETHER_KEY, fakeArchive, FakeTogether } from "../helpers/fakeTogether.ts";
@@ -227,6 +228,16 @@ describe("Together", () => {
     expect(fake.requests.at(-1)?.query.get("checkpoint")).toBe("adapter");
     expect(readdirSync(path.dirname(target)).filter((name) => name.endsWith(".part"))).toEqual([]);
     for (const output of [submitted, followed, fetched]) expect(`${output.stdout}${output.stderr}`).not.toContain(FAKE_TOGETHER_KEY);
+
+    // The app's job runtime lists it like any job: the provider's word, the cost it reported.
+    const services = createServices({ dataDir: data, log: () => {} });
+    try {
+      const [listed] = await services.handlers["jobs.list"]({ limit: 10 });
+      expect(listed).toMatchObject({ id: jobId, kind: "finetune:together", state: "done", model: "onco", engine: "Together completed", done: 1, total: 1 });
+      expect(listed?.costUsd).toBeCloseTo((tokens * 480) / 1e9, 12);
+    } finally {
+      await services.close();
+    }
   }, 60_000);
 
   it("a 401 names the key's variable; a 429 on status is waited out; a failed run's error event reaches the user; cancel", async () => {
