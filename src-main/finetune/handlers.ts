@@ -10,8 +10,10 @@ import { SlurmError } from "./slurm/slurmRemote.ts";
 import { HostKeyUnknown, SshError } from "./ssh/sshErrors.ts";
 import { openSsh } from "./ssh/sshSession.ts";
 import { SECRET_ENV } from "../../src-shared/secrets.ts";
-import { HOSTED_KINDS, hostedProviderOf, hostedStatus, pollHosted, requireHostedJob } from "./hostedJob.ts";
-import { HOSTED_PROVIDERS, type HostedProviderName } from "./providers/provider.ts";
+import { RealLettersError } from "../datasets/cloudSafe.ts";
+import { RecipeSchema, type Recipe } from "../../src-shared/api/finetune.ts";
+import { cancelHosted, fetchHosted, HOSTED_KINDS, hostedProviderOf, hostedStatus, planHosted, pollHosted, refuseOverCeiling, requireHostedJob, storedPrice, submitHosted, type HostedRequest } from "./hostedJob.ts";
+import { HOSTED_PROVIDERS, ProviderError, type HostedProviderName } from "./providers/provider.ts";
 import { PROVIDER_LABEL, PROVIDER_SECRET, providerFor } from "./providers/providerFor.ts";
 
 /** A cluster that is away for a while must not fill the log: one line per distinct failure. */
@@ -19,7 +21,8 @@ const POLL_EVERY_MS = 60_000;
 
 function explained<T>(work: () => Promise<T>): Promise<T> {
   return work().catch((error: unknown) => {
-    if (error instanceof ClusterNotSetUpError) throw new ApiFailure("invalid-input", error.message);
+    if (error instanceof ClusterNotSetUpError || error instanceof RealLettersError) throw new ApiFailure("invalid-input", error.message);
+    if (error instanceof ProviderError) throw new ApiFailure("failed", error.message);
     if (error instanceof FinetuneError) throw new ApiFailure("conflict", error.message);
     if (error instanceof SshError || error instanceof SlurmError) throw new ApiFailure("failed", error.message);
     throw error;
@@ -59,6 +62,14 @@ export function createFinetuneService(context: ServiceContext): FinetuneService 
       polling.delete(jobId);
     }
   };
+  const hostedRequest = (input: { provider: HostedProviderName; dataset: string; baseModelId: number; name?: string | undefined; recipe?: Partial<Recipe> | undefined }): HostedRequest => ({
+    provider: input.provider,
+    dataset: input.dataset,
+    base: requireModel(db, input.baseModelId),
+    name: input.name,
+    recipe: RecipeSchema.parse(input.recipe ?? {}),
+    pricePerMillionTokens: storedPrice(context.settings(), input.provider),
+  });
   const timer = setInterval(() => {
     for (const job of jobsOfKinds(db, [FINETUNE_KIND, ...HOSTED_KINDS], 100).filter((row) => row.state === "running")) {
       (hostedProviderOf(job) === null ? poll(job.id) : pollHostedJob(job.id)).catch((error: unknown) => {
@@ -98,6 +109,17 @@ export function createFinetuneService(context: ServiceContext): FinetuneService 
     "finetune.list": () => jobsOfKinds(db, [FINETUNE_KIND], 100).map((job) => finetuneStatus(db, dataDir, job.id)),
     "finetune.get": ({ jobId, poll: look }) => explained(async () => (look ? await poll(jobId) : finetuneStatus(db, dataDir, jobId))),
     "finetune.cancel": ({ jobId }) => explained(() => cancelFinetune(deps(), jobId)),
+    "finetune.hostedEstimate": (input) => explained(async () => planHosted(db, hostedRequest(input)).params.estimate),
+    "finetune.hostedSubmit": ({ maxUsd, ...input }) =>
+      explained(async () => {
+        const plan = planHosted(db, hostedRequest(input));
+        refuseOverCeiling(plan.params.estimate, maxUsd);
+        return hostedStatus(db, await submitHosted(db, hostedClient(input.provider), plan));
+      }),
+    "finetune.hostedList": () => jobsOfKinds(db, HOSTED_KINDS, 100).map((job) => hostedStatus(db, job.id)),
+    "finetune.hostedGet": ({ jobId, poll: look }) => explained(async () => (look ? await pollHostedJob(jobId) : hostedStatus(db, jobId))),
+    "finetune.hostedCancel": ({ jobId }) => explained(() => cancelHosted(db, hostedClient(hostedProviderOf(requireHostedJob(db, jobId)) as HostedProviderName), jobId)),
+    "finetune.hostedFetch": ({ jobId, artefact }) => explained(() => fetchHosted(db, dataDir, hostedClient(hostedProviderOf(requireHostedJob(db, jobId)) as HostedProviderName), jobId, artefact)),
   };
 
   const kind: JobKind = {

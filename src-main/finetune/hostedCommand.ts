@@ -12,7 +12,7 @@ import { resolveModel } from "../models/modelsCommand.ts";
 import type { Db } from "../store/db.ts";
 import { isServerModel } from "../store/models.ts";
 import { FinetuneError } from "./finetuneJob.ts";
-import { cancelHosted, fetchHosted, hostedStatus, planHosted, pollHosted, requireHostedJob, submitHosted, hostedProviderOf, type CostEstimate, type HostedStatus } from "./hostedJob.ts";
+import { cancelHosted, fetchHosted, refuseOverCeiling, storedPrice, hostedStatus, planHosted, pollHosted, requireHostedJob, submitHosted, hostedProviderOf, type CostEstimate, type HostedStatus } from "./hostedJob.ts";
 import { ProviderError, type HostedProvider, type HostedProviderName } from "./providers/provider.ts";
 import { keyFromEnvironmentHint, PROVIDER_LABEL, PROVIDER_SECRET, providerFor } from "./providers/providerFor.ts";
 import { getJob } from "../jobs/jobStore.ts";
@@ -65,7 +65,7 @@ export async function hostedSubmitCommand(db: Db, provider: HostedProviderName, 
   const priceFlag = nonNegative("--price-per-million-tokens", flags.pricePerMillionTokens);
   const stored = readSettings(db);
   const setting = provider === "openpipe" ? "openpipePricePerMillionTokens" : "togetherPricePerMillionTokens";
-  const price = priceFlag ?? stored.hostedFinetune[setting];
+  const price = priceFlag ?? storedPrice(stored, provider);
   if (flags.save) {
     if (priceFlag === undefined) throw new CliError("--save with a hosted provider stores --price-per-million-tokens: give it");
     const { warnings: _ignored, ...settings } = stored;
@@ -78,7 +78,7 @@ export async function hostedSubmitCommand(db: Db, provider: HostedProviderName, 
   const { estimate } = plan.params;
   reporter.event({ type: "estimate", provider, ...estimate }, estimateLine(provider, estimate));
   if (flags.estimate) return EXIT.ok;
-  if (maxUsd !== undefined && estimate.usd > maxUsd) throw new CliError(`the estimate ${usd(estimate.usd)} is over --max-usd ${usd(maxUsd)}: nothing was sent`);
+  await explained(async () => refuseOverCeiling(estimate, maxUsd));
   const jobId = await explained(async () => submitHosted(db, client(provider, reporter), plan, (message) => reporter.progress(message)));
   const status = hostedStatus(db, jobId);
   reporter.event(

@@ -7,7 +7,7 @@
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
-import type { Recipe } from "../../src-shared/api/finetune.ts";
+import type { CostEstimate, HostedFetched, HostedFinetuneStatus, Recipe } from "../../src-shared/api/finetune.ts";
 import { fileSha256 } from "../base/atomicFile.ts";
 import { listDatasets } from "../datasets/buildDataset.ts";
 import { cloudSafeDataset } from "../datasets/cloudSafe.ts";
@@ -15,7 +15,7 @@ import { addItems, commitItem, createJob, finishJob, getJob, itemsOfJob, markIte
 import { nowIso, prepared, type Db } from "../store/db.ts";
 import type { ModelRow } from "../store/models.ts";
 import { FinetuneError, finetuneFolder } from "./finetuneJob.ts";
-import { estimateCostUsd, HOSTED_PROVIDERS, type Artefact, type Fetched, type HostedProvider, type HostedProviderName, type HostedRecipe, type ProviderStatus, type Uploaded } from "./providers/provider.ts";
+import { estimateCostUsd, HOSTED_PROVIDERS, type Artefact, type HostedProvider, type HostedProviderName, type HostedRecipe, type ProviderStatus, type Uploaded } from "./providers/provider.ts";
 import { PROVIDER_LABEL } from "./providers/providerFor.ts";
 import { trainingTokens } from "./providers/trainingRows.ts";
 
@@ -25,7 +25,7 @@ export function hostedKind(provider: HostedProviderName): string {
   return `finetune:${provider}`;
 }
 
-export type CostEstimate = { trainingTokens: number; epochs: number; pricePerMillionTokens: number; usd: number };
+export type { CostEstimate };
 
 export type HostedParams = {
   provider: HostedProviderName;
@@ -42,30 +42,10 @@ export type HostedParams = {
   finishedAt: string | null;
   last: ProviderStatus | null;
   artefacts: Artefact[];
-  fetched: (Fetched & { artefact: string })[];
+  fetched: HostedFetched[];
 };
 
-/** A hosted run as the CLI (and later the screen) shows it. */
-export type HostedStatus = {
-  jobId: number;
-  kind: string;
-  provider: HostedProviderName;
-  name: string;
-  dataset: string;
-  state: JobRow["state"];
-  runId: string | null;
-  /** The provider's own word, as last seen. */
-  providerStatus: string | null;
-  message: string | null;
-  events: string[];
-  estimate: CostEstimate;
-  costUsd: number | null;
-  trainedTokens: number | null;
-  artefacts: Artefact[];
-  fetched: (Fetched & { artefact: string })[];
-  submittedAt: string | null;
-  finishedAt: string | null;
-};
+export type HostedStatus = HostedFinetuneStatus;
 
 export function hostedProviderOf(job: JobRow): HostedProviderName | null {
   const name = job.kind.slice("finetune:".length);
@@ -162,6 +142,16 @@ export function planHosted(db: Db, request: HostedRequest): HostedPlan {
   };
 }
 
+/** Refuses a run whose estimate is over the ceiling the user set, before anything is sent. */
+export function refuseOverCeiling(estimate: CostEstimate, maxUsd: number | undefined): void {
+  if (maxUsd !== undefined && estimate.usd > maxUsd) throw new FinetuneError(`the estimate $${estimate.usd.toFixed(2)} is over --max-usd $${maxUsd.toFixed(2)}: nothing was sent`);
+}
+
+/** The price per million training tokens the settings hold for a provider. */
+export function storedPrice(settings: { hostedFinetune: { openpipePricePerMillionTokens: number; togetherPricePerMillionTokens: number } }, provider: HostedProviderName): number {
+  return provider === "openpipe" ? settings.hostedFinetune.openpipePricePerMillionTokens : settings.hostedFinetune.togetherPricePerMillionTokens;
+}
+
 /** Uploads the set and starts the run; the job row exists (and names the failure) even when the upload or start fails. */
 export async function submitHosted(db: Db, provider: HostedProvider, plan: HostedPlan, onProgress?: (message: string) => void): Promise<number> {
   const params: HostedParams = { ...plan.params, providerBaseModel: provider.baseModel };
@@ -229,7 +219,7 @@ export async function cancelHosted(db: Db, provider: HostedProvider, jobId: numb
 }
 
 /** The finished run's artefact `which` (default: the first downloadable one) into the job's folder. */
-export async function fetchHosted(db: Db, dataDir: string, provider: HostedProvider, jobId: number, which?: string): Promise<{ status: HostedStatus; fetched: Fetched | null; artefacts: Artefact[] }> {
+export async function fetchHosted(db: Db, dataDir: string, provider: HostedProvider, jobId: number, which?: string): Promise<{ status: HostedStatus; fetched: HostedFetched | null; artefacts: Artefact[] }> {
   const job = requireHostedJob(db, jobId);
   const params = paramsOf(job);
   if (job.state !== "done" || params.runId === null) throw new FinetuneError(`fine-tuning job ${jobId} is ${job.state}${params.last ? ` (${PROVIDER_LABEL[params.provider]}: ${params.last.words})` : ""}: only a finished run has anything to fetch`);
@@ -241,8 +231,8 @@ export async function fetchHosted(db: Db, dataDir: string, provider: HostedProvi
     saveParams(db, jobId, params);
     return { status: hostedStatus(db, jobId), fetched: null, artefacts };
   }
-  const fetched = await provider.fetch(params.runId, chosen, finetuneFolder(dataDir, jobId));
-  params.fetched = [...params.fetched.filter((entry) => entry.artefact !== chosen.name), { ...fetched, artefact: chosen.name }];
+  const fetched: HostedFetched = { ...(await provider.fetch(params.runId, chosen, finetuneFolder(dataDir, jobId))), artefact: chosen.name };
+  params.fetched = [...params.fetched.filter((entry) => entry.artefact !== chosen.name), fetched];
   saveParams(db, jobId, params);
   return { status: hostedStatus(db, jobId), fetched, artefacts };
 }

@@ -8,10 +8,10 @@
  * any request is made. The Slurm path (finetuneJob.ts) is not behind this interface: it runs over
  * SSH inside the hospital with its own bundle, logs and registration, and stays as it is.
  */
+import type { HostedArtefact, HostedProviderName } from "../../../src-shared/api/finetune.ts";
 import type { CloudSafeDataset } from "../../datasets/cloudSafe.ts";
 
-export const HOSTED_PROVIDERS = ["openpipe", "together"] as const;
-export type HostedProviderName = (typeof HOSTED_PROVIDERS)[number];
+export { HOSTED_PROVIDERS, type HostedProviderName } from "../../../src-shared/api/finetune.ts";
 
 /** What the provider holds once a set is uploaded: ids to start a run from. */
 export type Uploaded = { ids: Record<string, string>; rows: number; bytes: number };
@@ -38,8 +38,7 @@ export type ProviderStatus = {
   trainedTokens: number | null;
 };
 
-/** Something a run made: a file to download, or a served model / a web-app export to name. */
-export type Artefact = { name: string; kind: "adapter" | "merged" | "endpoint" | "web-export"; downloadable: boolean; description: string };
+export type Artefact = HostedArtefact;
 
 export type Fetched = { path: string; bytes: number };
 
