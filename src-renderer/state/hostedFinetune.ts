@@ -23,7 +23,11 @@ type HostedState = {
   saveKey(name: "openpipe-api-key" | "together-api-key", value: string): Promise<boolean>;
 };
 
-/** Hosted fine-tuning runs (OpenPipe, Together) on the Fine-tune screen: each look at a provider is asked for, never on a timer, so nothing is billed or rate-limited unseen. */
+/**
+ * Hosted fine-tuning runs (OpenPipe, Together) on the Fine-tune screen. The screen shows what was
+ * last seen and looks at a provider only when asked ("Look now"); the service itself looks at
+ * running runs each minute, as it does the cluster's.
+ */
 export const useHostedFinetune = create<HostedState>()((set, get) => {
   const replace = (run: HostedFinetuneStatus) => set({ runs: [run, ...get().runs.filter((one) => one.jobId !== run.jobId)].sort((a, b) => b.jobId - a.jobId) });
   return {
