@@ -4,6 +4,7 @@
  * cost estimate is printed before anything is sent, and `--max-usd` refuses a run over it.
  */
 import { RecipeSchema, type Recipe } from "../../src-shared/api/finetune.ts";
+import { formatUsd as usd } from "../../src-shared/formatUsd.ts";
 import { sleep } from "../base/sleep.ts";
 import { RealLettersError } from "../datasets/cloudSafe.ts";
 import { secretFromEnvironment } from "../app/secrets.ts";
@@ -53,7 +54,6 @@ function nonNegative(flag: string, value: string | undefined): number | undefine
   return parsed;
 }
 
-const usd = (value: number) => `$${value.toFixed(2)}`;
 
 function estimateLine(provider: HostedProviderName, estimate: CostEstimate): string {
   return `Estimated ${PROVIDER_LABEL[provider]} training cost: ${estimate.trainingTokens.toLocaleString("en")} training tokens × ${estimate.epochs} epoch${estimate.epochs === 1 ? "" : "s"} × ${usd(estimate.pricePerMillionTokens)} per million tokens = ${usd(estimate.usd)}`;

@@ -8,6 +8,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import type { CostEstimate, HostedFetched, HostedFinetuneStatus, Recipe } from "../../src-shared/api/finetune.ts";
+import { formatUsd } from "../../src-shared/formatUsd.ts";
 import { fileSha256 } from "../base/atomicFile.ts";
 import { listDatasets } from "../datasets/buildDataset.ts";
 import { cloudSafeDataset } from "../datasets/cloudSafe.ts";
@@ -144,7 +145,7 @@ export function planHosted(db: Db, request: HostedRequest): HostedPlan {
 
 /** Refuses a run whose estimate is over the ceiling the user set, before anything is sent. */
 export function refuseOverCeiling(estimate: CostEstimate, maxUsd: number | undefined): void {
-  if (maxUsd !== undefined && estimate.usd > maxUsd) throw new FinetuneError(`the estimate $${estimate.usd.toFixed(2)} is over --max-usd $${maxUsd.toFixed(2)}: nothing was sent`);
+  if (maxUsd !== undefined && estimate.usd > maxUsd) throw new FinetuneError(`the estimate ${formatUsd(estimate.usd)} is over --max-usd ${formatUsd(maxUsd)}: nothing was sent`);
 }
 
 /** The price per million training tokens the settings hold for a provider. */

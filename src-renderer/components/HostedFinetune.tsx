@@ -1,4 +1,5 @@
 import { useEffect, useState, type FormEvent } from "react";
+import { formatUsd as usd } from "../../src-shared/formatUsd.ts";
 import { RecipeSchema, SECRET_ENV, type HostedFinetuneStatus, type HostedProviderName } from "../../src-shared/api.ts";
 import { useDatasets } from "../state/datasets.ts";
 import { useHostedFinetune } from "../state/hostedFinetune.ts";
@@ -7,7 +8,6 @@ import { useModels } from "../state/models.ts";
 const LABEL: Record<HostedProviderName, string> = { openpipe: "OpenPipe", together: "Together" };
 const KEY = { openpipe: "openpipe-api-key", together: "together-api-key" } as const;
 const DEFAULT_EPOCHS = RecipeSchema.parse({}).epochs;
-const usd = (value: number) => `$${value.toFixed(2)}`;
 
 /** The provider's key: stored here (encrypted by the operating system), from the environment, or not set; never its value. */
 function ProviderKey({ provider }: { provider: HostedProviderName }) {
