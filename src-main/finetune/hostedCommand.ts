@@ -148,5 +148,7 @@ export function statusLine(status: HostedStatus): string {
 export function reportHosted(reporter: Reporter, status: HostedStatus): void {
   const why = status.state === "failed" || status.state === "cancelled" ? `\n${status.message ?? ""}` : "";
   const fetchHint = status.state === "done" && status.fetched.length === 0 ? `\nFinished: oncotimeline finetune fetch ${status.jobId}` : "";
-  reporter.event({ type: "finetune", ...status }, `${statusLine(status)}${why}${fetchHint}`);
+  // The provider's latest events (Together keeps a log) say what it is doing between status words.
+  const events = status.events.length === 0 ? "" : `\n${status.events.slice(-3).map((line) => `  ${line}`).join("\n")}`;
+  reporter.event({ type: "finetune", ...status }, `${statusLine(status)}${events}${why}${fetchHint}`);
 }

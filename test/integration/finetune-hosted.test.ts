@@ -256,6 +256,8 @@ describe("Together", () => {
     expect(followed.stderr).toContain("Together answered 429 (You have been rate limited.); trying again in 1.0 s");
     expect(followed.stdout).toContain("(Together: error)");
     expect(followed.stdout).toContain("Together error: Training failed: CUDA out of memory on the worker");
+    // Together's own event log, as it came.
+    expect(followed.stdout).toMatch(/^ {2}\S+ \[error\] Training failed: CUDA out of memory on the worker$/m);
 
     const fake2 = await together({ statuses: ["pending", "queued", "running"] });
     const second = await cli(data, ["finetune", "submit", "--provider", "together", "--dataset", "synth", "--base", "llama-base", "--name", "two"], togetherEnv(fake2));
