@@ -59,7 +59,7 @@ export function createServices(options: ServicesOptions): Services {
     ...appHandlers(context),
     ...ingestHandlers(context),
     ...models.handlers,
-    ...jobsHandlers(context, [jobs.kind(), synth.kind(), finetune.kind]),
+    ...jobsHandlers(context, [jobs.kind(), synth.kind(), finetune.kind, ...finetune.hostedKinds]),
     ...extractHandlers(jobs),
     ...timelineHandlers(context),
     ...exportHandlers(context),

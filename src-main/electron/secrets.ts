@@ -17,7 +17,7 @@ export const BASIC_TEXT_MESSAGE =
   "API keys cannot be stored safely: Electron found no system keyring and would fall back to its 'basic_text' backend, " +
   "which keeps secrets readable by anyone who can read your files. Install and unlock a keyring (gnome-keyring or KWallet; " +
   "e.g. `sudo apt install gnome-keyring`, then log in again), or start the app with --password-store=gnome-libsecret / kwallet5. " +
-  `Until then OncoTimeline keeps no API keys; set ${SECRET_ENV["anthropic-api-key"]} / ${SECRET_ENV["openpipe-api-key"]} in the environment instead.`;
+  `Until then OncoTimeline keeps no API keys; set ${SECRET_ENV["anthropic-api-key"]} / ${SECRET_ENV["openpipe-api-key"]} / ${SECRET_ENV["together-api-key"]} in the environment instead.`;
 
 export const UNAVAILABLE_MESSAGE =
   "API keys cannot be stored safely: the operating system's encryption (safeStorage) is not available. " +

@@ -8,7 +8,10 @@ import { isServerModel } from "../store/models.ts";
 import { jobsOfKinds } from "../jobs/jobStore.ts";
 import { sleep } from "../base/sleep.ts";
 import { ClusterNotSetUpError, sshSettingsOf } from "./clusterSettings.ts";
-import { cancelFinetune, FINETUNE_KIND, FinetuneError, finetuneStatus, pollFinetune, submitFinetune, type FinetuneDeps } from "./finetuneJob.ts";
+import { cancelFinetune, FINETUNE_KIND, FinetuneError, finetuneStatus, pollFinetune, requireFinetuneJob, submitFinetune, type FinetuneDeps } from "./finetuneJob.ts";
+import { hostedCancelCommand, hostedFetchCommand, hostedStatusCommand, hostedSubmitCommand, isHostedJob, reportHosted, type HostedSubmitFlags } from "./hostedCommand.ts";
+import { HOSTED_KINDS, hostedStatus } from "./hostedJob.ts";
+import { HOSTED_PROVIDERS, type HostedProviderName } from "./providers/provider.ts";
 import { SlurmError } from "./slurm/slurmRemote.ts";
 import { openSsh } from "./ssh/sshSession.ts";
 import { HostKeyUnknown, SshError } from "./ssh/sshErrors.ts";
@@ -99,7 +102,9 @@ export async function finetuneConnectCommand(db: Db, flags: ClusterFlags & { acc
   });
 }
 
-export type SubmitFlags = ClusterFlags & {
+export type SubmitFlags = ClusterFlags &
+  HostedSubmitFlags & {
+  provider?: string;
   dataset: string;
   base: string;
   name?: string;
@@ -137,7 +142,23 @@ function recipeFrom(flags: SubmitFlags): Partial<Recipe> {
   return parsed.data;
 }
 
+const PROVIDERS = ["slurm", ...HOSTED_PROVIDERS] as const;
+
+/** Flags a hosted provider's API has no place for: refused by name rather than silently dropped. */
+const SLURM_ONLY: (keyof SubmitFlags)[] = ["host", "port", "user", "key", "knownHosts", "workDir", "checkpoint", "partition", "gpus", "cpus", "mem", "time", "account", "envSetup", "maxSteps", "maxLength", "gradientAccumulation", "saveSteps", "merge"];
+const HOSTED_ONLY: (keyof SubmitFlags)[] = ["pricePerMillionTokens", "maxUsd", "estimate"];
+const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
 export async function finetuneSubmitCommand(db: Db, dataDir: string, flags: SubmitFlags, reporter: Reporter, deps: Partial<FinetuneDeps> = {}): Promise<number> {
+  const provider = flags.provider ?? "slurm";
+  if (!(PROVIDERS as readonly string[]).includes(provider)) throw new CliError(`--provider must be one of ${PROVIDERS.join(", ")}, not "${provider}"`);
+  if (provider !== "slurm") {
+    const given = SLURM_ONLY.filter((key) => flags[key] !== undefined);
+    if (given.length > 0) throw new CliError(`${given.map(flagName).join(", ")}: Slurm settings, which the ${provider} API does not take; leave ${given.length === 1 ? "it" : "them"} out`);
+    return hostedSubmitCommand(db, provider as HostedProviderName, flags, recipeFrom(flags), reporter);
+  }
+  const hostedOnly = HOSTED_ONLY.filter((key) => flags[key] !== undefined);
+  if (hostedOnly.length > 0) throw new CliError(`${hostedOnly.map(flagName).join(", ")}: for a hosted provider (--provider openpipe|together), not the cluster`);
   const cluster = clusterFrom(db, flags);
   const recipe = recipeFrom(flags);
   const base = resolveModel(db, flags.base);
@@ -153,12 +174,16 @@ export async function finetuneSubmitCommand(db: Db, dataDir: string, flags: Subm
 export async function finetuneStatusCommand(db: Db, dataDir: string, jobId: string | undefined, flags: { wait?: boolean; pollSeconds?: string }, reporter: Reporter, deps: Partial<FinetuneDeps> = {}): Promise<number> {
   const context: FinetuneDeps = { db, dataDir, ...deps };
   if (jobId === undefined) {
-    const jobs = jobsOfKinds(db, [FINETUNE_KIND], 50);
+    const jobs = jobsOfKinds(db, [FINETUNE_KIND, ...HOSTED_KINDS], 50);
     if (jobs.length === 0) reporter.progress("No fine-tuning jobs yet: oncotimeline finetune submit --dataset NAME --base MODEL");
-    for (const job of jobs) report(reporter, finetuneStatus(db, dataDir, job.id));
+    for (const job of jobs) {
+      if (isHostedJob(db, job.id)) reportHosted(reporter, hostedStatus(db, job.id));
+      else report(reporter, finetuneStatus(db, dataDir, job.id));
+    }
     return EXIT.ok;
   }
   const id = positiveInt("job", jobId) as number;
+  if (isHostedJob(db, id)) return hostedStatusCommand(db, id, flags, reporter);
   if (flags.wait) return follow(context, id, flags.pollSeconds, reporter);
   const status = await explained(() => pollFinetune(context, id));
   report(reporter, status);
@@ -166,9 +191,21 @@ export async function finetuneStatusCommand(db: Db, dataDir: string, jobId: stri
 }
 
 export async function finetuneCancelCommand(db: Db, dataDir: string, jobId: string, reporter: Reporter): Promise<number> {
-  const status = await explained(() => cancelFinetune({ db, dataDir }, positiveInt("job", jobId) as number));
+  const id = positiveInt("job", jobId) as number;
+  if (isHostedJob(db, id)) return hostedCancelCommand(db, id, reporter);
+  const status = await explained(() => cancelFinetune({ db, dataDir }, id));
   report(reporter, status);
   return EXIT.ok;
+}
+
+/** `finetune fetch JOB`: a hosted run's artefact into the data folder (a Slurm run's adapter comes home by itself once it completed). */
+export async function finetuneFetchCommand(db: Db, dataDir: string, jobId: string, flags: { artefact?: string }, reporter: Reporter): Promise<number> {
+  const id = positiveInt("job", jobId) as number;
+  if (!isHostedJob(db, id)) {
+    await explained(async () => requireFinetuneJob(db, id));
+    throw new CliError(`job ${id} ran on the cluster: its adapter is fetched and registered by oncotimeline finetune status ${id} once it completed`);
+  }
+  return hostedFetchCommand(db, dataDir, id, flags, reporter);
 }
 
 /** Polls until the run ends here: each change of state, stage or step printed once. */

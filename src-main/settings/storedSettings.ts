@@ -2,6 +2,7 @@ import type { Settings, SettingsView } from "../../src-shared/api.ts";
 import { exportSettings } from "../export/settings.ts";
 import { extractionSettings } from "../extract/settings.ts";
 import { clusterSettings } from "../finetune/clusterSettings.ts";
+import { hostedFinetuneSettings } from "../finetune/hostedSettings.ts";
 import type { Db } from "../store/db.ts";
 import { getSetting, setSetting } from "../store/settings.ts";
 import { reviewSettings } from "../timeline/settings.ts";
@@ -16,26 +17,29 @@ export function readSettings(db: Db): SettingsView {
   const extraction = readStored(db, extractionSettings);
   const exporting = readStored(db, exportSettings);
   const cluster = readStored(db, clusterSettings);
+  const hosted = readStored(db, hostedFinetuneSettings);
   return {
     ...review.value,
     extraction: extraction.value,
     export: exporting.value,
     cluster: cluster.value,
-    warnings: [...review.warnings, ...extraction.warnings, ...exporting.warnings, ...cluster.warnings],
+    hostedFinetune: hosted.value,
+    warnings: [...review.warnings, ...extraction.warnings, ...exporting.warnings, ...cluster.warnings, ...hosted.warnings],
   };
 }
 
 /** The settings to store: a section left out keeps what is stored. */
-export type SettingsUpdate = Omit<Settings, "extraction" | "export" | "cluster"> & Partial<Pick<Settings, "extraction" | "export" | "cluster">>;
+export type SettingsUpdate = Omit<Settings, "extraction" | "export" | "cluster" | "hostedFinetune"> & Partial<Pick<Settings, "extraction" | "export" | "cluster" | "hostedFinetune">>;
 
 /** Every section given rewritten whole, so fields this version refused or does not know are gone. */
 export function writeSettings(db: Db, settings: SettingsUpdate): void {
-  const { extraction, export: exporting, cluster, ...review } = settings;
+  const { extraction, export: exporting, cluster, hostedFinetune, ...review } = settings;
   db.transaction(() => {
     setSetting(db, sectionKey(reviewSettings), review);
     if (extraction) setSetting(db, sectionKey(extractionSettings), extraction);
     if (exporting) setSetting(db, sectionKey(exportSettings), exporting);
     if (cluster) setSetting(db, sectionKey(clusterSettings), cluster);
+    if (hostedFinetune) setSetting(db, sectionKey(hostedFinetuneSettings), hostedFinetune);
   })();
 }
 

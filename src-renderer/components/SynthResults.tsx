@@ -1,12 +1,9 @@
 import { useEffect, useRef, type KeyboardEvent } from "react";
 import type { SynthLetter } from "../../src-shared/api.ts";
+import { formatUsd } from "../../src-shared/formatUsd.ts";
 import { LETTERS_PAGE_SIZE, useSynth, type LetterFilter } from "../state/synth.ts";
 
-export function formatUsd(value: number): string {
-  // Two decimals; a first cent not yet reached still shows that something was spent.
-  if (value > 0 && value < 0.005) return "<$0.01";
-  return `$${value.toFixed(2)}`;
-}
+export { formatUsd };
 
 function firstLine(letter: SynthLetter): string {
   const line = letter.content?.split("\n").find((text) => text.trim() !== "");

@@ -1,5 +1,6 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from "react";
 import { RecipeSchema, type ClusterSettings, type ConnectResult, type FinetuneStatus, type Recipe } from "../../src-shared/api/finetune.ts";
+import { HostedFinetune } from "../components/HostedFinetune.tsx";
 import { formatLoss, LossChart } from "../components/LossChart.tsx";
 import { useDatasets } from "../state/datasets.ts";
 import { useFinetune } from "../state/finetune.ts";
@@ -574,6 +575,7 @@ export function FinetunePage(): React.JSX.Element {
       </section>
       {job && <JobDetail job={job} />}
       <SubmitForm />
+      <HostedFinetune />
       {cluster ? <ClusterForm saved={cluster} /> : <p className="muted">Loading the cluster settings…</p>}
     </div>
   );

@@ -35,6 +35,17 @@ export const ClusterSettingsSchema = z.strictObject({
 });
 export type ClusterSettings = z.infer<typeof ClusterSettingsSchema>;
 
+/**
+ * What a hosted provider charges per million training tokens, for the estimate shown before a run
+ * is sent (training tokens × epochs × this). The defaults are the list prices for a LoRA fine-tune
+ * of an 8B model when this was written; a contract's own price goes here.
+ */
+export const HostedFinetuneSettingsSchema = z.strictObject({
+  openpipePricePerMillionTokens: z.number().min(0).max(1000),
+  togetherPricePerMillionTokens: z.number().min(0).max(1000),
+});
+export type HostedFinetuneSettings = z.infer<typeof HostedFinetuneSettingsSchema>;
+
 /** The source recipe's QLoRA settings (docs/domain.md §6), each one changeable per run. */
 export const RecipeSchema = z.strictObject({
   rank: z.number().int().min(1).max(256).default(8),
@@ -79,6 +90,51 @@ export type FinetuneStatus = {
   submittedAt: string | null;
 };
 
+/** The hosted fine-tuning services: synthetic training sets only. */
+export const HOSTED_PROVIDERS = ["openpipe", "together"] as const;
+export type HostedProviderName = (typeof HOSTED_PROVIDERS)[number];
+
+/** Training tokens × epochs × price per million tokens: shown before a hosted run is sent. */
+export type CostEstimate = { trainingTokens: number; epochs: number; pricePerMillionTokens: number; usd: number };
+
+/** Something a hosted run made: a file to download, or a served model / a web-app export to name. */
+export type HostedArtefact = { name: string; kind: "adapter" | "merged" | "endpoint" | "web-export"; downloadable: boolean; description: string };
+export type HostedFetched = { path: string; bytes: number; artefact: string };
+
+/** A hosted run as the CLI and the app show it. */
+export type HostedFinetuneStatus = {
+  jobId: number;
+  kind: string;
+  provider: HostedProviderName;
+  name: string;
+  dataset: string;
+  /** The job row's state: running until the run ends at the provider. */
+  state: FinetuneStatus["state"];
+  /** The provider's id for the run (OpenPipe: the model's slug; Together: ft-…). */
+  runId: string | null;
+  /** The provider's own word, as last seen (PENDING, TRAINING, DEPLOYED, ERROR; queued, running, completed …). */
+  providerStatus: string | null;
+  /** Why it failed or was cancelled, in the provider's words. */
+  message: string | null;
+  /** The provider's event log, one line each (Together). */
+  events: string[];
+  estimate: CostEstimate;
+  /** What the provider says it cost, in US dollars; null where it does not say. */
+  costUsd: number | null;
+  trainedTokens: number | null;
+  artefacts: HostedArtefact[];
+  fetched: HostedFetched[];
+  submittedAt: string | null;
+  finishedAt: string | null;
+};
+
+const HostedRunSchema = z.strictObject({
+  provider: z.enum(HOSTED_PROVIDERS),
+  dataset: nonEmpty,
+  baseModelId: id,
+  recipe: RecipeSchema.pick({ epochs: true, learningRate: true, rank: true, alpha: true, dropout: true }).partial().optional(),
+});
+
 /** A first connection meets an unknown host key: shown for the user to compare and accept. */
 export type ConnectResult =
   | { state: "connected"; target: string; partitions: string[]; checkpointFound: boolean }
@@ -99,4 +155,19 @@ export const finetuneApi = {
   /** poll: look at the cluster now (new log and loss lines; a completed run fetched and registered); else what is already home. */
   "finetune.get": endpoint<FinetuneStatus>()(z.strictObject({ jobId: id, poll: z.boolean().default(false) })),
   "finetune.cancel": endpoint<FinetuneStatus>()(z.strictObject({ jobId: id })),
+  /** What a hosted run would cost, from the set's own token counts and the price setting: nothing is sent. A set holding a real letter is refused. */
+  "finetune.hostedEstimate": endpoint<CostEstimate>()(HostedRunSchema),
+  /** Uploads the (synthetic) set and starts the run; refused when the estimate is over maxUsd. The key is the app's stored one. */
+  "finetune.hostedSubmit": endpoint<HostedFinetuneStatus>()(
+    HostedRunSchema.extend({
+      name: z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/, "letters, digits, dots, dashes and underscores").optional(),
+      maxUsd: z.number().min(0).optional(),
+    }),
+  ),
+  "finetune.hostedList": endpoint<HostedFinetuneStatus[]>()(z.strictObject({})),
+  /** poll: ask the provider now; else what was last seen. */
+  "finetune.hostedGet": endpoint<HostedFinetuneStatus>()(z.strictObject({ jobId: id, poll: z.boolean().default(false) })),
+  "finetune.hostedCancel": endpoint<HostedFinetuneStatus>()(z.strictObject({ jobId: id })),
+  /** A finished run's artefact (default: the first downloadable one) into the job's folder; fetched is null where the API serves no file. */
+  "finetune.hostedFetch": endpoint<{ status: HostedFinetuneStatus; fetched: HostedFetched | null; artefacts: HostedArtefact[] }>()(z.strictObject({ jobId: id, artefact: nonEmpty.optional() })),
 } as const;

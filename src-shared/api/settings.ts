@@ -2,7 +2,7 @@ import { z } from "zod";
 import { endpoint } from "./endpoint.ts";
 import { ExportSettingsSchema } from "./export.ts";
 import { ExtractionSettingsSchema } from "./extract.ts";
-import { ClusterSettingsSchema } from "./finetune.ts";
+import { ClusterSettingsSchema, HostedFinetuneSettingsSchema } from "./finetune.ts";
 import { ReviewSettingsSchema } from "./timeline.ts";
 
 /** Each capability declares its own section; this is how the settings screen sees them together. */
@@ -11,6 +11,7 @@ export const SettingsSchema = z.strictObject({
   extraction: ExtractionSettingsSchema,
   export: ExportSettingsSchema,
   cluster: ClusterSettingsSchema,
+  hostedFinetune: HostedFinetuneSettingsSchema,
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
@@ -26,6 +27,6 @@ export const settingsApi = {
   // What settings.get returned may be sent back as it is: its warnings are ignored. A section left
   // out keeps what is stored (a client from before the section existed does not send it).
   "settings.set": endpoint<SettingsView>()(
-    SettingsSchema.partial({ extraction: true, export: true, cluster: true }).extend({ warnings: z.array(z.unknown()).optional() }),
+    SettingsSchema.partial({ extraction: true, export: true, cluster: true, hostedFinetune: true }).extend({ warnings: z.array(z.unknown()).optional() }),
   ),
 } as const;

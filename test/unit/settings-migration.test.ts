@@ -1,4 +1,5 @@
 import { clusterSettings } from "../../src-main/finetune/clusterSettings.ts";
+import { hostedFinetuneSettings } from "../../src-main/finetune/hostedSettings.ts";
 import { describe, expect, it } from "vitest";
 import { createServices } from "../../src-main/api/services.ts";
 import { openStore } from "../../src-main/store/db.ts";
@@ -40,8 +41,8 @@ describe("settings kept per capability", () => {
   it("a store of the last version reads every setting back unchanged", async () => {
     const services = createServices({ dataDir: storeOfLastVersion(appBlob), log: () => {} });
     try {
-      // The cluster section came later: a store from before has its defaults.
-      expect(await services.handlers["settings.get"]({})).toEqual({ ...appBlob, cluster: clusterSettings.defaults, warnings: [] });
+      // The cluster and hosted fine-tuning sections came later: a store from before has their defaults.
+      expect(await services.handlers["settings.get"]({})).toEqual({ ...appBlob, cluster: clusterSettings.defaults, hostedFinetune: hostedFinetuneSettings.defaults, warnings: [] });
     } finally {
       await services.close();
     }
@@ -62,7 +63,7 @@ describe("settings kept per capability", () => {
       expect(logged).toEqual(read.warnings.map((warning) => `settings: ${warning.message}`));
 
       // The settings screen sends back what it was given, warnings included.
-      expect(await services.handlers["settings.set"](read)).toEqual({ ...appBlob, extraction: { ...appBlob.extraction, maxTokens: 4096 }, cluster: clusterSettings.defaults, warnings: [] });
+      expect(await services.handlers["settings.set"](read)).toEqual({ ...appBlob, extraction: { ...appBlob.extraction, maxTokens: 4096 }, cluster: clusterSettings.defaults, hostedFinetune: hostedFinetuneSettings.defaults, warnings: [] });
     } finally {
       await services.close();
     }
