@@ -317,6 +317,8 @@ describe.skipIf(!haveChromium())("Datasets and Fine-tune screens, lineage on Mod
     try {
       await page.goto(host.url);
       await goTo(page, "Fine-tune");
+      // The list arrives after the screen opens: wait for it, then expect exactly the three runs.
+      await page.getByTestId("finetune-row").nth(2).waitFor();
       await expect(page.getByTestId("finetune-row").count()).resolves.toBe(3);
       await page.getByRole("button", { name: "tiny-base-demo-letters-r2", exact: true }).click();
       const detail = page.getByTestId("finetune-job");
