@@ -128,8 +128,9 @@ describe("parallel engine", () => {
       // In the order their samplings finished, as node-llama-cpp queued them, the same steps took
       // 2.33 micro-batches each (measured); in sequence-id order, one.
       expect(stats?.fullStepMicroBatches).toBe(stats?.fullSteps);
-      // A letter starting a step early or ending a step late can leave a gap in the ids: a pass more.
-      expect(stats?.stepMicroBatches).toBeLessThanOrEqual((stats?.stepDecodes ?? 0) + 2);
+      // A letter starting a step early or ending a step late can leave a gap in the ids: a pass
+      // more, at most once at each end of each of the four letters (a loaded machine staggers them).
+      expect(stats?.stepMicroBatches).toBeLessThanOrEqual((stats?.stepDecodes ?? 0) + 2 * 4);
     } finally {
       await engine.close();
     }
