@@ -77,12 +77,17 @@ async function build(): Promise<TinyHfLlama> {
   }
 }
 
+/** Runs the training venv's Python (one thread: the machine's cores are shared); the last 20 lines of stderr on failure. */
+export function runTrainingPython(args: string[]): Promise<void> {
+  return run(trainingPython(), args);
+}
+
 function run(command: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     execFile(
       command,
       args,
-      { env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1", TOKENIZERS_PARALLELISM: "false" }, maxBuffer: 64 << 20 },
+      { env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1", TOKENIZERS_PARALLELISM: "false", OMP_NUM_THREADS: "1" }, maxBuffer: 64 << 20 },
       (error, _stdout, stderr) => {
         if (error) reject(new Error(`${path.basename(args[0] ?? command)} failed: ${stderr.trim().split("\n").slice(-20).join("\n")}`, { cause: error }));
         else resolve();

@@ -5,17 +5,16 @@
  * order, shapes, types) with bit-identical bytes, the same metadata (tokenizer and chat template
  * included; only the display name differs), and the same greedy tokens from node-llama-cpp.
  */
-import { execFile } from "node:child_process";
 import { readdirSync } from "node:fs";
 import path from "node:path";
-import { getLlama } from "node-llama-cpp";
 import { beforeAll, describe, expect, it } from "vitest";
 import { llamaCppConverters } from "../../src-main/finetune/bundleFiles.ts";
 import { convertHfLlama } from "../../src-main/models/convert/hfToGguf.ts";
-import { readGgufFile, readGgufTensorData, type GgufFile } from "../../src-main/models/gguf/gguf.ts";
+import type { GgufFile } from "../../src-main/models/gguf/gguf.ts";
+import { expectSameTensors, greedyTokens } from "../helpers/ggufCrossCheck.ts";
 import { EXTRACTION_TEST_TIMEOUT_MS, REPO_ROOT, runCli } from "../helpers/cli.ts";
 import { useTempDirs } from "../helpers/tempDir.ts";
-import { ensureTinyHfLlama, haveTrainingVenv, trainingPython, type TinyHfLlama } from "../helpers/tinyHfLlama.ts";
+import { ensureTinyHfLlama, haveTrainingVenv, runTrainingPython, type TinyHfLlama } from "../helpers/tinyHfLlama.ts";
 
 const tempDir = useTempDirs();
 const ready = haveTrainingVenv();
@@ -24,39 +23,8 @@ const RESAVE = path.join(REPO_ROOT, "scripts", "finetune", "resave_checkpoint.py
 const LABELS = new Set(["general.name", "general.size_label"]);
 const PROMPT = "Mr Brown had a right hemicolectomy on 4 May 2019 for colon cancer.";
 
-function python(args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    execFile(trainingPython(), args, { env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1", TOKENIZERS_PARALLELISM: "false", OMP_NUM_THREADS: "1" }, maxBuffer: 64 << 20 }, (error, _stdout, stderr) => {
-      if (error) reject(new Error(`${path.basename(args[0] ?? "python")} failed: ${stderr.split("\n").slice(-20).join("\n")}`, { cause: error }));
-      else resolve();
-    });
-  });
-}
-
-async function greedyTokens(modelPath: string, count: number): Promise<number[]> {
-  const llama = await getLlama({ gpu: false, build: "never" });
-  const model = await llama.loadModel({ modelPath });
-  const context = await model.createContext({ threads: 1, contextSize: 256 });
-  try {
-    const tokens: number[] = [];
-    for await (const token of context.getSequence().evaluate(model.tokenize(PROMPT), { temperature: 0 })) {
-      tokens.push(token);
-      if (tokens.length >= count) break;
-    }
-    return tokens;
-  } finally {
-    await context.dispose();
-    await model.dispose();
-  }
-}
-
 async function expectSameGguf(ours: string, theirs: string): Promise<void> {
-  const [a, b] = await Promise.all([readGgufFile(ours), readGgufFile(theirs)]);
-  expect(a.tensors.map((t) => [t.name, t.dims, t.type])).toEqual(b.tensors.map((t) => [t.name, t.dims, t.type]));
-  for (const tensor of a.tensors) {
-    const [mine, reference] = await Promise.all([readGgufTensorData(ours, a, tensor.name), readGgufTensorData(theirs, b, tensor.name)]);
-    expect(mine.equals(reference), `${tensor.name} differs from llama.cpp's`).toBe(true);
-  }
+  const [a, b] = await expectSameTensors(ours, theirs);
   const entries = (file: GgufFile) => file.metadata.filter((kv) => !LABELS.has(kv.key)).map((kv) => [kv.key, kv.type, Buffer.from(kv.raw ?? []).toString("base64")]);
   const sorted = (list: (string | number)[][]) => [...list].sort((x, y) => String(x[0]).localeCompare(String(y[0])));
   expect(sorted(entries(a))).toEqual(sorted(entries(b)));
@@ -72,10 +40,10 @@ describe.skipIf(!ready)("Llama checkpoint → GGUF: ours against llama.cpp's con
 
   it("BF16 in two shards → Q8_0 by models import-hf: same tensors, bytes and metadata, same greedy tokens", async () => {
     const sharded = path.join(tempDir(), "merged");
-    await python([RESAVE, "--base", tiny.hfDir, "--out", sharded, "--dtype", "bfloat16", "--max-shard-size", "20MB"]);
+    await runTrainingPython([RESAVE, "--base", tiny.hfDir, "--out", sharded, "--dtype", "bfloat16", "--max-shard-size", "20MB"]);
     expect(readdirSync(sharded).filter((name) => /^model-\d+-of-\d+\.safetensors$/.test(name))).toHaveLength(2);
     const theirs = path.join(tempDir(), "llama-cpp-q8_0.gguf");
-    await python([path.join(converters, "convert_hf_to_gguf.py"), sharded, "--outtype", "q8_0", "--outfile", theirs]);
+    await runTrainingPython([path.join(converters, "convert_hf_to_gguf.py"), sharded, "--outtype", "q8_0", "--outfile", theirs]);
 
     const data = tempDir();
     const imported = await runCli(["--data", data, "--json", "models", "import-hf", sharded, "--type", "q8_0", "--name", "merged-ft"]);
@@ -83,15 +51,15 @@ describe.skipIf(!ready)("Llama checkpoint → GGUF: ours against llama.cpp's con
     const ours = path.join(data, "models", "merged-ft.q8_0.gguf");
     expect(imported.events.at(-1)).toMatchObject({ type: "hf-imported", path: ours, tensors: 22, model: { name: "merged-ft", path: ours, verified: { backend: "cpu" } } });
     await expectSameGguf(ours, theirs);
-    const tokens = await greedyTokens(ours, 12);
+    const tokens = await greedyTokens(ours, PROMPT, 12);
     expect(tokens).toHaveLength(12);
-    expect(tokens).toEqual(await greedyTokens(theirs, 12));
+    expect(tokens).toEqual(await greedyTokens(theirs, PROMPT, 12));
   }, EXTRACTION_TEST_TIMEOUT_MS);
 
   it("F32 in one file → F16: the same file as the tiny model's own base.gguf, same greedy tokens", async () => {
     const ours = path.join(tempDir(), "ours-f16.gguf");
     await convertHfLlama({ dir: tiny.hfDir, out: ours, type: "f16" });
     await expectSameGguf(ours, tiny.gguf);
-    expect(await greedyTokens(ours, 12)).toEqual(await greedyTokens(tiny.gguf, 12));
+    expect(await greedyTokens(ours, PROMPT, 12)).toEqual(await greedyTokens(tiny.gguf, PROMPT, 12));
   }, EXTRACTION_TEST_TIMEOUT_MS);
 });
