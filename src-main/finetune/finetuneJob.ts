@@ -14,9 +14,9 @@ import type { ModelLineage } from "../../src-shared/modelLineage.ts";
 import { fileSha256 } from "../base/atomicFile.ts";
 import { listDatasets } from "../datasets/buildDataset.ts";
 import type { VerifyOptions } from "../extract/llama/verifyModel.ts";
-import { createJob, finishJob, getJob, addItems, itemsOfJob, markItemsSubmitted, commitItem, type JobRow } from "../jobs/jobStore.ts";
+import { createJob, finishJob, getJob, addItems, itemsOfJob, markItemsSubmitted, commitItem, saveJobParams, type JobRow } from "../jobs/jobStore.ts";
 import { registerVerifiedModel } from "../models/registerVerified.ts";
-import { nowIso, prepared, type Db } from "../store/db.ts";
+import { nowIso, type Db } from "../store/db.ts";
 import { getModelById, type ModelRow } from "../store/models.ts";
 import { writeTrainingBundle } from "./bundleFiles.ts";
 import { sshSettingsOf } from "./clusterSettings.ts";
@@ -68,7 +68,7 @@ function paramsOf(job: JobRow): FinetuneParams {
 }
 
 function saveParams(db: Db, jobId: number, params: FinetuneParams): void {
-  prepared(db, "UPDATE jobs SET params = ?, updated_at = ? WHERE id = ?").run(JSON.stringify(params), nowIso(), jobId);
+  saveJobParams(db, jobId, params);
 }
 
 export function requireFinetuneJob(db: Db, jobId: number): JobRow {

@@ -12,8 +12,8 @@ import { formatUsd } from "../../src-shared/formatUsd.ts";
 import { fileSha256 } from "../base/atomicFile.ts";
 import { listDatasets } from "../datasets/buildDataset.ts";
 import { cloudSafeDataset } from "../datasets/cloudSafe.ts";
-import { addItems, commitItem, createJob, finishJob, getJob, itemsOfJob, markItemsSubmitted, type JobRow } from "../jobs/jobStore.ts";
-import { nowIso, prepared, type Db } from "../store/db.ts";
+import { addItems, commitItem, createJob, finishJob, getJob, itemsOfJob, markItemsSubmitted, saveJobParams, type JobRow } from "../jobs/jobStore.ts";
+import { nowIso, type Db } from "../store/db.ts";
 import type { ModelRow } from "../store/models.ts";
 import { FinetuneError, finetuneFolder } from "./finetuneJob.ts";
 import { estimateCostUsd, HOSTED_PROVIDERS, type Artefact, type HostedProvider, type HostedProviderName, type HostedRecipe, type ProviderStatus, type Uploaded } from "./providers/provider.ts";
@@ -58,7 +58,7 @@ function paramsOf(job: JobRow): HostedParams {
 }
 
 function saveParams(db: Db, jobId: number, params: HostedParams): void {
-  prepared(db, "UPDATE jobs SET params = ?, updated_at = ? WHERE id = ?").run(JSON.stringify(params), nowIso(), jobId);
+  saveJobParams(db, jobId, params);
 }
 
 export function requireHostedJob(db: Db, jobId: number): JobRow {

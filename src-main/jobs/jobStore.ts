@@ -76,6 +76,11 @@ export function deleteJobIfEmpty(db: Db, jobId: number): void {
   prepared(db, "DELETE FROM jobs WHERE id = ? AND NOT EXISTS (SELECT 1 FROM job_items WHERE job_id = ?)").run(jobId, jobId);
 }
 
+/** Replaces a job's params (the record a later process follows the job by, e.g. a fine-tune's remote state). */
+export function saveJobParams(db: Db, jobId: number, params: unknown): void {
+  prepared(db, "UPDATE jobs SET params = ?, updated_at = ? WHERE id = ?").run(JSON.stringify(params), nowIso(), jobId);
+}
+
 export function getJob(db: Db, id: number): JobRow | undefined {
   return prepared(db, "SELECT * FROM jobs WHERE id = ?").get(id) as JobRow | undefined;
 }

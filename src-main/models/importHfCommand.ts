@@ -4,7 +4,7 @@
  * generates here.
  */
 import { existsSync } from "node:fs";
-import { mkdir, unlink } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { formatBytes } from "../../src-shared/formatBytes.ts";
 import { CliError, EXIT, type Reporter } from "../cliKit/reporter.ts";
@@ -12,7 +12,7 @@ import type { Db } from "../store/db.ts";
 import { convertHfLlama, type CheckpointOutType } from "./convert/hfToGguf.ts";
 import { HfCheckpointError } from "./convert/hfCheckpoint.ts";
 import { SafetensorsError } from "./convert/safetensors.ts";
-import { ModelRefusedError, registerVerifiedModel } from "./registerVerified.ts";
+import { ModelRefusedError, registerWrittenOrRemove, verifiedFigures } from "./registerVerified.ts";
 
 export type ImportHfFlags = { name?: string | undefined; out?: string | undefined; type?: string | undefined };
 
@@ -38,11 +38,9 @@ export async function modelsImportHfCommand(db: Db, dataDir: string, dir: string
   reporter.progress(`Wrote ${converted.tensors} tensors (${formatBytes(converted.bytes)}) in ${seconds.toFixed(1)} s. Checking that it loads and generates...`);
   let registered;
   try {
-    registered = await registerVerifiedModel(db, { file: out, name });
+    registered = await registerWrittenOrRemove(db, { file: out, name }, out);
   } catch (error) {
-    // A file nothing can run is not left behind to be mistaken for a result.
-    await unlink(out).catch(() => undefined);
-    if (error instanceof ModelRefusedError) throw new CliError(`${error.message} (nothing registered; ${out} removed)`);
+    if (error instanceof ModelRefusedError) throw new CliError(error.message);
     throw error;
   }
   const { model, backend, loadMs, tokensPerSecond } = registered;
@@ -53,7 +51,7 @@ export async function modelsImportHfCommand(db: Db, dataDir: string, dir: string
       tensors: converted.tensors,
       bytes: converted.bytes,
       seconds: Math.round(seconds * 10) / 10,
-      model: { ...model, verified: { backend, loadMs: Math.round(loadMs), tokensPerSecond: Math.round(tokensPerSecond * 10) / 10 } },
+      model: { ...model, verified: verifiedFigures(registered) },
     },
     `Wrote ${out} (${formatBytes(converted.bytes)}, ${type.toUpperCase()}) in ${seconds.toFixed(1)} s and registered model "${model.name}": loaded in ${(loadMs / 1000).toFixed(1)} s on ${backend}, ${tokensPerSecond.toFixed(1)} tokens/s`,
   );

@@ -4,7 +4,7 @@
  * once the pair loads and generates here.
  */
 import { existsSync } from "node:fs";
-import { mkdir, unlink } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { formatBytes } from "../../src-shared/formatBytes.ts";
 import type { ModelLineage } from "../../src-shared/modelLineage.ts";
@@ -15,7 +15,7 @@ import { findModel, isServerModel, modelFingerprint, modelLineage } from "../sto
 import { convertPeftLora, LoraConversionError, type LoraOutType } from "./convert/peftLora.ts";
 import { SafetensorsError } from "./convert/safetensors.ts";
 import { GgufFormatError } from "./gguf/gguf.ts";
-import { ModelRefusedError, registerVerifiedModel } from "./registerVerified.ts";
+import { ModelRefusedError, registerWrittenOrRemove, verifiedFigures } from "./registerVerified.ts";
 
 export type ImportLoraFlags = { base: string; name?: string | undefined; out?: string | undefined; type?: string | undefined };
 
@@ -57,11 +57,9 @@ export async function modelsImportLoraCommand(db: Db, dataDir: string, dir: stri
   reporter.progress(`Checking that ${base.path} with the adapter loads and generates...`);
   let registered;
   try {
-    registered = await registerVerifiedModel(db, { file: base.path, adapter: out, name, lineage });
+    registered = await registerWrittenOrRemove(db, { file: base.path, adapter: out, name, lineage }, out);
   } catch (error) {
-    // A file nothing can run is not left behind to be mistaken for a result.
-    await unlink(out).catch(() => undefined);
-    if (error instanceof ModelRefusedError) throw new CliError(`${error.message} (nothing registered; ${out} removed)`);
+    if (error instanceof ModelRefusedError) throw new CliError(error.message);
     throw error;
   }
   const { model, backend, loadMs, tokensPerSecond } = registered;
@@ -72,7 +70,7 @@ export async function modelsImportLoraCommand(db: Db, dataDir: string, dir: stri
       pairs: converted.pairs,
       alpha: converted.alpha,
       ranks: converted.ranks,
-      model: { ...model, lineage: modelLineage(model), verified: { backend, loadMs: Math.round(loadMs), tokensPerSecond: Math.round(tokensPerSecond * 10) / 10 } },
+      model: { ...model, lineage: modelLineage(model), verified: verifiedFigures(registered) },
     },
     `Wrote ${out} (${converted.pairs} LoRA pairs, rank ${converted.ranks.join("/")}, alpha ${converted.alpha}) and registered model "${model.name}" (${formatBytes(model.bytes)}): ${model.path} + adapter, loaded in ${(loadMs / 1000).toFixed(1)} s on ${backend}, ${tokensPerSecond.toFixed(1)} tokens/s`,
   );

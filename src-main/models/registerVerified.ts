@@ -4,6 +4,7 @@
  * and generate here, so a broken file is refused now rather than hours into a queued batch.
  */
 import { existsSync } from "node:fs";
+import { unlink } from "node:fs/promises";
 import type { ModelLineage } from "../../src-shared/modelLineage.ts";
 import { verifyModel, type VerifyOptions } from "../extract/llama/verifyModel.ts";
 import type { Db } from "../store/db.ts";
@@ -28,4 +29,23 @@ export async function registerVerifiedModel(db: Db, wanted: ModelToRegister, opt
   if (!verified.ok) throw new ModelRefusedError(`refused ${adapter === undefined ? file : `${file} with ${adapter}`}: ${verified.message}`);
   const model = registerModel(db, file, { name: wanted.name, adapter, lineage: wanted.lineage });
   return { model, backend: verified.backend, loadMs: verified.loadMs, tokensPerSecond: verified.tokensPerSecond };
+}
+
+/**
+ * A file this app has just written (a converted checkpoint or adapter), registered as above; if it
+ * is refused it is deleted, so a file nothing can run is not left to be mistaken for a result.
+ */
+export async function registerWrittenOrRemove(db: Db, wanted: ModelToRegister, written: string): Promise<RegisteredModel> {
+  try {
+    return await registerVerifiedModel(db, wanted);
+  } catch (error) {
+    await unlink(written).catch(() => undefined);
+    if (error instanceof ModelRefusedError) throw new ModelRefusedError(`${error.message} (nothing registered; ${written} removed)`);
+    throw error;
+  }
+}
+
+/** What a registration's check measured, rounded for a report. */
+export function verifiedFigures(registered: RegisteredModel): { backend: string; loadMs: number; tokensPerSecond: number } {
+  return { backend: registered.backend, loadMs: Math.round(registered.loadMs), tokensPerSecond: Math.round(registered.tokensPerSecond * 10) / 10 };
 }
