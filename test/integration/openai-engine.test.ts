@@ -80,6 +80,8 @@ describe("host policy: letters go only to this machine or a server the user mark
     ["https://us-central1-aiplatform.googleapis.com/v1", "Google Vertex AI"],
     ["https://bedrock-runtime.eu-west-2.amazonaws.com", "Amazon Bedrock"],
     ["https://api.together.xyz/v1", "Together AI"],
+    // Where a hosted fine-tune is served (finetune --provider openpipe): synthetic letters only, never real ones.
+    ["https://api.openpipe.ai/api/v1", "OpenPipe"],
     ["https://api.groq.com/openai/v1", "Groq"],
     ["https://openrouter.ai/api/v1", "OpenRouter"],
     ["https://api.mistral.ai/v1", "Mistral AI"],

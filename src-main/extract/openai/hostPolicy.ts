@@ -29,6 +29,7 @@ export const CLOUD_AI_APIS: readonly CloudApi[] = [
   { provider: "Google Gemini", domain: "generativelanguage.googleapis.com" },
   { provider: "Google Vertex AI", pattern: /(^|[.-])aiplatform\.googleapis\.com$/ },
   { provider: "Amazon Bedrock", pattern: /(^|\.)bedrock(-runtime|-agent-runtime)?(-fips)?\.[a-z0-9-]+\.amazonaws\.com$/ },
+  { provider: "OpenPipe", domain: "openpipe.ai" },
   { provider: "Together AI", domain: "together.xyz" },
   { provider: "Together AI", domain: "together.ai" },
   { provider: "Groq", domain: "groq.com" },
