@@ -8,7 +8,6 @@ import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { startAppHost } from "../../src-main/host/appHost.ts";
 import { openStore } from "../../src-main/store/db.ts";
 import { saveExtraction } from "../../src-main/store/extractions.ts";
 import { insertLetter } from "../../src-main/store/letters.ts";
@@ -17,7 +16,7 @@ import type { ReviewView } from "../../src-shared/api.ts";
 import { getAtPath } from "../../src-shared/documentPath.ts";
 import type { GroundedValue } from "../../src-shared/evidence.ts";
 import { CANCER_EVENT_TYPES, type TimelineDocument } from "../../src-shared/timeline.ts";
-import { apiOf, goTo, haveChromium, openPage, screenshot, TAKING_SCREENSHOTS, until, type Host } from "../helpers/browser.ts";
+import { apiOf, goTo, haveChromium, openPage, screenshot, TAKING_SCREENSHOTS, until } from "../helpers/browser.ts";
 import { useE2eSuite, type E2eSuite } from "../helpers/e2eSuite.ts";
 import { ensureTestModel } from "../helpers/testModel.ts";
 
@@ -28,18 +27,13 @@ const CORRECTED = "Corrected by the e2e reviewer";
 
 let suite: E2eSuite;
 
-async function startHost(dataDir: string): Promise<Host> {
-  // CPU, one thread and a seeded sampler: the tiny random model's settings (DESIGN.md, "The model").
-  return startAppHost({ dataDir, staticDir: suite.staticDir(), engine: { gpu: false, threads: 1, temperature: 0.8, seed: 7 }, log: () => {} });
-}
-
 describe.skipIf(!haveChromium())("renderer end to end (Chromium + loopback host)", () => {
   suite = useE2eSuite();
 
   it("imports, extracts, reviews with undo and redo, and exports the correction", async () => {
     const modelPath = await ensureTestModel();
     const dataDir = suite.tempDir();
-    const host = await startHost(dataDir);
+    const host = await suite.startHost(dataDir);
     const api = apiOf(host);
     const { page, errors } = await openPage(suite.browser());
     try {
@@ -234,7 +228,7 @@ describe.skipIf(!haveChromium())("renderer end to end (Chromium + loopback host)
     insertAll();
     db.close();
 
-    const host = await startHost(dataDir);
+    const host = await suite.startHost(dataDir);
     const { page, errors } = await openPage(suite.browser());
     try {
       await page.goto(host.url);
@@ -270,7 +264,7 @@ describe.skipIf(!haveChromium())("renderer end to end (Chromium + loopback host)
     db.close();
     for (const letter of letters) expect(letter.spans).toBe(200);
 
-    const host = await startHost(dataDir);
+    const host = await suite.startHost(dataDir);
     const { page, errors } = await openPage(suite.browser());
     try {
       await page.goto(host.url);
@@ -344,7 +338,7 @@ describe.skipIf(!haveChromium())("renderer end to end (Chromium + loopback host)
   }, 120_000);
 
   it("imports letters dropped on the page, with a result line per file, a bad one named", async () => {
-    const host = await startHost(suite.tempDir());
+    const host = await suite.startHost(suite.tempDir());
     const api = apiOf(host);
     const { page } = await openPage(suite.browser());
     try {

@@ -16,21 +16,18 @@ import { describe, expect, it } from "vitest";
 import { RecipeSchema } from "../../src-shared/api/finetune.ts";
 import type { ModelLineage } from "../../src-shared/modelLineage.ts";
 import { FINETUNE_KIND, finetuneFolder, type FinetuneParams } from "../../src-main/finetune/finetuneJob.ts";
-import { startAppHost } from "../../src-main/host/appHost.ts";
-import { addItems, createJob, finishJob, itemsOfJob } from "../../src-main/jobs/jobStore.ts";
+import { addItems, createJob, finishJob } from "../../src-main/jobs/jobStore.ts";
 import { openStore, type Db } from "../../src-main/store/db.ts";
 import { registerModel } from "../../src-main/store/models.ts";
-import { insertSynthLetter } from "../../src-main/store/synth.ts";
-import { apiOf, goTo, haveChromium, openPage, screenshot, until, type Host } from "../helpers/browser.ts";
+import { apiOf, goTo, haveChromium, openPage, screenshot, until } from "../helpers/browser.ts";
 import { seriousViolations } from "../helpers/axe.ts";
 import { useE2eSuite, type E2eSuite } from "../helpers/e2eSuite.ts";
-import { demoLettersWithGold } from "../helpers/fakeOpenAiServer.ts";
 import { haveSlurm, sbatch, taskState } from "../helpers/slurm.ts";
+import { writeStudioStore } from "../helpers/studioStore.ts";
 import { haveSshd, type TestSshd } from "../helpers/ssh.ts";
 import { writeTestAdapter } from "../helpers/testAdapter.ts";
 import { ensureTestModel } from "../helpers/testModel.ts";
 
-const TYPES = ["initial_assessment", "follow_up", "discharge_summary"];
 const BASE_NAME = "tiny-base";
 
 let suite: E2eSuite;
@@ -39,20 +36,10 @@ const cluster = sshd !== false && haveSlurm() ? sshd : false;
 
 
 
-function startHost(dataDir: string): Promise<Host> {
-  return startAppHost({ dataDir, staticDir: suite.staticDir(), engine: { gpu: false, threads: 1, temperature: 0.8, seed: 7 }, log: () => {} });
-}
-
 /** The studio's accepted synthetic letters with gold (the demo letters; the last one rejected), and the tiny model as the base. */
 function studioStore(dataDir: string, modelPath: string): void {
+  writeStudioStore(dataDir);
   const db = openStore(dataDir);
-  const demo = demoLettersWithGold();
-  const job = createJob(db, { kind: "synth:generate", key: "demo", params: { model: "teacher", promptVersion: "v" } });
-  addItems(db, job, demo.map((_, i) => ({ key: `row-${i}`, payload: { row: { letter_type: TYPES[i % 3] }, occurrence: 0 } })));
-  itemsOfJob(db, job).forEach((item, i) => {
-    const letter = demo[i] as (typeof demo)[number];
-    insertSynthLetter(db, { itemId: item.id, content: letter.text, gold: JSON.parse(letter.gold), rawOutput: "{}", model: "teacher", messageId: null, promptVersion: "v", status: i === 15 ? "rejected" : "accepted", reasons: [], minhash: null });
-  });
   registerModel(db, modelPath, { name: BASE_NAME });
   db.close();
 }
@@ -134,7 +121,7 @@ describe.skipIf(!haveChromium())("Datasets and Fine-tune screens, lineage on Mod
     const modelPath = await ensureTestModel();
     const dataDir = suite.tempDir();
     studioStore(dataDir, modelPath);
-    const host = await startHost(dataDir);
+    const host = await suite.startHost(dataDir);
     const api = apiOf(host);
     const { page, errors } = await openPage(suite.browser());
     try {
@@ -219,7 +206,7 @@ describe.skipIf(!haveChromium())("Datasets and Fine-tune screens, lineage on Mod
     const checkpoint = path.join(work, "checkpoint");
     mkdirSync(checkpoint);
     writeFileSync(path.join(checkpoint, "config.json"), "{}");
-    const host = await startHost(dataDir);
+    const host = await suite.startHost(dataDir);
     const api = apiOf(host);
     const { page, errors } = await openPage(suite.browser());
     try {
@@ -311,7 +298,7 @@ describe.skipIf(!haveChromium())("Datasets and Fine-tune screens, lineage on Mod
     seedRun(db, dataDir, base.id, { state: "done", name: "tiny-base-demo-letters", params: { slurmJobId: "4241", modelId: tuned.id, finishedAt: "2025-01-05T19:10:00.000Z" }, metrics: lossLines(1, 60), log: logLines(60), progress: { logOffset: 0, metricsOffset: 0, slurmState: "COMPLETED", slurmReason: "None", stage: "done" } });
     db.close();
 
-    const host = await startHost(dataDir);
+    const host = await suite.startHost(dataDir);
     const api = apiOf(host);
     const { page, errors } = await openPage(suite.browser());
     try {

@@ -8,28 +8,22 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { startAppHost } from "../../src-main/host/appHost.ts";
 import { DEFAULT_BASE_MODEL } from "../../src-shared/api.ts";
 import { formatBytes } from "../../src-shared/formatBytes.ts";
 import { seriousViolations } from "../helpers/axe.ts";
-import { apiOf, goTo, haveChromium, openPage, screenshot, until, type Host } from "../helpers/browser.ts";
+import { apiOf, goTo, haveChromium, openPage, screenshot, until } from "../helpers/browser.ts";
 import { useE2eSuite, type E2eSuite } from "../helpers/e2eSuite.ts";
 import { FAKE_HF_URI, resumablePartials, startFakeHuggingFace } from "../helpers/fakeHuggingFace.ts";
 import { ensureTestModel } from "../helpers/testModel.ts";
 
 let suite: E2eSuite;
 
-function startHost(dataDir: string): Promise<Host> {
-  // CPU, one thread and a seeded sampler: the tiny random model's settings (DESIGN.md, "The model").
-  return startAppHost({ dataDir, staticDir: suite.staticDir(), engine: { gpu: false, threads: 1, temperature: 0.8, seed: 7 }, log: () => {} });
-}
-
 describe.skipIf(!haveChromium())("first run (Chromium + loopback host)", () => {
   suite = useE2eSuite();
 
   it("an empty store offers the demo: 16 letters and the test model, said to give noise, then Extraction", async () => {
     const dataDir = suite.tempDir();
-    const host = await startHost(dataDir);
+    const host = await suite.startHost(dataDir);
     const api = apiOf(host);
     const { page, errors } = await openPage(suite.browser());
     try {
@@ -85,7 +79,7 @@ describe.skipIf(!haveChromium())("first run (Chromium + loopback host)", () => {
     // The host runs in this process: node-llama-cpp and the SHA-256 check read HF_ENDPOINT from here.
     process.env.HF_ENDPOINT = hf.url;
     const dataDir = suite.tempDir();
-    const host = await startHost(dataDir);
+    const host = await suite.startHost(dataDir);
     const api = apiOf(host);
     const { page, errors } = await openPage(suite.browser());
     const partials = () => resumablePartials(path.join(dataDir, "models"), modelBytes.length);

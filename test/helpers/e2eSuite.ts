@@ -3,7 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
-import { launchBrowser } from "./browser.ts";
+import { startAppHost } from "../../src-main/host/appHost.ts";
+import { launchBrowser, type Host } from "./browser.ts";
 import { builtRenderer } from "./renderer.ts";
 
 /**
@@ -11,7 +12,13 @@ import { builtRenderer } from "./renderer.ts";
  * and the built renderer (test/globalSetup.ts builds it once per run), and temporary folders kept
  * until the block ends (a host may still write to them while a test finishes).
  */
-export type E2eSuite = { browser: () => Browser; staticDir: () => string; tempDir: () => string };
+export type E2eSuite = {
+  browser: () => Browser;
+  staticDir: () => string;
+  tempDir: () => string;
+  /** The app's loopback host on `dataDir`, its engine as the tiny random model runs: CPU, one thread, a seeded sampler (DESIGN.md, "The model"). */
+  startHost: (dataDir: string) => Promise<Host>;
+};
 
 export function useE2eSuite(): E2eSuite {
   let browser: Browser | undefined;
@@ -31,6 +38,7 @@ export function useE2eSuite(): E2eSuite {
       return browser;
     },
     staticDir: () => staticDir,
+    startHost: (dataDir) => startAppHost({ dataDir, staticDir, engine: { gpu: false, threads: 1, temperature: 0.8, seed: 7 }, log: () => {} }),
     tempDir: () => {
       const dir = mkdtempSync(path.join(os.tmpdir(), "oncotimeline-e2e-"));
       temp.push(dir);
