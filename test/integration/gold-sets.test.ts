@@ -106,6 +106,7 @@ describe("gold sets", () => {
     ]);
     // The app's calls read the same store.
     const services = createServices({ dataDir: data, log: () => {} });
+    let predPath = "";
     try {
       const call = async (name: "goldSets.list" | "goldSets.show" | "goldSets.create", input: unknown) => dispatchApiCall(services.handlers, name, input);
       const list = await call("goldSets.list", {});
@@ -126,9 +127,14 @@ describe("gold sets", () => {
       const studioRun = await dispatchApiCall(services.handlers, "goldSets.predictions", { name: "studio", modelId });
       expect(studioRun.ok && (studioRun.value as { written: number; notImported: string[] })).toMatchObject({ written: 3 });
       expect(studioRun.ok && (studioRun.value as { notImported: string[] }).notImported).toHaveLength(12);
+      predPath = heldOutRun.ok ? (heldOutRun.value as { predPath: string }).predPath : "";
     } finally {
       await services.close();
     }
+    // Naming the set writes its gold out again; the predictions written under its folder stay, and score perfect.
+    const scoredRun = await cli("eval", "score", "--gold-set", "held-out", "--pred", predPath);
+    expect(scoredRun.code, scoredRun.stderr).toBe(0);
+    expect(last<{ letters: number; strict: { overall: { f1: number } } }>(scoredRun)).toMatchObject({ letters: 3, strict: { overall: { f1: 1 } } });
   }, 180_000);
 
   it("from the studio's QA pairs, from reviewed letters, and from files: QA, timelines with their letters, n2c2; bad input named", async () => {

@@ -1,8 +1,10 @@
 /**
  * A stored gold set written out as the file-based scorers and `eval run` read gold: timelines
  * as gold/X.json with letters/X.txt, QA as gold.jsonl with letters/NOTE.txt, cohorts as
- * gold/X.xml. Written to a fresh folder and renamed into place, so a crash leaves the old folder
- * or the new one, never half of one.
+ * gold/X.xml. Only those two parts are replaced: whatever else is in the set's folder (a model's
+ * predictions/ written to score against it) stays. Each part is written in a staging folder and
+ * renamed into place, so a reader sees the old part or the new one; a crash between the two
+ * leaves a part missing, which the next use writes again from the store.
  */
 import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -15,26 +17,29 @@ export function goldSetPaths(folder: string, kind: GoldSetKind): GoldSetPaths {
 }
 
 export function writeGoldSetFolder(folder: string, kind: GoldSetKind, items: readonly GoldItem[]): GoldSetPaths {
-  const staging = `${folder}.writing-${process.pid}`;
+  const staging = path.join(folder, `.writing-${process.pid}`);
   rmSync(staging, { recursive: true, force: true });
-  const paths = goldSetPaths(staging, kind);
-  mkdirSync(paths.lettersDir, { recursive: true });
+  const staged = goldSetPaths(staging, kind);
+  mkdirSync(staged.lettersDir, { recursive: true });
   if (kind === "qa") {
-    writeFileSync(paths.goldPath, items.map((item) => `${JSON.stringify(item.gold)}\n`).join(""));
+    writeFileSync(staged.goldPath, items.map((item) => `${JSON.stringify(item.gold)}\n`).join(""));
     const notes = new Map(items.flatMap((item) => (item.note !== null && item.letter !== null ? [[item.note, item.letter] as const] : [])));
-    for (const [note, letter] of notes) writeFileSync(path.join(paths.lettersDir, `${safeFileName(note)}.txt`), letter);
+    for (const [note, letter] of notes) writeFileSync(path.join(staged.lettersDir, `${safeFileName(note)}.txt`), letter);
   } else {
-    mkdirSync(paths.goldPath);
+    mkdirSync(staged.goldPath);
     for (const item of items) {
       const stem = safeFileName(item.name);
-      writeFileSync(path.join(paths.goldPath, `${stem}.${kind === "cohort" ? "xml" : "json"}`), kind === "cohort" ? String(item.gold) : `${JSON.stringify(item.gold, null, 2)}\n`);
-      if (item.letter !== null) writeFileSync(path.join(paths.lettersDir, `${stem}.txt`), item.letter);
+      writeFileSync(path.join(staged.goldPath, `${stem}.${kind === "cohort" ? "xml" : "json"}`), kind === "cohort" ? String(item.gold) : `${JSON.stringify(item.gold, null, 2)}\n`);
+      if (item.letter !== null) writeFileSync(path.join(staged.lettersDir, `${stem}.txt`), item.letter);
     }
   }
-  rmSync(folder, { recursive: true, force: true });
-  mkdirSync(path.dirname(folder), { recursive: true });
-  renameSync(staging, folder);
-  return goldSetPaths(folder, kind);
+  const paths = goldSetPaths(folder, kind);
+  for (const [from, to] of [[staged.goldPath, paths.goldPath], [staged.lettersDir, paths.lettersDir]] as const) {
+    rmSync(to, { recursive: true, force: true });
+    renameSync(from, to);
+  }
+  rmSync(staging, { recursive: true, force: true });
+  return paths;
 }
 
 /** Names come from files, ids and the studio: never a path separator or a leading dot in a file name. */
