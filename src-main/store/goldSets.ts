@@ -39,3 +39,8 @@ export function listGoldSets(db: Db): GoldSetRow[] {
 export function goldSetItems(db: Db, setId: number): StoredGoldItem[] {
   return (prepared(db, "SELECT name, note, letter, letter_sha256, gold FROM gold_items WHERE gold_set_id = ? ORDER BY id").all(setId) as (Omit<StoredGoldItem, "gold"> & { gold: string })[]).map((row) => ({ ...row, gold: JSON.parse(row.gold) as unknown }));
 }
+
+/** Each item's name, note and letter fingerprint (null: no letter), without the letters and gold themselves. */
+export function goldItemIndex(db: Db, setId: number): { name: string; note: string | null; letter_sha256: string | null }[] {
+  return prepared(db, "SELECT name, note, letter_sha256 FROM gold_items WHERE gold_set_id = ? ORDER BY id").all(setId) as { name: string; note: string | null; letter_sha256: string | null }[];
+}

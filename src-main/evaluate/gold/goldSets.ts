@@ -9,7 +9,7 @@ import type { GoldSetDetail, GoldSetPredictions, GoldSetSummary } from "../../..
 import type { ModelRow } from "../../store/models.ts";
 import { writePredictions } from "../predictions.ts";
 import type { Db } from "../../store/db.ts";
-import { findGoldSet, goldSetItems, insertGoldSet, listGoldSets, type GoldSetRow } from "../../store/goldSets.ts";
+import { findGoldSet, goldItemIndex, goldSetItems, insertGoldSet, listGoldSets, type GoldSetRow } from "../../store/goldSets.ts";
 import { ScoringInputError } from "../scoringInputError.ts";
 import { collectGold, type GoldSource } from "./goldSources.ts";
 import { goldSetPaths, writeGoldSetFolder } from "./goldSetFolder.ts";
@@ -33,7 +33,7 @@ export function goldSetSummaries(db: Db): GoldSetSummary[] {
 export function goldSetDetail(db: Db, name: string): GoldSetDetail {
   const row = requireGoldSet(db, name);
   const training = trainingLetters(db);
-  const itemsList = goldSetItems(db, row.id).map((item) => ({ name: item.name, note: item.note, hasLetter: item.letter !== null, leakedInto: (item.letter_sha256 && training.get(item.letter_sha256)) || [] }));
+  const itemsList = goldItemIndex(db, row.id).map((item) => ({ name: item.name, note: item.note, hasLetter: item.letter_sha256 !== null, leakedInto: (item.letter_sha256 && training.get(item.letter_sha256)) || [] }));
   return { ...summary(row, itemsList.filter((item) => item.leakedInto.length > 0).length), itemsList };
 }
 
@@ -52,15 +52,16 @@ export function goldSetOnDisk(db: Db, name: string): GoldSetSummary {
 
 /** The model's extractions of a timeline set's letters, as prediction files under `<set>/predictions/<model id>/`. */
 export function goldSetPredictions(db: Db, name: string, model: ModelRow): GoldSetPredictions {
-  const set = goldSetOnDisk(db, name);
-  if (set.kind !== "timeline") throw new ScoringInputError(`gold set ${set.name} holds ${set.kind} items: a model's extractions are timelines`);
-  const predPath = path.join(requireGoldSet(db, name).folder, "predictions", `model-${model.id}`);
-  const written = writePredictions(db, model, set.goldPath, predPath);
+  const row = requireGoldSet(db, name);
+  if (row.kind !== "timeline") throw new ScoringInputError(`gold set ${row.name} holds ${row.kind} items: a model's extractions are timelines`);
+  const { goldPath } = writeGoldSetFolder(row.folder, row.kind, goldSetItems(db, row.id));
+  const predPath = path.join(row.folder, "predictions", `model-${model.id}`);
+  const written = writePredictions(db, model, goldPath, predPath);
   return { predPath, model: model.name, written: written.written, failed: written.failed, notImported: [...written.notImported, ...written.ambiguous], notExtracted: written.notExtracted };
 }
 
 function leakedItems(db: Db, row: GoldSetRow, training: Map<string, string[]>): string[] {
-  return goldSetItems(db, row.id).flatMap((item) => (item.letter_sha256 !== null && training.has(item.letter_sha256) ? [item.name] : []));
+  return goldItemIndex(db, row.id).flatMap((item) => (item.letter_sha256 !== null && training.has(item.letter_sha256) ? [item.name] : []));
 }
 
 function summary(row: GoldSetRow, leaked: number): GoldSetSummary {
