@@ -12,8 +12,16 @@ import type { OutputSchema } from "./engineFactory.ts";
 /** The prompt a model answering questions about a letter runs with (QA training rows carry it as their system message). */
 export const QA_ANSWER_PROMPT_FILE = "qa-answer-system.v1.txt";
 
+const QUESTION_MARK = "\n\nQuestion: ";
+
 export function qaUserMessage(letterText: string, question: string): string {
-  return `${letterText}\n\nQuestion: ${question}`;
+  return `${letterText}${QUESTION_MARK}${question}`;
+}
+
+/** A QA row's user message split back into its letter and question (the question follows the last marker), for gold sets and leakage checks. */
+export function splitQaUserMessage(content: string): { letter: string; question: string } | null {
+  const at = content.lastIndexOf(QUESTION_MARK);
+  return at < 0 ? null : { letter: content.slice(0, at), question: content.slice(at + QUESTION_MARK.length) };
 }
 
 /**

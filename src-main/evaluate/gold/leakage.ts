@@ -11,7 +11,7 @@ import { listDatasets } from "../../datasets/buildDataset.ts";
 import type { TrainingRow } from "../../datasets/trainingRow.ts";
 import type { Db } from "../../store/db.ts";
 import { letterSha256 } from "./goldItem.ts";
-import { splitQaUserMessage } from "./trainingRowGold.ts";
+import { splitQaUserMessage } from "../../extract/questionPrompt.ts";
 
 /** Letter fingerprint → the names of the training sets whose train split holds that letter. */
 export function trainingLetters(db: Db): Map<string, string[]> {

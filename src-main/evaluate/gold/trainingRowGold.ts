@@ -5,15 +5,8 @@
  * from a built set's test.jsonl, so every gold set made from training material agrees.
  */
 import type { TrainingRow } from "../../datasets/trainingRow.ts";
+import { splitQaUserMessage } from "../../extract/questionPrompt.ts";
 import { letterSha256, type GoldItem } from "./goldItem.ts";
-
-const QUESTION_MARK = "\n\nQuestion: ";
-
-/** A QA row's user message split back into its letter and question (the question follows the last marker). */
-export function splitQaUserMessage(content: string): { letter: string; question: string } | null {
-  const at = content.lastIndexOf(QUESTION_MARK);
-  return at < 0 ? null : { letter: content.slice(0, at), question: content.slice(at + QUESTION_MARK.length) };
-}
 
 export function timelineRowGold(name: string, row: TrainingRow): GoldItem {
   return { name, note: null, letter: row.messages[1].content, gold: JSON.parse(row.messages[2].content) as unknown };
